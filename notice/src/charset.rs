@@ -84,7 +84,10 @@ fn lookup(label: &str) -> Option<&'static Encoding> {
 fn decode_with(bytes: &[u8], encoding: &'static Encoding) -> Decoded {
     let encoding = if encoding == GBK { GB18030 } else { encoding };
     let (text, used, _) = encoding.decode(bytes);
-    Decoded { text: text.into_owned(), encoding: used.name() }
+    Decoded {
+        text: text.into_owned(),
+        encoding: used.name(),
+    }
 }
 
 #[cfg(test)]
@@ -96,7 +99,8 @@ mod tests {
         let (bytes, _, _) = GBK.encode("<meta charset=\"gbk\"><p>关于巡察整改进展情况的通报</p>");
         let with_meta = decode(&bytes, None, None).expect("no override");
         assert!(with_meta.text.contains("巡察整改"));
-        let (bare, _, _) = GBK.encode("中共某某区委关于巡察整改进展情况的通报，现将有关情况公布如下。");
+        let (bare, _, _) =
+            GBK.encode("中共某某区委关于巡察整改进展情况的通报，现将有关情况公布如下。");
         let sniffed = decode(&bare, None, None).expect("no override");
         assert!(sniffed.text.contains("巡察整改"), "{}", sniffed.text);
     }

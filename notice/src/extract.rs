@@ -13,8 +13,26 @@ const SKIPPED_ELEMENTS: &[&str] = &[
 
 /// Elements that end a line of text.
 const BLOCK_ELEMENTS: &[&str] = &[
-    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
-    "article", "blockquote", "pre", "ul", "ol", "dd", "dt",
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
 ];
 
 /// Extracts the article of an HTML page into a [`CleanDocument`] whose text is not yet cleaned.
@@ -38,7 +56,11 @@ pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument>
         .and_then(|s| page.select(&s).next())
         .map(|t| t.text().collect::<String>().trim().to_owned())
         .filter(|t| !t.is_empty());
-    Ok(CleanDocument { title, text, ..CleanDocument::default() })
+    Ok(CleanDocument {
+        title,
+        text,
+        ..CleanDocument::default()
+    })
 }
 
 fn render(element: ElementRef<'_>, out: &mut String) {

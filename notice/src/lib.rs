@@ -18,7 +18,9 @@ pub mod extract;
 pub mod model;
 pub mod parse;
 
-pub use document::{CleanDocument, CleanOptions, DocumentMetadata, InputKind, PageMarker, PageMarkerKind};
+pub use document::{
+    CleanDocument, CleanOptions, DocumentMetadata, InputKind, PageMarker, PageMarkerKind,
+};
 pub use error::{NoticeError, Result};
 pub use model::{
     Contact, Fragment, Inspection, Issue, IssueStatus, Notice, NoticeDate, NoticeDateTime,
@@ -42,7 +44,10 @@ pub fn clean(bytes: &[u8], options: &CleanOptions) -> Result<CleanDocument> {
     let mut doc = if is_html {
         extract::extract_html(&decoded.text, options)?
     } else {
-        CleanDocument { text: decoded.text, ..CleanDocument::default() }
+        CleanDocument {
+            text: decoded.text,
+            ..CleanDocument::default()
+        }
     };
     doc.encoding = decoded.encoding.to_owned();
     clean::clean_text(&mut doc);
@@ -61,6 +66,16 @@ pub fn parse(bytes: &[u8], options: &CleanOptions) -> Result<(CleanDocument, Vec
 
 /// True when the text starts like markup: a doctype, `<html>`, or a tag within its first bytes.
 fn looks_like_html(text: &str) -> bool {
-    let head: String = text.trim_start().chars().take(512).collect::<String>().to_ascii_lowercase();
-    head.starts_with("<!doctype") || head.starts_with("<html") || head.contains("<body") || head.contains("<meta") || head.contains("<p>") || head.contains("<div")
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype")
+        || head.starts_with("<html")
+        || head.contains("<body")
+        || head.contains("<meta")
+        || head.contains("<p>")
+        || head.contains("<div")
 }

@@ -177,14 +177,20 @@ impl NoticeDate {
             1..=12 => 31,
             _ => return None,
         };
-        (1..=max_day)
-            .contains(&day)
-            .then_some(Self { year, month, day: Some(day) })
+        (1..=max_day).contains(&day).then_some(Self {
+            year,
+            month,
+            day: Some(day),
+        })
     }
 
     /// A year and month.
     pub fn ym(year: u16, month: u8) -> Option<Self> {
-        (1..=12).contains(&month).then_some(Self { year, month, day: None })
+        (1..=12).contains(&month).then_some(Self {
+            year,
+            month,
+            day: None,
+        })
     }
 
     /// Parses "YYYY-MM-DD" or "YYYY-MM".
@@ -281,7 +287,10 @@ mod tests {
     #[test]
     fn dates_round_trip_through_iso_strings() {
         for s in ["2021-12-30", "2025-04", "2024-02-29"] {
-            assert_eq!(NoticeDate::parse_iso(s).map(|d| d.to_string()).as_deref(), Some(s));
+            assert_eq!(
+                NoticeDate::parse_iso(s).map(|d| d.to_string()).as_deref(),
+                Some(s)
+            );
         }
         assert_eq!(NoticeDate::parse_iso("2021-13-01"), None);
         assert_eq!(NoticeDate::parse_iso("2021-04-31"), None);
@@ -292,7 +301,11 @@ mod tests {
     #[test]
     fn notice_serialises_in_the_gold_schema() {
         let notice = Notice {
-            issues: vec![Issue { number: "1".into(), title: "t".into(), ..Issue::default() }],
+            issues: vec![Issue {
+                number: "1".into(),
+                title: "t".into(),
+                ..Issue::default()
+            }],
             ..Notice::default()
         };
         let json = serde_json::to_value(&notice).expect("a notice always serialises");
