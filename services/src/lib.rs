@@ -1,1 +1,20 @@
-//! placeholder
+//! gazette's gRPC services: handlers that validate a request, convert it, ask the store and
+//! convert the answer back. They depend on the proto contract, the notice model and the
+//! [`gazette_store::NoticeStore`] trait, never on reqwest or sled types.
+//!
+//! - [`notices`]: `NoticeService` ([`NoticeApi`]).
+//! - [`organisations`]: `OrganisationService` ([`OrganisationApi`]).
+//! - [`convert`]: domain model to protobuf.
+//! - [`paging`], [`filter`]: page sizes, page tokens and the filter syntax.
+//! - [`error`]: [`ApiError`] and its exhaustive mapping to `tonic::Status`.
+
+pub mod convert;
+pub mod error;
+pub mod filter;
+pub mod notices;
+pub mod organisations;
+pub mod paging;
+
+pub use error::ApiError;
+pub use notices::NoticeApi;
+pub use organisations::OrganisationApi;

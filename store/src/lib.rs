@@ -1,1 +1,60 @@
-//! placeholder
+//! gazette's storage: fetched pages, parsed notices and organisations, behind the
+//! [`NoticeStore`] trait so that a distributed backend can replace sled later. Depends on the
+//! notice model only; never on tonic or reqwest.
+//!
+//! - [`records`]: what is stored ([`PageRecord`], [`StoredNotice`], [`OrganisationRecord`]).
+//! - [`identity`]: stable ids for notices and organisations, and name folding for lookups.
+//! - [`sled_store`]: [`SledStore`], trees, keys, the schema version and transactions.
+//! - [`error`]: [`StoreError`].
+
+pub mod error;
+pub mod identity;
+pub mod records;
+pub mod sled_store;
+
+pub use error::{Result, StoreError};
+pub use records::{OrganisationRecord, PageOutcome, PageRecord, StoredNotice};
+pub use sled_store::{SCHEMA_VERSION, SledStore};
+
+use gazette_notice::Notice;
+
+/// One page of a notice listing.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeSlice {
+    /// Notices in order, newest fetched first.
+    pub notices: Vec<StoredNotice>,
+    /// Opaque position after the last notice, when more follow.
+    pub next_cursor: Option<Vec<u8>>,
+    /// How many notices matched the filter in all.
+    pub total_matching: usize,
+}
+
+/// Storage used by the worker and the services. Calls are synchronous: callers on an async
+/// runtime run large scans with `spawn_blocking`.
+pub trait NoticeStore: Send + Sync + 'static {
+    /// Stores a page and the notices parsed from it, atomically, linking each notice to its
+    /// organisation.
+    fn record_page(&self, page: PageRecord, notices: Vec<Notice>) -> Result<PageOutcome>;
+    /// The page stored under `url`.
+    fn page(&self, url: &str) -> Result<Option<PageRecord>>;
+    /// The notice with `id`.
+    fn notice(&self, id: &str) -> Result<Option<StoredNotice>>;
+    /// Up to `limit` notices kept by `keep`, newest fetched first, starting after `after`.
+    fn list_notices(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+        keep: &dyn Fn(&StoredNotice) -> bool,
+    ) -> Result<NoticeSlice>;
+    /// Up to `limit` organisations in id order, starting after id `after`.
+    fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>>;
+    /// The organisation with `id`.
+    fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>>;
+    /// The organisation with id, full name or alias `name`.
+    fn resolve_organisation(&self, name: &str) -> Result<Option<OrganisationRecord>>;
+    /// Makes every write so far durable.
+    fn flush(&self) -> Result<()>;
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! Domain model to protobuf messages. Absent values become empty strings or unset optionals,
+//! as the proto documents.
+
+use gazette_notice::{IssueStatus, NoticeDate, ReportedFigures};
+use gazette_proto::pb;
+use gazette_store::{OrganisationRecord, StoredNotice};
+
+/// Resource name of a notice id.
+pub fn notice_name(id: &str) -> String {
+    format!("notices/{id}")
+}
+
+/// Resource name of an organisation id.
+pub fn organisation_name(id: &str) -> String {
+    format!("organisations/{id}")
+}
+
+fn date(d: Option<NoticeDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// The protobuf status of a domain status.
+pub fn issue_status(status: IssueStatus) -> pb::IssueStatus {
+    match status {
+        IssueStatus::Completed => pb::IssueStatus::Completed,
+        IssueStatus::InProgress => pb::IssueStatus::InProgress,
+        IssueStatus::NotStated => pb::IssueStatus::NotStated,
+    }
+}
+
+/// The protobuf form of reported figures.
+pub fn reported(r: &ReportedFigures) -> pb::ReportedFigures {
+    pb::ReportedFigures {
+        problems_total: r.problems_total,
+        problems_completed: r.problems_completed,
+        problems_in_progress: r.problems_in_progress,
+        problems_not_completed: r.problems_not_completed,
+        measures_total: r.measures_total,
+        measures_completed: r.measures_completed,
+        aspects_total: r.aspects_total,
+        rules_made: r.rules_made,
+        people_held_accountable: r.people_held_accountable,
+        completion_rate_percent: r.completion_rate_percent,
+        money_recovered_yuan: r.money_recovered_yuan,
+    }
+}
+
+/// The protobuf form of a stored notice.
+pub fn notice(stored: &StoredNotice) -> pb::Notice {
+    let n = &stored.notice;
+    pb::Notice {
+        name: notice_name(&stored.id),
+        title: n.title.clone().unwrap_or_default(),
+        organisation: stored
+            .organisation_id
+            .as_deref()
+            .map(organisation_name)
+            .unwrap_or_default(),
+        organisation_display_name: n.organisation.clone().unwrap_or_default(),
+        organisation_aliases: n.organisation_aliases.clone(),
+        inspection: Some(pb::Inspection {
+            team: n.inspection.team.clone().unwrap_or_default(),
+            kind: n.inspection.kind.clone().unwrap_or_default(),
+            start: date(n.inspection.start),
+            end: date(n.inspection.end),
+            feedback_on: date(n.inspection.feedback_on),
+        }),
+        reported: Some(reported(&n.reported)),
+        issues: n
+            .issues
+            .iter()
+            .map(|i| pb::Issue {
+                number: i.number.clone(),
+                title: i.title.clone(),
+                status: issue_status(i.status).into(),
+                category_path: i.category_path.clone(),
+            })
+            .collect(),
+        signed_by: n.signed_by.clone().unwrap_or_default(),
+        signed_on: date(n.signed_on),
+        published_at: n.published_at.map(|p| p.to_string()).unwrap_or_default(),
+        contact: Some(pb::Contact {
+            phones: n.contact.phones.clone(),
+            emails: n.contact.emails.clone(),
+            address: n.contact.address.clone().unwrap_or_default(),
+            postcode: n.contact.postcode.clone().unwrap_or_default(),
+        }),
+        fragment: Some(pb::Fragment {
+            continued_from_page: n
+                .fragment
+                .continued_from_page
+                .and_then(|p| i32::try_from(p).ok()),
+            continues_on_page: n
+                .fragment
+                .continues_on_page
+                .and_then(|p| i32::try_from(p).ok()),
+        }),
+        warnings: n.warnings.clone(),
+        source_uri: stored.source_uri.clone(),
+        fetched_at: Some(timestamp(stored.fetched_at_ms)),
+        content_sha256: stored.content_sha256.clone(),
+        text: stored.text.clone(),
+        multi_unit_report: n.multi_unit_report,
+    }
+}
+
+/// A protobuf timestamp from milliseconds since the epoch.
+pub fn timestamp(ms: i64) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: ms.div_euclid(1000),
+        nanos: i32::try_from(ms.rem_euclid(1000) * 1_000_000).unwrap_or(0),
+    }
+}
+
+/// The protobuf form of an organisation.
+pub fn organisation(org: &OrganisationRecord) -> pb::Organisation {
+    pb::Organisation {
+        name: organisation_name(&org.id),
+        display_name: org.display_name.clone(),
+        aliases: org.aliases.clone(),
+        notice_count: i32::try_from(org.notice_ids.len()).unwrap_or(i32::MAX),
+    }
+}

@@ -1,0 +1,31 @@
+//! Store errors.
+
+/// What can go wrong reading or writing the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed (I/O, corruption, or the database is locked by another process).
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    /// A record could not be encoded or decoded.
+    #[error("record codec in tree {tree}: {source}")]
+    Codec {
+        /// The tree holding the record.
+        tree: &'static str,
+        /// The serde error.
+        source: serde_json::Error,
+    },
+    /// The database was written by a newer gazette.
+    #[error("store schema version {found} is newer than this build understands ({supported})")]
+    SchemaTooNew {
+        /// Version found on disk.
+        found: u32,
+        /// Highest version this build reads.
+        supported: u32,
+    },
+    /// A page token or cursor did not decode.
+    #[error("invalid cursor")]
+    InvalidCursor,
+}
+
+/// Result alias of this crate.
+pub type Result<T> = std::result::Result<T, StoreError>;

@@ -1,0 +1,318 @@
+//! The sled implementation of [`NoticeStore`].
+//!
+//! Trees:
+//! - `meta`: `schema_version` → u32 BE.
+//! - `pages`: url → [`PageRecord`] (JSON).
+//! - `notices`: notice id → [`StoredNotice`] (JSON).
+//! - `notices_by_fetched`: (u64::MAX − fetched ms) BE ‖ notice id → empty; forward iteration
+//!   is newest first, and a key is a cursor that stays valid while notices are added.
+//! - `organisations`: organisation id → [`OrganisationRecord`] (JSON).
+//! - `organisation_names`: folded name or alias → organisation id.
+//!
+//! A page and everything derived from it are written in one multi-tree transaction, so a crash
+//! never leaves a page without its notices or an index entry without its record.
+
+use crate::error::{Result, StoreError};
+use crate::identity::{fold_name, notice_id, organisation_id};
+use crate::records::{OrganisationRecord, PageOutcome, PageRecord, StoredNotice};
+use crate::{NoticeSlice, NoticeStore};
+use gazette_notice::Notice;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::{Transactional, Tree};
+use std::path::Path;
+
+/// Schema version written by this build. Bump it with a migration when a record changes shape.
+pub const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_KEY: &[u8] = b"schema_version";
+
+/// A [`NoticeStore`] on a sled database in one directory.
+#[derive(Clone)]
+pub struct SledStore {
+    db: sled::Db,
+    pages: Tree,
+    notices: Tree,
+    by_fetched: Tree,
+    organisations: Tree,
+    organisation_names: Tree,
+}
+
+impl std::fmt::Debug for SledStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledStore").finish_non_exhaustive()
+    }
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `dir`. Fails if another process holds it or if it was
+    /// written by a newer schema.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let db = sled::open(dir)?;
+        let meta = db.open_tree("meta")?;
+        match meta.get(SCHEMA_KEY)? {
+            Some(raw) => {
+                let found = raw
+                    .as_ref()
+                    .try_into()
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::InvalidCursor)?;
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::SchemaTooNew {
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => {
+                meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+            }
+        }
+        Ok(Self {
+            pages: db.open_tree("pages")?,
+            notices: db.open_tree("notices")?,
+            by_fetched: db.open_tree("notices_by_fetched")?,
+            organisations: db.open_tree("organisations")?,
+            organisation_names: db.open_tree("organisation_names")?,
+            db,
+        })
+    }
+}
+
+fn encode<T: Serialize>(tree: &'static str, value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|source| StoreError::Codec { tree, source })
+}
+
+fn decode<T: DeserializeOwned>(tree: &'static str, raw: &[u8]) -> Result<T> {
+    serde_json::from_slice(raw).map_err(|source| StoreError::Codec { tree, source })
+}
+
+/// Inside a transaction our errors travel as aborts.
+type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
+
+fn tx_get<T: DeserializeOwned>(
+    tree: &TransactionalTree,
+    name: &'static str,
+    key: &[u8],
+) -> TxResult<Option<T>> {
+    match tree.get(key)? {
+        Some(raw) => decode(name, &raw)
+            .map(Some)
+            .map_err(ConflictableTransactionError::Abort),
+        None => Ok(None),
+    }
+}
+
+fn tx_put<T: Serialize>(
+    tree: &TransactionalTree,
+    name: &'static str,
+    key: &[u8],
+    value: &T,
+) -> TxResult<()> {
+    let raw = encode(name, value).map_err(ConflictableTransactionError::Abort)?;
+    tree.insert(key, raw)?;
+    Ok(())
+}
+
+fn fetched_key(fetched_at_ms: i64, id: &str) -> Vec<u8> {
+    let ms = u64::try_from(fetched_at_ms).unwrap_or(0);
+    let mut key = (u64::MAX - ms).to_be_bytes().to_vec();
+    key.extend_from_slice(id.as_bytes());
+    key
+}
+
+/// Names under which a notice's organisation may be looked up.
+fn names_of(notice: &Notice) -> Vec<&str> {
+    notice
+        .organisation
+        .iter()
+        .chain(notice.organisation_aliases.iter())
+        .map(String::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .collect()
+}
+
+impl NoticeStore for SledStore {
+    fn record_page(&self, page: PageRecord, notices: Vec<Notice>) -> Result<PageOutcome> {
+        let trees = (
+            &self.pages,
+            &self.notices,
+            &self.by_fetched,
+            &self.organisations,
+            &self.organisation_names,
+        );
+        let result = trees.transaction(|(pages, notice_tree, by_fetched, orgs, org_names)| {
+            let mut outcome = PageOutcome::default();
+            let mut page = page.clone();
+            page.notice_ids.clear();
+            let text = page
+                .clean
+                .as_ref()
+                .map(|c| c.text.clone())
+                .unwrap_or_default();
+            for (index, notice) in notices.iter().enumerate() {
+                let id = notice_id(notice, &page.content_sha256, index);
+                let org_id = match notice.organisation.as_deref() {
+                    Some(full_name) => {
+                        let names = names_of(notice);
+                        let mut known = None;
+                        for name in &names {
+                            if let Some(raw) = org_names.get(fold_name(name).as_bytes())? {
+                                known = Some(String::from_utf8_lossy(&raw).into_owned());
+                                break;
+                            }
+                        }
+                        let org_id = known.unwrap_or_else(|| organisation_id(full_name));
+                        let mut org: OrganisationRecord =
+                            tx_get(orgs, "organisations", org_id.as_bytes())?.unwrap_or_else(
+                                || OrganisationRecord {
+                                    id: org_id.clone(),
+                                    ..Default::default()
+                                },
+                            );
+                        org.display_name = full_name.to_owned();
+                        for name in &names {
+                            let folded = fold_name(name);
+                            if org_names.get(folded.as_bytes())?.is_none() {
+                                org_names.insert(folded.as_bytes(), org_id.as_bytes())?;
+                            }
+                            if *name != full_name && !org.aliases.iter().any(|a| a == name) {
+                                org.aliases.push((*name).to_owned());
+                            }
+                        }
+                        org.aliases.retain(|a| a != full_name);
+                        if !org.notice_ids.contains(&id) {
+                            org.notice_ids.push(id.clone());
+                        }
+                        tx_put(orgs, "organisations", org_id.as_bytes(), &org)?;
+                        Some(org_id)
+                    }
+                    None => None,
+                };
+                let previous: Option<StoredNotice> = tx_get(notice_tree, "notices", id.as_bytes())?;
+                if let Some(previous) = &previous {
+                    by_fetched.remove(fetched_key(previous.fetched_at_ms, &id))?;
+                    outcome.updated_notices.push(id.clone());
+                } else {
+                    outcome.new_notices.push(id.clone());
+                }
+                let stored = StoredNotice {
+                    id: id.clone(),
+                    organisation_id: org_id,
+                    notice: notice.clone(),
+                    source_uri: page.url.clone(),
+                    fetched_at_ms: page.fetched_at_ms,
+                    content_sha256: page.content_sha256.clone(),
+                    text: text.clone(),
+                };
+                tx_put(notice_tree, "notices", id.as_bytes(), &stored)?;
+                by_fetched.insert(fetched_key(stored.fetched_at_ms, &id), &[])?;
+                page.notice_ids.push(id);
+            }
+            tx_put(pages, "pages", page.url.as_bytes(), &page)?;
+            Ok(outcome)
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => StoreError::Sled(e),
+        })
+    }
+
+    fn page(&self, url: &str) -> Result<Option<PageRecord>> {
+        self.pages
+            .get(url.as_bytes())?
+            .map(|raw| decode("pages", &raw))
+            .transpose()
+    }
+
+    fn notice(&self, id: &str) -> Result<Option<StoredNotice>> {
+        self.notices
+            .get(id.as_bytes())?
+            .map(|raw| decode("notices", &raw))
+            .transpose()
+    }
+
+    fn list_notices(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+        keep: &dyn Fn(&StoredNotice) -> bool,
+    ) -> Result<NoticeSlice> {
+        let mut slice = NoticeSlice::default();
+        for entry in self.by_fetched.iter() {
+            let (key, _) = entry?;
+            let id = key.get(8..).ok_or(StoreError::InvalidCursor)?;
+            let Some(raw) = self.notices.get(id)? else {
+                continue;
+            };
+            let notice: StoredNotice = decode("notices", &raw)?;
+            if !keep(&notice) {
+                continue;
+            }
+            slice.total_matching += 1;
+            let past_cursor = after.is_none_or(|cursor| key.as_ref() > cursor);
+            if past_cursor && slice.notices.len() < limit {
+                slice.next_cursor = Some(key.to_vec());
+                slice.notices.push(notice);
+            }
+        }
+        // The cursor is only needed if something follows the last notice returned.
+        if slice.notices.len() < limit {
+            slice.next_cursor = None;
+        } else if let Some(cursor) = &slice.next_cursor {
+            let more = self
+                .by_fetched
+                .range(cursor.clone()..)
+                .skip(1)
+                .filter_map(|e| e.ok())
+                .filter_map(|(k, _)| {
+                    k.get(8..)
+                        .and_then(|id| self.notices.get(id).ok().flatten())
+                })
+                .filter_map(|raw| decode::<StoredNotice>("notices", &raw).ok())
+                .any(|n| keep(&n));
+            if !more {
+                slice.next_cursor = None;
+            }
+        }
+        Ok(slice)
+    }
+
+    fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>> {
+        let start = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
+        let mut out = Vec::new();
+        for entry in self.organisations.range(start..) {
+            let (key, raw) = entry?;
+            if after.is_some_and(|a| key.as_ref() == a.as_bytes()) {
+                continue;
+            }
+            if out.len() == limit {
+                break;
+            }
+            out.push(decode("organisations", &raw)?);
+        }
+        Ok(out)
+    }
+
+    fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>> {
+        self.organisations
+            .get(id.as_bytes())?
+            .map(|raw| decode("organisations", &raw))
+            .transpose()
+    }
+
+    fn resolve_organisation(&self, name: &str) -> Result<Option<OrganisationRecord>> {
+        if let Some(org) = self.organisation(name)? {
+            return Ok(Some(org));
+        }
+        match self.organisation_names.get(fold_name(name).as_bytes())? {
+            Some(id) => self.organisation(&String::from_utf8_lossy(&id)),
+            None => Ok(None),
+        }
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+}

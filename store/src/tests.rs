@@ -1,0 +1,120 @@
+use super::*;
+use gazette_notice::{Issue, IssueStatus};
+
+fn store() -> (tempfile::TempDir, SledStore) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SledStore::open(dir.path()).expect("open store");
+    (dir, store)
+}
+
+fn notice(org: &str, alias: &str, title: &str) -> Notice {
+    Notice {
+        title: Some(title.into()),
+        organisation: Some(org.into()),
+        organisation_aliases: vec![alias.into()],
+        issues: vec![Issue {
+            number: "1".into(),
+            title: "问题".into(),
+            status: IssueStatus::Completed,
+            category_path: vec![],
+        }],
+        ..Notice::default()
+    }
+}
+
+fn page(url: &str, at: i64) -> PageRecord {
+    PageRecord {
+        url: url.into(),
+        content_sha256: format!("sha-{url}"),
+        fetched_at_ms: at,
+        ..PageRecord::default()
+    }
+}
+
+#[test]
+fn a_page_and_its_notices_round_trip() {
+    let (_dir, store) = store();
+    let outcome = store
+        .record_page(
+            page("http://a/1", 10),
+            vec![notice("中共甲区委员会", "甲区委", "通报一")],
+        )
+        .expect("record");
+    assert_eq!(outcome.new_notices.len(), 1);
+    let id = &outcome.new_notices[0];
+    let stored = store.notice(id).expect("read").expect("present");
+    assert_eq!(stored.source_uri, "http://a/1");
+    let org = store
+        .resolve_organisation("甲区委")
+        .expect("resolve")
+        .expect("known alias");
+    assert_eq!(org.display_name, "中共甲区委员会");
+    assert_eq!(org.notice_ids, vec![id.clone()]);
+    assert_eq!(
+        store
+            .page("http://a/1")
+            .expect("page")
+            .expect("present")
+            .notice_ids,
+        vec![id.clone()]
+    );
+}
+
+#[test]
+fn the_same_notice_from_two_urls_is_one_notice() {
+    let (_dir, store) = store();
+    let n = notice("中共甲区委员会", "甲区委", "通报一");
+    store
+        .record_page(page("http://a/1", 10), vec![n.clone()])
+        .expect("first");
+    let second = store
+        .record_page(page("http://b/1", 20), vec![n])
+        .expect("second");
+    assert!(second.new_notices.is_empty());
+    let all = store.list_notices(None, 10, &|_| true).expect("list");
+    assert_eq!(all.total_matching, 1);
+}
+
+#[test]
+fn listing_pages_newest_first_with_a_cursor() {
+    let (_dir, store) = store();
+    for i in 0..5 {
+        store
+            .record_page(
+                page(&format!("http://a/{i}"), i64::from(i)),
+                vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
+            )
+            .expect("record");
+    }
+    let first = store.list_notices(None, 2, &|_| true).expect("list");
+    assert_eq!(first.total_matching, 5);
+    assert_eq!(first.notices[0].notice.title.as_deref(), Some("通报4"));
+    let cursor = first.next_cursor.expect("more follow");
+    let second = store
+        .list_notices(Some(&cursor), 10, &|_| true)
+        .expect("list");
+    assert_eq!(second.notices.len(), 3);
+    assert!(second.next_cursor.is_none());
+}
+
+#[test]
+fn reopening_keeps_data_and_checks_the_schema() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = SledStore::open(dir.path()).expect("open");
+        store
+            .record_page(
+                page("http://a/1", 1),
+                vec![notice("中共乙党组", "乙党组", "t")],
+            )
+            .expect("record");
+        store.flush().expect("flush");
+    }
+    let store = SledStore::open(dir.path()).expect("reopen");
+    assert!(
+        store
+            .resolve_organisation("中共乙党组")
+            .expect("resolve")
+            .is_some()
+    );
+}
