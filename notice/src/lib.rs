@@ -3,12 +3,12 @@
 //! must not depend on tokio, reqwest, sled or tonic.
 //!
 //! The pipeline is `bytes → charset → extract (HTML only) → clean → parse`:
-//! - [`model`]: [`Notice`] and its parts; their serde form is the `gazette parse --json` contract.
-//! - [`document`]: [`CleanDocument`], the cleaned text with page markers and page metadata.
-//! - [`charset`]: decoding with BOM, header, meta and sniffing.
-//! - [`extract`]: the article body of an HTML page as text.
-//! - [`clean`]: chrome, ad footers and continuation markers out; hard-wrapped lines joined.
-//! - [`parse`]: [`NoticeParser`], from cleaned text to notices.
+//! - [`model`] — [`Notice`] and its parts; their serde form is the `gazette parse --json` contract.
+//! - [`document`] — [`CleanDocument`], the cleaned text with page markers and page metadata.
+//! - [`charset`] — decoding with BOM, header, meta and sniffing.
+//! - [`extract`] — the article body of an HTML page as text.
+//! - [`clean`] — chrome, ad footers and continuation markers out; hard-wrapped lines joined.
+//! - [`parse`] — [`NoticeParser`], from cleaned text to notices.
 
 pub mod charset;
 pub mod clean;

@@ -2,7 +2,7 @@
 //! `build.rs` compiles them with protox and tonic-prost-build. This crate depends on nothing else
 //! of ours, so other teams can take it alone.
 //!
-//! - [`pb`]: generated messages, clients and servers.
+//! - [`pb`] — generated messages, clients and servers.
 //! - [`FILE_DESCRIPTOR_SET`]: the encoded descriptor set, for server reflection.
 
 /// Generated code for package `gazette.v1`.

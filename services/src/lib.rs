@@ -2,11 +2,11 @@
 //! convert the answer back. They depend on the proto contract, the notice model and the
 //! [`gazette_store::NoticeStore`] trait, never on reqwest or sled types.
 //!
-//! - [`notices`]: `NoticeService` ([`NoticeApi`]).
-//! - [`organisations`]: `OrganisationService` ([`OrganisationApi`]).
-//! - [`convert`]: domain model to protobuf.
-//! - [`paging`], [`filter`]: page sizes, page tokens and the filter syntax.
-//! - [`error`]: [`ApiError`] and its exhaustive mapping to `tonic::Status`.
+//! - [`notices`] — `NoticeService` ([`NoticeApi`]).
+//! - [`organisations`] — `OrganisationService` ([`OrganisationApi`]).
+//! - [`convert`] — domain model to protobuf.
+//! - [`paging`], [`filter`] — page sizes, page tokens and the filter syntax.
+//! - [`error`] — [`ApiError`] and its exhaustive mapping to `tonic::Status`.
 
 pub mod convert;
 pub mod error;

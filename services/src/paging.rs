@@ -36,7 +36,7 @@ pub fn decode_token(token: &str) -> Result<Option<Vec<u8>>, ApiError> {
         field: "page_token",
         description: "not a token returned by this service".into(),
     };
-    if token.len() % 2 != 0 || !token.is_ascii() {
+    if !token.len().is_multiple_of(2) || !token.is_ascii() {
         return Err(invalid());
     }
     (0..token.len())

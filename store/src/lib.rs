@@ -2,10 +2,10 @@
 //! [`NoticeStore`] trait so that a distributed backend can replace sled later. Depends on the
 //! notice model only; never on tonic or reqwest.
 //!
-//! - [`records`]: what is stored ([`PageRecord`], [`StoredNotice`], [`OrganisationRecord`]).
-//! - [`identity`]: stable ids for notices and organisations, and name folding for lookups.
-//! - [`sled_store`]: [`SledStore`], trees, keys, the schema version and transactions.
-//! - [`error`]: [`StoreError`].
+//! - [`records`] — what is stored ([`PageRecord`], [`StoredNotice`], [`OrganisationRecord`]).
+//! - [`identity`] — stable ids for notices and organisations, and name folding for lookups.
+//! - [`sled_store`] — [`SledStore`], trees, keys, the schema version and transactions.
+//! - [`error`] — [`StoreError`].
 
 pub mod error;
 pub mod identity;

@@ -1,0 +1,133 @@
+//! The application: one store handle shared by the gRPC server and the crawl worker in one
+//! process (sled locks its database to a single process), and their orderly shutdown.
+
+use crate::settings::Settings;
+use anyhow::Context;
+use gazette_store::{NoticeStore, SledStore};
+use gazette_worker::Crawler;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How long the server and worker get to finish after shutdown is requested.
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
+
+/// A built application, its listener bound, not yet serving.
+pub struct Application {
+    settings: Settings,
+    store: Arc<SledStore>,
+    listener: TcpListener,
+    crawler: Crawler,
+}
+
+impl Application {
+    /// Opens the store and binds the gRPC address (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+        let store = Arc::new(
+            SledStore::open(&settings.data_dir)
+                .with_context(|| format!("opening store in {}", settings.data_dir.display()))?,
+        );
+        let listener = TcpListener::bind(settings.grpc_addr)
+            .await
+            .with_context(|| format!("binding gRPC address {}", settings.grpc_addr))?;
+        let crawler = Crawler::new(
+            settings.crawler.clone(),
+            Arc::clone(&store) as Arc<dyn NoticeStore>,
+        )
+        .context("building the crawler")?;
+        Ok(Self {
+            settings,
+            store,
+            listener,
+            crawler,
+        })
+    }
+
+    /// The address the gRPC server listens on.
+    pub fn grpc_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.listener
+            .local_addr()
+            .context("reading the bound address")
+    }
+
+    /// The shared store.
+    pub fn store(&self) -> Arc<dyn NoticeStore> {
+        Arc::clone(&self.store) as Arc<dyn NoticeStore>
+    }
+
+    /// The crawler, for one-off runs before serving.
+    pub fn crawler(&self) -> &Crawler {
+        &self.crawler
+    }
+
+    /// Serves gRPC and, if `crawl` is set, runs the scheduled worker, until `cancel` fires;
+    /// then waits for both under [`SHUTDOWN_DEADLINE`] and flushes the store.
+    pub async fn run(self, cancel: CancellationToken, crawl: bool) -> anyhow::Result<()> {
+        let Self {
+            settings,
+            store,
+            listener,
+            crawler,
+        } = self;
+        let server = tokio::spawn(crate::server::serve(
+            listener,
+            Arc::clone(&store) as Arc<dyn NoticeStore>,
+            cancel.child_token(),
+        ));
+        let worker_cancel = cancel.child_token();
+        let worker = tokio::spawn(async move {
+            if crawl {
+                crawler.run(settings.sources, worker_cancel).await;
+            }
+        });
+        cancel.cancelled().await;
+        tracing::info!("shutting down");
+        let joined =
+            tokio::time::timeout(SHUTDOWN_DEADLINE, async { (server.await, worker.await) }).await;
+        let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
+        match joined {
+            Ok((server, worker)) => {
+                server.context("gRPC server task")??;
+                worker.context("worker task")?;
+            }
+            Err(_) => tracing::warn!(deadline = ?SHUTDOWN_DEADLINE, "shutdown deadline passed"),
+        }
+        flushed
+            .context("flush task")?
+            .context("flushing the store")?;
+        Ok(())
+    }
+}
+
+/// A token cancelled by SIGINT or SIGTERM.
+pub fn shutdown_on_signals() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let token = cancel.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+        token.cancel();
+    });
+    cancel
+}

