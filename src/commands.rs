@@ -195,3 +195,30 @@ pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::
     site.cancel.cancel();
     result
 }
+
+/// Fails unless the gRPC health service at `addr` reports SERVING.
+pub async fn healthcheck(addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
+        .context("building the health check URI")?
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(3))
+        .connect()
+        .await
+        .with_context(|| format!("connecting to {addr}"))?;
+    let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
+    let response = client
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .context("health check call")?
+        .into_inner();
+    anyhow::ensure!(
+        response.status == ServingStatus::Serving as i32,
+        "not serving: status {}",
+        response.status
+    );
+    println!("SERVING");
+    Ok(())
+}

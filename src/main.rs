@@ -61,6 +61,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Ask a running server's gRPC health service whether it is serving (exit 0 if so); for
+    /// container health checks.
+    Healthcheck {
+        /// The server's gRPC address.
+        #[arg(long, default_value = "127.0.0.1:50051")]
+        grpc_addr: SocketAddr,
+    },
     /// Print the cleaned main text of files.
     Clean {
         /// The files.
@@ -69,6 +81,15 @@ enum Command {
         /// Write DIR/NAME.txt for each input instead of printing.
         #[arg(long)]
         out_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// Load FILE with the environment overrides, validate it, and print the effective settings.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
     },
 }
 
@@ -101,6 +122,17 @@ async fn main() -> anyhow::Result<()> {
             };
             print(&text)
         }
+        Command::Config {
+            action: ConfigAction::Check { file },
+        } => {
+            let settings = Settings::load(Some(&file))?;
+            print(&format!(
+                "{} is valid: {} source(s)\n{settings:#?}\n",
+                file.display(),
+                settings.sources.len()
+            ))
+        }
+        Command::Healthcheck { grpc_addr } => commands::healthcheck(grpc_addr).await,
         Command::Clean { files, out_dir } => {
             print(&commands::clean_files(&files, out_dir.as_deref())?)
         }
@@ -110,10 +142,7 @@ async fn main() -> anyhow::Result<()> {
             config,
         } => {
             init_logging();
-            let mut settings = match &config {
-                Some(path) => Settings::from_file(path)?,
-                None => Settings::default(),
-            };
+            let mut settings = Settings::load(config.as_deref())?;
             settings.grpc_addr = grpc_addr.unwrap_or(settings.grpc_addr);
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
             let app = Application::build(settings).await?;
@@ -141,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
             source,
         } => {
             init_logging();
-            let mut settings = Settings::from_file(&config)?;
+            let mut settings = Settings::load(Some(&config))?;
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
             // A crawl does not serve; bind an ephemeral port so it can run beside `serve`'s port.
             settings.grpc_addr = SocketAddr::from(([127, 0, 0, 1], 0));

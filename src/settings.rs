@@ -1,11 +1,18 @@
-//! The service's configuration: built-in defaults, then the TOML file, then CLI flags. Every
-//! field has a doc comment and a default, so an empty file is a valid configuration.
+//! The service's configuration, in layers: built-in defaults (serde defaults on every field),
+//! the TOML file, `GAZETTE_*` environment variables (`__` separates nesting:
+//! `GAZETTE_CRAWLER__DELAY=5s`), then CLI flags, which the binary applies last. Every field has
+//! a doc comment and a default, so an empty file is a valid configuration.
 
 use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
 use gazette_worker::{CrawlerConfig, SourceConfig};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+/// Prefix of environment variables that override the file.
+pub const ENV_PREFIX: &str = "GAZETTE_";
 
 /// Everything `gazette serve` needs.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -47,13 +54,29 @@ fn default_data_dir() -> PathBuf {
 impl Settings {
     /// Reads a TOML file over the defaults; errors name the file and the offending key.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading config {}", path.display()))?;
-        let settings: Self =
-            toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))?;
+        Self::extract(Figment::new().merge(Toml::file_exact(path)), Some(path))
+    }
+
+    /// The defaults, then `file` if given, then `GAZETTE_*` environment variables.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        Self::extract(figment.merge(Env::prefixed(ENV_PREFIX).split("__")), file)
+    }
+
+    fn extract(figment: Figment, file: Option<&Path>) -> anyhow::Result<Self> {
+        let origin = file
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "environment".into());
+        // figment's error names the key and the provider (file or variable) it came from.
+        let settings: Self = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         settings
             .validate()
-            .with_context(|| format!("invalid config {}", path.display()))?;
+            .with_context(|| format!("invalid configuration in {origin}"))?;
         Ok(settings)
     }
 
@@ -87,6 +110,41 @@ mod tests {
         let settings: Settings = toml::from_str("").expect("empty config is valid");
         assert_eq!(settings, Settings::default());
         assert!(toml::from_str::<Settings>("grpc_adr = \"x\"").is_err());
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_errors_name_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "g.toml",
+                "data_dir = \"/from/file\"\n[crawler]\ndelay = \"3s\"\n",
+            )?;
+            jail.set_env("GAZETTE_CRAWLER__DELAY", "7s");
+            let settings = Settings::load(Some(Path::new("g.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(settings.data_dir, PathBuf::from("/from/file"));
+            assert_eq!(settings.crawler.delay, std::time::Duration::from_secs(7));
+            assert_eq!(settings.grpc_addr, default_grpc_addr());
+
+            jail.create_file("bad.toml", "grpc_addr = \"not an address\"\n")?;
+            let error = Settings::from_file(Path::new("bad.toml"))
+                .expect_err("bad address")
+                .to_string();
+            assert!(
+                error.contains("grpc_addr") && error.contains("bad.toml"),
+                "{error}"
+            );
+
+            jail.create_file("dup.toml", "[[source]]\nname = \"a\"\nstart_urls = [\"http://x/\"]\n[[source]]\nname = \"a\"\nstart_urls = [\"http://y/\"]\n")?;
+            let error = format!(
+                "{:#}",
+                Settings::from_file(Path::new("dup.toml")).expect_err("duplicate")
+            );
+            assert!(
+                error.contains("used twice") && error.contains("dup.toml"),
+                "{error}"
+            );
+            Ok(())
+        });
     }
 
     #[test]
