@@ -63,7 +63,11 @@ impl Settings {
         if let Some(path) = file {
             figment = figment.merge(Toml::file_exact(path));
         }
-        Self::extract(figment.merge(Env::prefixed(ENV_PREFIX).split("__")), file)
+        // GAZETTE_LOG is the log filter, read by the binary's logging setup, not a setting.
+        let env = Env::prefixed(ENV_PREFIX)
+            .filter(|key| !key.as_str().eq_ignore_ascii_case("log"))
+            .split("__");
+        Self::extract(figment.merge(env), file)
     }
 
     fn extract(figment: Figment, file: Option<&Path>) -> anyhow::Result<Self> {
@@ -121,6 +125,7 @@ mod tests {
                 "data_dir = \"/from/file\"\n[crawler]\ndelay = \"3s\"\n",
             )?;
             jail.set_env("GAZETTE_CRAWLER__DELAY", "7s");
+            jail.set_env("GAZETTE_LOG", "debug");
             let settings = Settings::load(Some(Path::new("g.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(settings.data_dir, PathBuf::from("/from/file"));
             assert_eq!(settings.crawler.delay, std::time::Duration::from_secs(7));

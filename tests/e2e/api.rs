@@ -1,4 +1,4 @@
-//! End to end: a fixture publication site on loopback, the real application on port 0 with a
+//! A fixture publication site on loopback, the real application on port 0 with a
 //! fresh data directory, one crawl step, then the gRPC API through the generated clients.
 
 use gazette::app::Application;

@@ -1,0 +1,7 @@
+//! End-to-end tests, one binary: the real application against a loopback fixture site.
+//!
+//! - `api`: crawl the demo site, then every RPC through the generated clients.
+//! - `process`: the `gazette` binary itself: signals, exit status, durable data.
+
+mod api;
+mod process;
