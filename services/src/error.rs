@@ -36,10 +36,16 @@ impl From<ApiError> for tonic::Status {
             ApiError::Store(StoreError::InvalidCursor) => {
                 tonic::Status::invalid_argument("invalid page_token")
             }
+            ApiError::Store(ref cause @ StoreError::Corrupt { .. }) => {
+                tracing::error!(error = %cause, "damaged record");
+                tonic::Status::data_loss("a stored record is damaged; run gazette verify")
+            }
             ApiError::Store(
                 ref cause @ (StoreError::Sled(_)
                 | StoreError::Codec { .. }
-                | StoreError::SchemaTooNew { .. }),
+                | StoreError::SchemaTooNew { .. }
+                | StoreError::Io(_)
+                | StoreError::Import(_)),
             ) => {
                 tracing::error!(error = %cause, "store failure");
                 tonic::Status::internal("internal storage error")

@@ -14,6 +14,14 @@ pub enum StoreError {
         /// The serde error.
         source: serde_json::Error,
     },
+    /// A record failed its checksum or framing check.
+    #[error("corrupt record in tree {tree}: {reason}")]
+    Corrupt {
+        /// The tree holding the record.
+        tree: &'static str,
+        /// What check failed.
+        reason: String,
+    },
     /// The database was written by a newer gazette.
     #[error("store schema version {found} is newer than this build understands ({supported})")]
     SchemaTooNew {
@@ -22,6 +30,12 @@ pub enum StoreError {
         /// Highest version this build reads.
         supported: u32,
     },
+    /// Reading or writing an export stream failed.
+    #[error("i/o: {0}")]
+    Io(String),
+    /// An import stream is malformed.
+    #[error("import: {0}")]
+    Import(String),
     /// A page token or cursor did not decode.
     #[error("invalid cursor")]
     InvalidCursor,

@@ -4,17 +4,25 @@
 //!
 //! - [`records`] — what is stored ([`PageRecord`], [`StoredNotice`], [`OrganisationRecord`]).
 //! - [`identity`] — stable ids for notices and organisations, and name folding for lookups.
-//! - [`sled_store`] — [`SledStore`], trees, keys, the schema version and transactions.
+//! - [`sled_store`] — [`SledStore`], trees, keys and transactions.
+//! - [`maintenance`] — export, import and verify.
+//! - [`schema`] — the schema version and migrations, run on open.
+//! - `codec` — record framing with checksums verified on read.
 //! - [`error`] — [`StoreError`].
 
+pub(crate) mod codec;
 pub mod error;
 pub mod identity;
+pub mod maintenance;
 pub mod records;
+pub mod schema;
 pub mod sled_store;
 
 pub use error::{Result, StoreError};
+pub use maintenance::{TransferStats, VerifyReport};
 pub use records::{OrganisationRecord, PageOutcome, PageRecord, StoredNotice};
-pub use sled_store::{SCHEMA_VERSION, SledStore};
+pub use schema::SCHEMA_VERSION;
+pub use sled_store::SledStore;
 
 use gazette_notice::Notice;
 

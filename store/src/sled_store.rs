@@ -12,30 +12,25 @@
 //! A page and everything derived from it are written in one multi-tree transaction, so a crash
 //! never leaves a page without its notices or an index entry without its record.
 
+use crate::codec::{decode, tx_get, tx_put};
 use crate::error::{Result, StoreError};
 use crate::identity::{fold_name, notice_id, organisation_id};
 use crate::records::{OrganisationRecord, PageOutcome, PageRecord, StoredNotice};
 use crate::{NoticeSlice, NoticeStore};
 use gazette_notice::Notice;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::transaction::TransactionError;
 use sled::{Transactional, Tree};
 use std::path::Path;
-
-/// Schema version written by this build. Bump it with a migration when a record changes shape.
-pub const SCHEMA_VERSION: u32 = 1;
-const SCHEMA_KEY: &[u8] = b"schema_version";
 
 /// A [`NoticeStore`] on a sled database in one directory.
 #[derive(Clone)]
 pub struct SledStore {
-    db: sled::Db,
-    pages: Tree,
-    notices: Tree,
-    by_fetched: Tree,
-    organisations: Tree,
-    organisation_names: Tree,
+    pub(crate) db: sled::Db,
+    pub(crate) pages: Tree,
+    pub(crate) notices: Tree,
+    pub(crate) by_fetched: Tree,
+    pub(crate) organisations: Tree,
+    pub(crate) organisation_names: Tree,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -49,25 +44,7 @@ impl SledStore {
     /// written by a newer schema.
     pub fn open(dir: &Path) -> Result<Self> {
         let db = sled::open(dir)?;
-        let meta = db.open_tree("meta")?;
-        match meta.get(SCHEMA_KEY)? {
-            Some(raw) => {
-                let found = raw
-                    .as_ref()
-                    .try_into()
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| StoreError::InvalidCursor)?;
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::SchemaTooNew {
-                        found,
-                        supported: SCHEMA_VERSION,
-                    });
-                }
-            }
-            None => {
-                meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
-            }
-        }
+        crate::schema::migrate(&db)?;
         Ok(Self {
             pages: db.open_tree("pages")?,
             notices: db.open_tree("notices")?,
@@ -79,42 +56,7 @@ impl SledStore {
     }
 }
 
-fn encode<T: Serialize>(tree: &'static str, value: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|source| StoreError::Codec { tree, source })
-}
-
-fn decode<T: DeserializeOwned>(tree: &'static str, raw: &[u8]) -> Result<T> {
-    serde_json::from_slice(raw).map_err(|source| StoreError::Codec { tree, source })
-}
-
-/// Inside a transaction our errors travel as aborts.
-type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
-
-fn tx_get<T: DeserializeOwned>(
-    tree: &TransactionalTree,
-    name: &'static str,
-    key: &[u8],
-) -> TxResult<Option<T>> {
-    match tree.get(key)? {
-        Some(raw) => decode(name, &raw)
-            .map(Some)
-            .map_err(ConflictableTransactionError::Abort),
-        None => Ok(None),
-    }
-}
-
-fn tx_put<T: Serialize>(
-    tree: &TransactionalTree,
-    name: &'static str,
-    key: &[u8],
-    value: &T,
-) -> TxResult<()> {
-    let raw = encode(name, value).map_err(ConflictableTransactionError::Abort)?;
-    tree.insert(key, raw)?;
-    Ok(())
-}
-
-fn fetched_key(fetched_at_ms: i64, id: &str) -> Vec<u8> {
+pub(crate) fn fetched_key(fetched_at_ms: i64, id: &str) -> Vec<u8> {
     let ms = u64::try_from(fetched_at_ms).unwrap_or(0);
     let mut key = (u64::MAX - ms).to_be_bytes().to_vec();
     key.extend_from_slice(id.as_bytes());

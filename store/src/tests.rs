@@ -118,3 +118,87 @@ fn reopening_keeps_data_and_checks_the_schema() {
             .is_some()
     );
 }
+
+#[test]
+fn export_then_import_reproduces_the_store() {
+    let (_a, source) = store();
+    for i in 0..3 {
+        source
+            .record_page(
+                page(&format!("http://a/{i}"), i64::from(i)),
+                vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
+            )
+            .expect("record");
+    }
+    source
+        .record_page(
+            page("http://b/1", 9),
+            vec![notice("中共乙县委员会", "乙县委", "通报")],
+        )
+        .expect("record");
+    let mut dump = Vec::new();
+    let stats = source.export(&mut dump).expect("export");
+    assert_eq!((stats.pages, stats.notices, stats.organisations), (4, 4, 2));
+
+    let (_b, target) = store();
+    let imported = target.import(&mut dump.as_slice()).expect("import");
+    assert_eq!(imported, stats);
+    let all = |s: &SledStore| {
+        let slice = s.list_notices(None, 100, &|_| true).expect("list");
+        slice
+            .notices
+            .into_iter()
+            .map(|n| (n.id, n.notice, n.organisation_id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(all(&source), all(&target));
+    assert_eq!(
+        source.organisations(None, 10).expect("orgs"),
+        target.organisations(None, 10).expect("orgs")
+    );
+    assert_eq!(
+        target
+            .resolve_organisation("乙县委")
+            .expect("resolve")
+            .map(|o| o.display_name),
+        Some("中共乙县委员会".to_owned())
+    );
+    assert!(target.verify().expect("verify").problems.is_empty());
+}
+
+#[test]
+fn import_rejects_garbage_with_the_line_number() {
+    let (_dir, store) = store();
+    let error = store
+        .import(&mut "not json\n".as_bytes())
+        .expect_err("garbage");
+    assert!(error.to_string().contains("line 1"), "{error}");
+    let error = store.import(&mut "".as_bytes()).expect_err("empty");
+    assert!(error.to_string().contains("header"), "{error}");
+}
+
+#[test]
+fn verify_reports_a_damaged_record_and_a_dangling_index() {
+    let (_dir, store) = store();
+    let outcome = store
+        .record_page(
+            page("http://a/1", 1),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
+        .expect("record");
+    let clean = store.verify().expect("verify");
+    assert!(clean.problems.is_empty(), "{:?}", clean.problems);
+    assert!(clean.records_checked >= 3);
+
+    let id = &outcome.new_notices[0];
+    store
+        .damage_for_tests("notices", id.as_bytes(), b"\x01\x00\x00\x00\x00{}")
+        .expect("damage");
+    let report = store.verify().expect("verify");
+    assert!(
+        report.problems.iter().any(|p| p.contains("checksum")),
+        "{:?}",
+        report.problems
+    );
+    assert!(matches!(store.notice(id), Err(StoreError::Corrupt { .. })));
+}
