@@ -130,7 +130,10 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         out.measures_completed = first(&MEASURES_COMPLETED, text);
     }
     if out.rules_made.is_none() {
-        out.rules_made = first(&RULES, text);
+        // 完善一套制度 ("perfect a set of rules") is a figure of speech, not a count.
+        out.rules_made = RULES
+            .captures_iter(text)
+            .find_map(|c| (1..c.len()).find_map(|i| count(&c, i)).filter(|n| *n > 1));
     }
     if out.people_held_accountable.is_none() {
         out.people_held_accountable = first(&PEOPLE, text);

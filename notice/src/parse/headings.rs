@@ -1,7 +1,7 @@
 //! Numbered headings at the start of a line, ranked the way official documents nest them
 //! (GB/T 9704): 一、 > （一） > 1. > （1） > ① > 一是/第一， and unnumbered 关于…问题 lines.
 
-use super::numerals::{circled_number, digit_value, is_chinese_numeral_char, parse_number};
+use super::numerals::{circled_number, digit_value, is_heading_numeral_char, parse_number};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -84,7 +84,7 @@ fn marker(s: &str) -> Option<Heading> {
         if inner.chars().all(|c| digit_value(c).is_some()) {
             return make(LEVEL_PAREN, n, rest);
         }
-        if inner.chars().all(is_chinese_numeral_char) {
+        if inner.chars().all(is_heading_numeral_char) {
             return make(LEVEL_SUBSECTION, n, rest);
         }
         return None;
@@ -108,9 +108,9 @@ fn marker(s: &str) -> Option<Heading> {
         let next = after.next();
         let rest = end + gap + sep.len_utf8();
         return match sep {
-            '、' | '，' | '．' => make(LEVEL_NUMBERED, n, rest),
+            '、' | '．' => make(LEVEL_NUMBERED, n, rest),
             // "2.5%" and "1.2亿元" are numbers, not headings.
-            '.' | ',' if next.is_none_or(|c| digit_value(c).is_none()) => {
+            '.' if next.is_none_or(|c| digit_value(c).is_none()) => {
                 make(LEVEL_NUMBERED, n, rest)
             }
             ')' | '）' => make(LEVEL_PAREN, n, rest),
@@ -121,7 +121,7 @@ fn marker(s: &str) -> Option<Heading> {
         let body = &s[first.len_utf8()..];
         let end = body
             .char_indices()
-            .find(|&(_, c)| !is_chinese_numeral_char(c))
+            .find(|&(_, c)| !is_heading_numeral_char(c))
             .map(|(i, _)| i)?;
         let sep = body[end..].chars().next()?;
         if end == 0 || !matches!(sep, '，' | ',' | '、' | '：' | ':') {
@@ -130,10 +130,10 @@ fn marker(s: &str) -> Option<Heading> {
         let n = parse_number(&body[..end])?;
         return make(LEVEL_ORDINAL, n, first.len_utf8() + end + sep.len_utf8());
     }
-    if is_chinese_numeral_char(first) {
+    if is_heading_numeral_char(first) {
         let end = s
             .char_indices()
-            .find(|&(_, c)| !is_chinese_numeral_char(c))
+            .find(|&(_, c)| !is_heading_numeral_char(c))
             .map(|(i, _)| i)?;
         if s[..end].chars().count() > 3 {
             return None;
@@ -142,7 +142,7 @@ fn marker(s: &str) -> Option<Heading> {
         let sep = s[end..].chars().next()?;
         let rest = end + sep.len_utf8();
         return match sep {
-            '、' | '，' | '．' | '.' => make(LEVEL_SECTION, n, rest),
+            '、' | '．' | '.' => make(LEVEL_SECTION, n, rest),
             '是' => make(LEVEL_ORDINAL, n, rest),
             _ => None,
         };
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn numbers_are_not_headings() {
-        for line in ["2.5亿元", "2021年", "十四五规划", "第一议题", "（试行）", "一些", "12345热线"] {
+        for line in ["2.5亿元", "2021年", "十四五规划", "第一议题", "（试行）", "一些", "12345热线", "伍，采取", "5，6月"] {
             assert_eq!(heading(line), None, "{line}");
         }
     }

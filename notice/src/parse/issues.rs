@@ -37,7 +37,12 @@ pub(crate) struct IssueScan {
     pub(crate) issues: Vec<Issue>,
     /// Per line: inside an issue, or in an orphaned issue tail at the start of a continuation.
     pub(crate) in_issue: Vec<bool>,
+    /// Per line: in a section about what comes next (下一步…计划), whose figures are plans.
+    pub(crate) in_plan: Vec<bool>,
 }
+
+/// Words of a section heading about future work: next steps, plans, from now on.
+const PLAN_WORDS: [&str; 4] = ["下一步", "计划", "打算", "今后"];
 
 /// How a level-1 section relates to issues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +61,12 @@ pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
     let sections = sections(lines, &headings);
     let eligible = |i: usize| !matches!(sections[i], Section::Other);
     let text_of = |i: usize, h: &Heading| lines[i].get(h.rest..).unwrap_or_default();
+    let in_plan = plan_mask(lines, &headings);
     let Some(level) = issue_level(&headings, &eligible, &text_of) else {
         return IssueScan {
             issues: Vec::new(),
             in_issue: orphan_mask(&headings, continued, LEVEL_SECTION),
+            in_plan,
         };
     };
     let mut in_issue = orphan_mask(&headings, continued, level);
@@ -106,7 +113,27 @@ pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
         }
     }
     number_unnumbered(&mut issues);
-    IssueScan { issues, in_issue }
+    IssueScan {
+        issues,
+        in_issue,
+        in_plan,
+    }
+}
+
+/// Lines under a level-1 heading about future work.
+fn plan_mask(lines: &[&str], headings: &[Option<Heading>]) -> Vec<bool> {
+    let mut inside = false;
+    lines
+        .iter()
+        .zip(headings)
+        .map(|(line, h)| {
+            if let Some(h) = h.as_ref().filter(|h| h.level == LEVEL_SECTION) {
+                let text = line.get(h.rest..).unwrap_or_default();
+                inside = PLAN_WORDS.iter().any(|w| text.contains(w));
+            }
+            inside
+        })
+        .collect()
 }
 
 /// Numbers unnumbered 关于 headings by their position.

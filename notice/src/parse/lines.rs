@@ -250,6 +250,12 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     if open_pair_at(cur).is_some_and(|at| cur.len() - at < 240) {
         return heading(next).is_none() || last == '“';
     }
+    // In a column, a full line that stops mid-sentence goes on, even when the next line happens
+    // to start like a heading (`伍，…` after `…专兼职队`); a real heading follows a paragraph end.
+    let full = |percent: usize| column.is_some_and(|c| last_width * 100 >= c * percent);
+    if full(85) && !TERMINAL.contains(&last) && !last.is_ascii_punctuation() {
+        return true;
+    }
     if heading(next).is_some() {
         return false;
     }
@@ -266,13 +272,9 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     if TERMINAL.contains(&last) {
         return false;
     }
-    let Some(column) = column else {
-        return false;
-    };
     // A heading line shorter than the column stands alone; body lines may be a little short
     // because half-width digits and punctuation pack tighter than the column's characters.
-    let percent = if heading(cur).is_some() { 75 } else { 50 };
-    last_width * 100 >= column * percent
+    full(if heading(cur).is_some() { 75 } else { 50 })
 }
 
 #[cfg(test)]

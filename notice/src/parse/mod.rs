@@ -98,9 +98,9 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     }
     let outside: Vec<&str> = body
         .iter()
-        .zip(&scan.in_issue)
-        .filter(|(_, inside)| !**inside)
-        .map(|(l, _)| *l)
+        .enumerate()
+        .filter(|(i, _)| !scan.in_issue[*i] && !scan.in_plan[*i])
+        .map(|(_, l)| *l)
         .collect();
     let after_issues = scan.in_issue.iter().rposition(|b| *b).map_or(0, |i| i + 1);
     let reported = figures::reported(&outside);
@@ -146,4 +146,18 @@ fn find_organisation(
         .or(signature)
         .or_else(|| issuer.filter(|i| signature::is_name_line(i)))
         .map(str::to_owned)
+}
+#[cfg(test)]
+mod debug_tmp {
+    #[test]
+    fn dump() {
+        let Ok(path) = std::env::var("DUMP") else { return };
+        let text = std::fs::read_to_string(path).expect("read");
+        let mut doc = crate::CleanDocument { text, ..Default::default() };
+        crate::clean::clean_text(&mut doc);
+        let mut m = doc.page_markers.clone();
+        for l in super::lines::logical_lines(&doc.text, &mut m) {
+            println!("{:?} | {}", super::headings::heading(&l.text).map(|h| h.level), l.text);
+        }
+    }
 }

@@ -35,6 +35,15 @@ pub(crate) fn is_chinese_numeral_char(c: char) -> bool {
     chinese_digit(c).is_some() || chinese_unit(c).is_some()
 }
 
+/// True for the plain numerals headings are numbered with (一 … 十, 百); the financial forms
+/// (壹, 伍) and 万/亿 start ordinary words far more often than headings.
+pub(crate) fn is_heading_numeral_char(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '零' | '〇'
+    )
+}
+
 /// An ASCII or full-width decimal digit's value.
 pub(crate) fn digit_value(c: char) -> Option<i64> {
     match c {
