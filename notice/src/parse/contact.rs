@@ -50,8 +50,22 @@ pub(crate) fn contact(lines: &[&str], after: usize) -> Contact {
     let Some(start) = start else {
         return Contact::default();
     };
-    let block: String = lines[start..lines.len().min(start + BLOCK_LINES)].concat();
+    let block: String = lines[start..lines.len().min(start + BLOCK_LINES)]
+        .concat()
+        .chars()
+        .map(half_width)
+        .collect();
     read_block(&block)
+}
+
+/// Full-width ASCII forms (０５７１－８３１２, ＠) as ASCII, so numbers and e-mails read alike.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' if c != '（' && c != '）' && c != '：' && c != '；' => {
+            char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
+        }
+        _ => c,
+    }
 }
 
 /// Reads phones, e-mails, address and postcode from one contact block.

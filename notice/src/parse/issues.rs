@@ -21,6 +21,9 @@ const ISSUE_SECTION_WORDS: [&str; 6] = ["问题", "落实", "进展", "整改情
 /// 方面 ("aspect"): a section heading that is a topical category.
 const ASPECT: &str = "方面";
 
+/// Endings of an inspected unit's name heading its section in a round report.
+const UNIT_ENDINGS: [&str; 6] = ["党组", "党委", "委员会", "党工委", "党总支", "党支部"];
+
 /// Sentence ends that close an issue title.
 const TITLE_ENDS: [char; 8] = ['。', '！', '？', '；', '：', ';', ':', '!'];
 
@@ -223,12 +226,15 @@ fn enclosing_status(stack: &[(u8, String)]) -> Option<IssueStatus> {
 }
 
 /// Topical headings enclosing an issue, outermost first; level-1 sections only when they are
-/// aspects (…方面), and never status groupings.
+/// aspects (…方面) or inspected units (round reports), and never status groupings.
 fn categories(stack: &[(u8, String)]) -> Vec<String> {
     stack
         .iter()
         .filter(|(level, text)| {
-            group_status(text).is_none() && (*level > LEVEL_SECTION || text.contains(ASPECT))
+            group_status(text).is_none()
+                && (*level > LEVEL_SECTION
+                    || text.contains(ASPECT)
+                    || UNIT_ENDINGS.iter().any(|e| text.trim_end_matches('。').ends_with(e)))
         })
         .map(|(_, text)| first_sentence(text))
         .filter(|t| !t.is_empty())

@@ -128,9 +128,9 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     })
 }
 
-/// The organisation's full name: from the signature, the title's issuer, the inspected body in
-/// the opening, or the first full party-organisation name in the body, in that order; failing
-/// all, the signer or issuer as printed.
+/// The organisation: a full party-organisation name signing or issuing the notice, else the
+/// signer or issuer as printed, else the inspected body named in the opening (a fragment without
+/// signature), else the first full party-organisation name in the body.
 fn find_organisation(
     signature: Option<&str>,
     title: Option<&str>,
@@ -141,10 +141,10 @@ fn find_organisation(
     signature
         .filter(|s| organisation::is_full_name(s))
         .or_else(|| issuer.filter(|i| organisation::is_full_name(i)))
-        .or_else(|| opening.and_then(organisation::find_full_name))
-        .or_else(|| body.iter().find_map(|l| organisation::find_full_name(l)))
         .or(signature)
         .or_else(|| issuer.filter(|i| signature::is_name_line(i)))
+        .or_else(|| opening.and_then(organisation::find_full_name))
+        .or_else(|| body.iter().find_map(|l| organisation::find_full_name(l)))
         .map(str::to_owned)
 }
 #[cfg(test)]

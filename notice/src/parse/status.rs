@@ -62,10 +62,10 @@ pub(crate) fn label_status(line: &str) -> Option<IssueStatus> {
             return None;
         }
         let value = line[colon..].trim_start_matches(['：', ':']);
-        return status_of(label).or_else(|| {
-            let head: String = value.chars().take(12).collect();
-            (value.chars().count() <= 16 || head.contains("已完成")).then(|| status_of(&head)).flatten()
-        });
+        // The value's first clause: 整改情况：已完成。… / 整改进展：正在推进。…
+        let clause_end = value.find(['。', '，', '；', ',', ';']).unwrap_or(value.len());
+        let head: String = value[..clause_end].chars().take(12).collect();
+        return status_of(label).or_else(|| status_of(&head));
     }
     (line.chars().count() <= 12).then(|| status_of(line)).flatten()
 }
