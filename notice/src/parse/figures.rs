@@ -35,10 +35,13 @@ static COMPLETED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 static COMPLETED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"{N}个问题已(?:全部)?(?:整改完成|完成整改|整改到位|完成|办结|销号)")
 });
-/// `正在推进整改的问题7个` / `需长期坚持的问题2个`.
+/// `正在推进整改的问题7个`.
 static IN_PROGRESS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:(?:正在|持续|仍在)(?:推进)?整改(?:中)?(?:的问题|问题)?{N}个|(?:需)?长期(?:坚持|推进)(?:的问题|问题)?{N}个)")
+    pattern(r"(?:正在|持续|仍在)(?:推进)?整改(?:中)?(?:的问题|问题)?{N}个")
 });
+/// `需长期坚持的问题2个`: long-term problems, which count as in progress.
+static LONG_TERM: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?:需|需要)?长期(?:坚持|推进|整改)(?:的问题|问题)?{N}个"));
 /// `共计11个问题正在整改`.
 static IN_PROGRESS_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个问题(?:正在|仍在|持续)(?:推进)?整改"));
@@ -50,6 +53,9 @@ static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
 static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"{N}(?:条|项)(?:具体)?整改(?:措施|举措|任务)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?")
 });
+/// `制定整改措施31条`: the count after the noun.
+static MEASURES_TOTAL_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?:制定|细化|明确|提出|形成)[^。；，,]{0,6}?整改(?:措施|举措|任务)(?:共)?{N}(?:条|项)"));
 /// `已完成整改措施67条`.
 static MEASURES_COMPLETED: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"已(?:完成|落实)(?:整改)?(?:措施|任务){N}(?:条|项)"));
@@ -109,13 +115,17 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
             first(&COMPLETED_AFTER, text).or_else(|| first(&COMPLETED_BEFORE, text));
     }
     if out.problems_in_progress.is_none() {
-        out.problems_in_progress =
-            first(&IN_PROGRESS_AFTER, text).or_else(|| first(&IN_PROGRESS_BEFORE, text));
+        let ongoing = first(&IN_PROGRESS_AFTER, text).or_else(|| first(&IN_PROGRESS_BEFORE, text));
+        // The status model folds long-term problems into in progress, so the counts add up.
+        out.problems_in_progress = match (ongoing, first(&LONG_TERM, text)) {
+            (Some(a), Some(b)) => a.checked_add(b),
+            (a, b) => a.or(b),
+        };
     }
     if out.problems_not_completed.is_none() {
         out.problems_not_completed = first(&PROBLEMS_NOT_COMPLETED, text);
     }
-    if let Some(c) = MEASURES.captures(text) {
+    for c in MEASURES.captures_iter(text) {
         let n = count(&c, 1);
         match (c.get(2).is_some(), count(&c, 3)) {
             (true, Some(done)) => {
@@ -125,6 +135,9 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
             (true, None) => out.measures_completed = out.measures_completed.or(n),
             (false, _) => out.measures_total = out.measures_total.or(n),
         }
+    }
+    if out.measures_total.is_none() {
+        out.measures_total = first(&MEASURES_TOTAL_AFTER, text);
     }
     if out.measures_completed.is_none() {
         out.measures_completed = first(&MEASURES_COMPLETED, text);

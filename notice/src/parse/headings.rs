@@ -109,8 +109,8 @@ fn marker(s: &str) -> Option<Heading> {
         let rest = end + gap + sep.len_utf8();
         return match sep {
             '、' | '．' => make(LEVEL_NUMBERED, n, rest),
-            // "2.5%" and "1.2亿元" are numbers, not headings.
-            '.' if next.is_none_or(|c| digit_value(c).is_none()) => {
+            // "2.5%" and "1.2亿元" are numbers and "163.com" a domain, not headings.
+            '.' if next.is_none_or(|c| digit_value(c).is_none() && !c.is_ascii_alphabetic()) => {
                 make(LEVEL_NUMBERED, n, rest)
             }
             ')' | '）' => make(LEVEL_PAREN, n, rest),
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn numbers_are_not_headings() {
-        for line in ["2.5亿元", "2021年", "十四五规划", "第一议题", "（试行）", "一些", "12345热线", "伍，采取", "5，6月"] {
+        for line in ["2.5亿元", "2021年", "十四五规划", "第一议题", "（试行）", "一些", "12345热线", "伍，采取", "5，6月", "163.com。"] {
             assert_eq!(heading(line), None, "{line}");
         }
     }

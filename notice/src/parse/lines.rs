@@ -182,23 +182,24 @@ fn lift_markers(line: &str, line_start: usize) -> (String, Vec<(PageMarker, bool
     (kept, found)
 }
 
-/// The column width of a hard-wrapped text, or `None` when lines are paragraphs.
-/// Most lines of a newspaper column are within a few characters of the median width.
+/// The column width of a hard-wrapped text, or `None` when lines are paragraphs. A column's
+/// full lines are its widest common lines (the upper quartile), and nearly half the lines of a
+/// column are within a character or two of it.
 fn column_width(lines: &[Physical]) -> Option<usize> {
     if lines.len() < 8 {
         return None;
     }
     let mut widths: Vec<usize> = lines.iter().map(|l| width(&l.text)).collect();
     widths.sort_unstable();
-    let median = widths[widths.len() / 2];
-    if median > 100 || median < 16 {
+    let column = widths[widths.len() * 3 / 4];
+    if !(16..=100).contains(&column) {
         return None;
     }
     let near = widths
         .iter()
-        .filter(|&&w| w * 100 >= median * 85 && w * 100 <= median * 112)
+        .filter(|&&w| w * 100 >= column * 85 && w * 100 <= column * 108)
         .count();
-    (near * 2 >= widths.len()).then_some(median)
+    (near * 100 >= widths.len() * 45).then_some(column)
 }
 
 /// Byte offset of the earliest quote or bracket opened in `s` and still open at its end.
@@ -253,21 +254,24 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     // In a column, a full line that stops mid-sentence goes on, even when the next line happens
     // to start like a heading (`伍，…` after `…专兼职队`); a real heading follows a paragraph end.
     let full = |percent: usize| column.is_some_and(|c| last_width * 100 >= c * percent);
-    if full(85) && !TERMINAL.contains(&last) && !last.is_ascii_punctuation() {
+    if (full(85) && !TERMINAL.contains(&last) && !last.is_ascii_punctuation())
+        || CONTINUATION.contains(&last)
+    {
+        return true;
+    }
+    // A title broken over two lines: 中共…关于巡察整改情 / 况的通报.
+    if !TERMINAL.contains(&last)
+        && cur.contains("关于")
+        && next.chars().count() <= 24
+        && is_title_like(&format!("{cur}{next}"))
+    {
         return true;
     }
     if heading(next).is_some() {
         return false;
     }
-    if CONTINUATION.contains(&last) {
-        return true;
-    }
     if last.is_ascii_digit() && next.starts_with(NUMBER_FOLLOWERS) {
         return true;
-    }
-    if cur.contains("关于") && (cur.contains("巡察") || cur.contains("巡视")) && is_title_like(next)
-    {
-        return cur.chars().count() + next.chars().count() <= 80;
     }
     if TERMINAL.contains(&last) {
         return false;

@@ -93,12 +93,22 @@ fn split_name(full: &str) -> (&str, Option<&'static str>) {
     (base, None)
 }
 
-/// The name without its province and city: 江苏省无锡市蠡园经济开发区 → 蠡园经济开发区.
+/// The name without its province and city: 江苏省无锡市蠡园经济开发区 → 蠡园经济开发区,
+/// 东川市市场监督管理局 → 市场监督管理局; 青禾市委… keeps its city (市委 is the committee).
 fn local_name(base: &str) -> &str {
     let mut local = base;
-    for (i, c) in base.char_indices() {
-        if (c == '省' || c == '市') && base[i + c.len_utf8()..].chars().count() >= 3 {
-            local = &base[i + c.len_utf8()..];
+    for level in ['省', '市'] {
+        let cut = local
+            .char_indices()
+            .skip(1)
+            .take(3)
+            .find(|&(_, c)| c == level)
+            .map(|(i, c)| i + c.len_utf8());
+        if let Some(cut) = cut
+            && local[cut..].chars().count() >= 3
+            && !local[cut..].starts_with('委')
+        {
+            local = &local[cut..];
         }
     }
     local
