@@ -39,9 +39,21 @@ fn seeds_match_gold_counts() {
                 want["organisation"].as_str(),
                 "{stem}: organisation"
             );
-            for (issue, gold_issue) in got.issues.iter().zip(want["issues"].as_array().into_iter().flatten()) {
-                assert_eq!(Some(issue.status.as_str()), gold_issue["status"].as_str(), "{stem}: status");
-                assert_eq!(Some(issue.number.as_str()), gold_issue["number"].as_str(), "{stem}: number");
+            for (issue, gold_issue) in got
+                .issues
+                .iter()
+                .zip(want["issues"].as_array().into_iter().flatten())
+            {
+                assert_eq!(
+                    Some(issue.status.as_str()),
+                    gold_issue["status"].as_str(),
+                    "{stem}: status"
+                );
+                assert_eq!(
+                    Some(issue.number.as_str()),
+                    gold_issue["number"].as_str(),
+                    "{stem}: number"
+                );
             }
         }
         seen += 1;

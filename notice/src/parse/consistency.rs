@@ -6,13 +6,20 @@
 use crate::model::{Issue, IssueStatus, ReportedFigures};
 
 /// Warnings for one notice; `fragment` is true when the notice continues on or from another page.
-pub(crate) fn warnings(reported: &ReportedFigures, issues: &[Issue], fragment: bool) -> Vec<String> {
+pub(crate) fn warnings(
+    reported: &ReportedFigures,
+    issues: &[Issue],
+    fragment: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     let listed = i64::try_from(issues.len()).unwrap_or(i64::MAX);
     let count = |s: IssueStatus| {
         i64::try_from(issues.iter().filter(|i| i.status == s).count()).unwrap_or(i64::MAX)
     };
-    let (done, ongoing) = (count(IssueStatus::Completed), count(IssueStatus::InProgress));
+    let (done, ongoing) = (
+        count(IssueStatus::Completed),
+        count(IssueStatus::InProgress),
+    );
     if !fragment && listed > 0 {
         if let Some(total) = reported.problems_total
             && total != listed
@@ -92,7 +99,11 @@ mod tests {
             problems_completed: Some(1),
             ..ReportedFigures::default()
         };
-        let issues = [issue(IssueStatus::Completed), issue(IssueStatus::Completed), issue(IssueStatus::InProgress)];
+        let issues = [
+            issue(IssueStatus::Completed),
+            issue(IssueStatus::Completed),
+            issue(IssueStatus::InProgress),
+        ];
         let got = warnings(&reported, &issues, false);
         assert_eq!(got.len(), 1, "{got:?}");
         assert!(got[0].contains("1 problems rectified"));

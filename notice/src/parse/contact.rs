@@ -9,15 +9,26 @@ use std::sync::LazyLock;
 
 /// Labels that open the contact block: contact details, telephone, hotline, mailbox, e-mail,
 /// address, postcode.
-const CONTACT_LABELS: [&str; 8] = ["联系方式", "联系电话", "电话", "热线", "信箱", "邮箱", "地址", "邮编"];
+const CONTACT_LABELS: [&str; 8] = [
+    "联系方式",
+    "联系电话",
+    "电话",
+    "热线",
+    "信箱",
+    "邮箱",
+    "地址",
+    "邮编",
+];
 
 /// How many lines from the first label the block may run.
 const BLOCK_LINES: usize = 6;
 
 /// A landline with area code, a bare local number, or a mobile number.
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:[（(]?0\d{2,3}[）)]?\s*[-－—–]?\s*)?\d{7,8}(?:\s*(?:转|-)\s*\d{1,5})?|1[3-9]\d{9}")
-        .expect("the phone pattern is a valid regex")
+    Regex::new(
+        r"(?:[（(]?0\d{2,3}[）)]?\s*[-－—–]?\s*)?\d{7,8}(?:\s*(?:转|-)\s*\d{1,5})?|1[3-9]\d{9}",
+    )
+    .expect("the phone pattern is a valid regex")
 });
 
 /// An e-mail address.
@@ -34,7 +45,8 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The postcode.
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})").expect("the postcode pattern is a valid regex")
+    Regex::new(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})")
+        .expect("the postcode pattern is a valid regex")
 });
 
 /// The contact stated in `lines` (the notice body without its signature); `after` is the first
@@ -85,10 +97,13 @@ fn read_block(block: &str) -> Contact {
         }
     }
     for m in PHONE.find_iter(block) {
-        let inside_email = email_spans.iter().any(|r| r.start <= m.start() && m.end() <= r.end);
+        let inside_email = email_spans
+            .iter()
+            .any(|r| r.start <= m.start() && m.end() <= r.end);
         let before = block[..m.start()].chars().next_back();
         let after = block[m.end()..].chars().next();
-        let glued = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '@' || c == '.');
+        let glued =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '@' || c == '.');
         // A number inside a street address (88号) or a postcode is not a phone.
         if inside_email || glued(before) || glued(after) || after == Some('号') {
             continue;
@@ -132,7 +147,10 @@ mod tests {
 
     #[test]
     fn postcode_stays_in_the_address_and_is_read_apart() {
-        let got = contact(&["邮政信箱:某路9号办公室(邮编:241000);电子邮箱12345678@qq.com。"], 0);
+        let got = contact(
+            &["邮政信箱:某路9号办公室(邮编:241000);电子邮箱12345678@qq.com。"],
+            0,
+        );
         assert_eq!(got.address.as_deref(), Some("某路9号办公室(邮编:241000)"));
         assert_eq!(got.postcode.as_deref(), Some("241000"));
         assert!(got.phones.is_empty(), "{:?}", got.phones);

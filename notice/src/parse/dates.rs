@@ -146,7 +146,10 @@ mod tests {
     #[test]
     fn periods_infer_the_missing_year() {
         let (s, e, _) = find_period("于2021年6月23日至7月30日对", None).expect("period");
-        assert_eq!((s.to_string(), e.to_string()), ("2021-06-23".into(), "2021-07-30".into()));
+        assert_eq!(
+            (s.to_string(), e.to_string()),
+            ("2021-06-23".into(), "2021-07-30".into())
+        );
         let (_, e, _) = find_period("2023年11月25日至1月16日", None).expect("period");
         assert_eq!(e.to_string(), "2024-01-16");
         let (_, e, _) = find_period("二〇二二年三月一日至二十日", None).expect("period");
@@ -155,8 +158,16 @@ mod tests {
 
     #[test]
     fn lines_and_timestamps() {
-        assert_eq!(date_line("2025年4月").map(|d| d.to_string()).as_deref(), Some("2025-04"));
-        assert_eq!(date_line("2021年12月30日").map(|d| d.to_string()).as_deref(), Some("2021-12-30"));
+        assert_eq!(
+            date_line("2025年4月").map(|d| d.to_string()).as_deref(),
+            Some("2025-04")
+        );
+        assert_eq!(
+            date_line("2021年12月30日")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2021-12-30")
+        );
         assert!(date_line("2021年12月30日召开").is_none());
         let t = timestamp_line("2025-04-29 18:10").map(|t| t.to_string());
         assert_eq!(t.as_deref(), Some("2025-04-29T18:10"));

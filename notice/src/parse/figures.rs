@@ -24,7 +24,9 @@ static ASPECTS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个方面(?:的|共|存在的)?(?:突出)?(?:问题|意见)"));
 /// `反馈的16个问题` / `反馈问题24个`.
 static PROBLEMS_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:反馈|指出|交办)(?:的|了|意见中的|意见)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))")
+    pattern(
+        r"(?:反馈|指出|交办)(?:的|了|意见中的|意见)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))",
+    )
 });
 /// `已完成整改5个` / `已整改完成的问题17个`: the count after the status. Tried before
 /// [`COMPLETED_BEFORE`], because in `16个问题已完成整改5个` the 16 is the total.
@@ -32,13 +34,11 @@ static COMPLETED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"已(?:全部)?(?:完成整改|整改完成|整改到位|完成|办结|销号)(?:的问题|问题)?{N}个")
 });
 /// `5个问题已整改完成`.
-static COMPLETED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"{N}个问题已(?:全部)?(?:整改完成|完成整改|整改到位|完成|办结|销号)")
-});
+static COMPLETED_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"{N}个问题已(?:全部)?(?:整改完成|完成整改|整改到位|完成|办结|销号)"));
 /// `正在推进整改的问题7个`.
-static IN_PROGRESS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:正在|持续|仍在)(?:推进)?整改(?:中)?(?:的问题|问题)?{N}个")
-});
+static IN_PROGRESS_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?:正在|持续|仍在)(?:推进)?整改(?:中)?(?:的问题|问题)?{N}个"));
 /// `需长期坚持的问题2个`: long-term problems, which count as in progress.
 static LONG_TERM: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:需|需要)?长期(?:坚持|推进|整改)(?:的问题|问题)?{N}个"));
@@ -47,25 +47,36 @@ static IN_PROGRESS_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个问题(?:正在|仍在|持续)(?:推进)?整改"));
 /// `尚未完成整改的问题2个` / `2个问题尚未完成`.
 static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:(?:尚未|未)(?:完成)?整改(?:到位|完成)?(?:的问题|问题)?{N}个|{N}个问题(?:尚未|未)(?:完成|整改))")
+    pattern(
+        r"(?:(?:尚未|未)(?:完成)?整改(?:到位|完成)?(?:的问题|问题)?{N}个|{N}个问题(?:尚未|未)(?:完成|整改))",
+    )
 });
 /// `83条整改措施(已完成67条)` / `有36项具体整改措施已落实到位`.
 static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"{N}(?:条|项)(?:具体)?整改(?:措施|举措|任务)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?")
+    pattern(
+        r"{N}(?:条|项)(?:具体)?整改(?:措施|举措|任务)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
+    )
 });
 /// `制定整改措施31条`: the count after the noun.
-static MEASURES_TOTAL_AFTER: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"(?:制定|细化|明确|提出|形成)[^。；，,]{0,6}?整改(?:措施|举措|任务)(?:共)?{N}(?:条|项)"));
+static MEASURES_TOTAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:制定|细化|明确|提出|形成)[^。；，,]{0,6}?整改(?:措施|举措|任务)(?:共)?{N}(?:条|项)",
+    )
+});
 /// `已完成整改措施67条`.
 static MEASURES_COMPLETED: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"已(?:完成|落实)(?:整改)?(?:措施|任务){N}(?:条|项)"));
 /// `建立并完善17项制度机制` / `完善制度158项`.
 static RULES: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,8}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))")
+    pattern(
+        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,8}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))",
+    )
 });
 /// `追责7人` / `问责处理3人` / `给予党纪政务处分2人`.
 static PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理)(?:了)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)")
+    pattern(
+        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理)(?:了)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)",
+    )
 });
 /// `追缴资金120万元` / `挽回经济损失1.2亿元`.
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
@@ -89,11 +100,19 @@ fn first(re: &Regex, text: &str) -> Option<i64> {
         .find_map(|c| (1..c.len()).find_map(|i| count(&c, i)))
 }
 
-/// Reads the figures from `sentences`, the notice's text outside issue bodies.
+/// Units every figure statement ends a count with (个, 条, 项, 人, 名, 元, %, 套, 件).
+const UNITS: [char; 10] = ['个', '条', '项', '人', '名', '元', '%', '％', '套', '件'];
+
+/// Reads the figures from `paragraphs`, the notice's text outside issue bodies, sentence by
+/// sentence; sentences without a unit are skipped before any pattern runs.
 pub(crate) fn reported(paragraphs: &[&str]) -> ReportedFigures {
     let mut out = ReportedFigures::default();
-    for text in paragraphs {
-        read_paragraph(text, &mut out);
+    for paragraph in paragraphs {
+        for sentence in paragraph.split_inclusive('。') {
+            if sentence.contains(UNITS) {
+                read_paragraph(sentence, &mut out);
+            }
+        }
     }
     out
 }

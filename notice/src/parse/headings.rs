@@ -28,8 +28,10 @@ static ABOUT_ISSUE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A standalone unnumbered issue line: the whole line is the 关于…问题的整改 heading.
 static ABOUT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^关于[^。]{1,80}问题(?:的|之)?(?:整改|整改情况|整改进展情况|整改落实情况)\s*[。：:]?\s*$")
-        .expect("the about-line pattern is a valid regex")
+    Regex::new(
+        r"^关于[^。]{1,80}问题(?:的|之)?(?:整改|整改情况|整改进展情况|整改落实情况)\s*[。：:]?\s*$",
+    )
+    .expect("the about-line pattern is a valid regex")
 });
 
 /// A heading marker found at the start of a line.
@@ -190,7 +192,18 @@ mod tests {
 
     #[test]
     fn numbers_are_not_headings() {
-        for line in ["2.5亿元", "2021年", "十四五规划", "第一议题", "（试行）", "一些", "12345热线", "伍，采取", "5，6月", "163.com。"] {
+        for line in [
+            "2.5亿元",
+            "2021年",
+            "十四五规划",
+            "第一议题",
+            "（试行）",
+            "一些",
+            "12345热线",
+            "伍，采取",
+            "5，6月",
+            "163.com。",
+        ] {
             assert_eq!(heading(line), None, "{line}");
         }
     }

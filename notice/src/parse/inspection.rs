@@ -38,7 +38,9 @@ const OPENING_WORDS: [&str; 4] = ["部署", "安排", "要求", "进驻"];
 /// True when `line` opens a notice: it names the inspection and the decision behind it.
 pub(crate) fn is_opening(line: &str) -> bool {
     let head: String = line.chars().take(60).collect();
-    (head.starts_with("根据") || head.starts_with("按照") || find_period(&head, Some(2000)).is_some())
+    (head.starts_with("根据")
+        || head.starts_with("按照")
+        || find_period(&head, Some(2000)).is_some())
         && (line.contains(XUNCHA) || line.contains(XUNSHI))
         && OPENING_WORDS.iter().any(|w| line.contains(w))
 }
@@ -46,7 +48,11 @@ pub(crate) fn is_opening(line: &str) -> bool {
 /// The kind named in `text`, if any.
 fn kind_in(text: &str) -> Option<String> {
     if text.contains(LOOK_BACK) {
-        let base = if text.contains(XUNSHI) && !text.contains(XUNCHA) { XUNSHI } else { XUNCHA };
+        let base = if text.contains(XUNSHI) && !text.contains(XUNCHA) {
+            XUNSHI
+        } else {
+            XUNCHA
+        };
         return Some(format!("{base}{LOOK_BACK}"));
     }
     if let Some(kind) = MODIFIED_KINDS.iter().find(|k| text.contains(*k)) {
@@ -138,7 +144,9 @@ fn fill_dates(out: &mut Inspection, opening: &str) {
         (None, Some(r)) => Some(r.year),
         (None, None) => None,
     };
-    out.feedback_on = year.and_then(|y| date.with_year(y)).filter(|d| reference.is_none_or(|r: NoticeDate| *d >= r));
+    out.feedback_on = year
+        .and_then(|y| date.with_year(y))
+        .filter(|d| reference.is_none_or(|r: NoticeDate| *d >= r));
 }
 
 /// `对…等12个单位` / `对5个党组织`: an opening naming several inspected units.
@@ -148,14 +156,26 @@ static MANY_UNITS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Endings of an inspected unit's name used as a section heading in a round report.
-const UNIT_ENDINGS: [&str; 7] = ["党组", "党委", "委员会", "党工委", "党总支", "党支部", "D组"];
+const UNIT_ENDINGS: [&str; 7] = [
+    "党组",
+    "党委",
+    "委员会",
+    "党工委",
+    "党总支",
+    "党支部",
+    "D组",
+];
 
 /// Issuers of round reports: the inspection office or its leading group.
 const ROUND_ISSUERS: [&str; 3] = ["巡察办", "巡察工作领导小组", "巡视工作领导小组"];
 
 /// True for a round report in which one committee reports on many inspected units.
 pub(crate) fn is_multi_unit(title: Option<&str>, opening: Option<&str>, body: &[&str]) -> bool {
-    if title.into_iter().chain(opening).any(|t| MANY_UNITS.is_match(t)) {
+    if title
+        .into_iter()
+        .chain(opening)
+        .any(|t| MANY_UNITS.is_match(t))
+    {
         return true;
     }
     if title.is_some_and(|t| ROUND_ISSUERS.iter().any(|i| t.contains(i)) && t.contains('轮')) {
@@ -165,8 +185,13 @@ pub(crate) fn is_multi_unit(title: Option<&str>, opening: Option<&str>, body: &[
         .iter()
         .filter(|l| {
             super::headings::heading(l).is_some_and(|h| {
-                let text = l.get(h.rest..).unwrap_or_default().trim_end_matches(['。', '：', ':']);
-                h.level <= 2 && text.chars().count() <= 30 && UNIT_ENDINGS.iter().any(|e| text.ends_with(e))
+                let text = l
+                    .get(h.rest..)
+                    .unwrap_or_default()
+                    .trim_end_matches(['。', '：', ':']);
+                h.level <= 2
+                    && text.chars().count() <= 30
+                    && UNIT_ENDINGS.iter().any(|e| text.ends_with(e))
             })
         })
         .count();
@@ -184,12 +209,21 @@ mod tests {
         let got = inspection(None, Some(opening), &[]);
         assert_eq!(got.team.as_deref(), Some("市委第六巡察组"));
         assert_eq!(got.kind.as_deref(), Some("巡察"));
-        assert_eq!(got.feedback_on.map(|d| d.to_string()).as_deref(), Some("2021-09-14"));
+        assert_eq!(
+            got.feedback_on.map(|d| d.to_string()).as_deref(),
+            Some("2021-09-14")
+        );
     }
 
     #[test]
     fn names_kinds() {
-        assert_eq!(kind_in("省委第五轮巡视联动巡察整改").as_deref(), Some("联动巡察"));
-        assert_eq!(kind_in("关于巡察“回头看”整改情况").as_deref(), Some("巡察回头看"));
+        assert_eq!(
+            kind_in("省委第五轮巡视联动巡察整改").as_deref(),
+            Some("联动巡察")
+        );
+        assert_eq!(
+            kind_in("关于巡察“回头看”整改情况").as_deref(),
+            Some("巡察回头看")
+        );
     }
 }

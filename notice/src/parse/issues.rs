@@ -4,15 +4,29 @@
 //! topical level (方面 → 1. → (1): the (1) items are the issues, the others their categories).
 //! 一是/二是 enumerations are measures unless they are themselves 关于…问题 headings.
 
-use super::headings::{Heading, LEVEL_ABOUT, LEVEL_CIRCLED, LEVEL_SECTION, heading, is_about_issue};
+use super::headings::{
+    Heading, LEVEL_ABOUT, LEVEL_CIRCLED, LEVEL_SECTION, heading, is_about_issue,
+};
 use super::status::{group_status, label_status, note_status};
 use crate::model::{Issue, IssueStatus};
 
 /// Section headings about how rectification was organised (组织, 领导, 部署) or what comes
 /// next (下一步, 长效机制, 今后, 计划): they list no issues.
 const NON_ISSUE_SECTION_WORDS: [&str; 14] = [
-    "组织", "领导", "部署", "总体情况", "基本情况", "开展情况", "下一步", "长效", "今后",
-    "打算", "计划", "巩固", "持续深入", "深化巡察整改工作成效",
+    "组织",
+    "领导",
+    "部署",
+    "总体情况",
+    "基本情况",
+    "开展情况",
+    "下一步",
+    "长效",
+    "今后",
+    "打算",
+    "计划",
+    "巩固",
+    "持续深入",
+    "深化巡察整改工作成效",
 ];
 
 /// Words of a section heading that reports on rectification itself (落实, 进展, 问题).
@@ -75,7 +89,7 @@ pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
     let mut in_issue = orphan_mask(&headings, continued, level);
     let mut issues = Vec::new();
     // Enclosing headings: (level, text) from the section down.
-    let mut stack: Vec<(u8, String)> = Vec::new();
+    let mut stack: Vec<Enclosing> = Vec::new();
     let mut current: Option<usize> = None;
     // Per issue: its status already came from a note or a label (the first one wins).
     let mut settled: Vec<bool> = Vec::new();
@@ -85,19 +99,21 @@ pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
                 current = None;
             }
             if h.level < level || (h.level == level && !eligible(i)) {
-                stack.retain(|(l, _)| *l < h.level);
-                stack.push((h.level, text_of(i, h).to_owned()));
+                stack.retain(|e| e.level < h.level);
+                stack.push(Enclosing::new(h.level, text_of(i, h)));
                 continue;
             }
             if h.level == level && eligible(i) {
-                stack.retain(|(l, _)| *l < h.level);
+                stack.retain(|e| e.level < h.level);
                 let text = text_of(i, h);
                 let note = note_status(text);
                 settled.push(note.is_some());
                 issues.push(Issue {
                     number: h.number.clone(),
                     title: issue_title(text),
-                    status: note.or_else(|| enclosing_status(&stack)).unwrap_or_default(),
+                    status: note
+                        .or_else(|| enclosing_status(&stack))
+                        .unwrap_or_default(),
                     category_path: categories(&stack),
                 });
                 current = Some(issues.len() - 1);
@@ -211,7 +227,9 @@ fn orphan_mask(headings: &[Option<Heading>], continued: bool, level: u8) -> Vec<
     let mut mask = vec![false; headings.len()];
     if continued {
         for (i, h) in headings.iter().enumerate() {
-            if h.as_ref().is_some_and(|h| h.level <= level.min(LEVEL_CIRCLED)) {
+            if h.as_ref()
+                .is_some_and(|h| h.level <= level.min(LEVEL_CIRCLED))
+            {
                 break;
             }
             mask[i] = true;
@@ -220,23 +238,43 @@ fn orphan_mask(headings: &[Option<Heading>], continued: bool, level: u8) -> Vec<
     mask
 }
 
+/// A heading enclosing the lines that follow it.
+struct Enclosing {
+    level: u8,
+    text: String,
+    /// The status it groups issues by, if it is a status grouping.
+    status: Option<IssueStatus>,
+}
+
+impl Enclosing {
+    fn new(level: u8, text: &str) -> Self {
+        Self {
+            level,
+            text: text.to_owned(),
+            status: group_status(text),
+        }
+    }
+}
+
 /// The status of the nearest enclosing status grouping.
-fn enclosing_status(stack: &[(u8, String)]) -> Option<IssueStatus> {
-    stack.iter().rev().find_map(|(_, text)| group_status(text))
+fn enclosing_status(stack: &[Enclosing]) -> Option<IssueStatus> {
+    stack.iter().rev().find_map(|e| e.status)
 }
 
 /// Topical headings enclosing an issue, outermost first; level-1 sections only when they are
 /// aspects (…方面) or inspected units (round reports), and never status groupings.
-fn categories(stack: &[(u8, String)]) -> Vec<String> {
+fn categories(stack: &[Enclosing]) -> Vec<String> {
     stack
         .iter()
-        .filter(|(level, text)| {
-            group_status(text).is_none()
-                && (*level > LEVEL_SECTION
-                    || text.contains(ASPECT)
-                    || UNIT_ENDINGS.iter().any(|e| text.trim_end_matches('。').ends_with(e)))
+        .filter(|e| {
+            e.status.is_none()
+                && (e.level > LEVEL_SECTION
+                    || e.text.contains(ASPECT)
+                    || UNIT_ENDINGS
+                        .iter()
+                        .any(|u| e.text.trim_end_matches('。').ends_with(u)))
         })
-        .map(|(_, text)| first_sentence(text))
+        .map(|e| first_sentence(&e.text))
         .filter(|t| !t.is_empty())
         .collect()
 }
@@ -333,7 +371,14 @@ mod tests {
         ];
         let scan = scan(&lines, false);
         let statuses: Vec<_> = scan.issues.iter().map(|i| i.status).collect();
-        assert_eq!(statuses, [IssueStatus::Completed, IssueStatus::InProgress, IssueStatus::InProgress]);
+        assert_eq!(
+            statuses,
+            [
+                IssueStatus::Completed,
+                IssueStatus::InProgress,
+                IssueStatus::InProgress
+            ]
+        );
         assert!(scan.issues.iter().all(|i| i.category_path.is_empty()));
     }
 }

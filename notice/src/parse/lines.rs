@@ -42,6 +42,12 @@ const NUMBER_FOLLOWERS: [char; 14] = [
 /// Endings of a notice title (通报 "circular", 公告 "announcement", 公示 "public notice").
 const TITLE_ENDINGS: [&str; 4] = ["通报", "公告", "公示", "情况报告"];
 
+/// How far back (bytes) an unclosed quote or bracket still joins the next line.
+const OPEN_PAIR_WINDOW: usize = 240;
+
+/// Longest line (bytes) that can be a date, timestamp or title line; longer ones are not checked.
+const SHORT_LINE: usize = 240;
+
 /// One paragraph of the text with the byte range of `CleanDocument::text` it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LogicalLine {
@@ -202,10 +208,19 @@ fn column_width(lines: &[Physical]) -> Option<usize> {
     (near * 100 >= widths.len() * 45).then_some(column)
 }
 
-/// Byte offset of the earliest quote or bracket opened in `s` and still open at its end.
-fn open_pair_at(s: &str) -> Option<usize> {
-    let mut open: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    for (i, c) in s.char_indices() {
+/// Byte offset of the earliest quote or bracket opened in the last `window` bytes of `s` and
+/// still open at its end. Only the tail is scanned, so re-checking a growing paragraph after
+/// each joined line stays linear; an opener in the tail is closed, if at all, in the tail.
+fn open_pair_at(s: &str, window: usize) -> Option<usize> {
+    let mut from = s.len().saturating_sub(window);
+    while !s.is_char_boundary(from) {
+        from += 1;
+    }
+    // Per kind (quotes, brackets, book-title marks): nesting depth and where it last left zero.
+    let mut depth = [0u32; 3];
+    let mut outer = [0usize; 3];
+    for (i, c) in s[from..].char_indices() {
+        let i = i + from;
         let (kind, opens) = match c {
             '“' => (0, true),
             '”' => (0, false),
@@ -216,18 +231,22 @@ fn open_pair_at(s: &str) -> Option<usize> {
             _ => continue,
         };
         if opens {
-            open[kind].push(i);
+            if depth[kind] == 0 {
+                outer[kind] = i;
+            }
+            depth[kind] += 1;
         } else {
-            open[kind].pop();
+            depth[kind] = depth[kind].saturating_sub(1);
         }
     }
-    open.iter().filter_map(|v| v.first().copied()).min()
+    (0..3).filter(|&k| depth[k] > 0).map(|k| outer[k]).min()
 }
 
 /// True for a line that looks like a notice title: no sentence end, ends in 通报/公告.
 pub(crate) fn is_title_like(s: &str) -> bool {
     let s = s.trim_end();
-    s.chars().count() <= 80
+    s.len() <= SHORT_LINE
+        && s.chars().count() <= 80
         && !s.contains('。')
         && TITLE_ENDINGS.iter().any(|e| s.ends_with(e))
         && (s.contains("巡察") || s.contains("巡视") || s.contains("整改"))
@@ -238,9 +257,9 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     let Some(last) = cur.chars().next_back() else {
         return false;
     };
-    if date_line(cur).is_some()
-        || date_line(next).is_some()
-        || timestamp_line(cur).is_some()
+    let short = |s: &str| s.len() <= 60;
+    if (short(cur) && (date_line(cur).is_some() || timestamp_line(cur).is_some()))
+        || (short(next) && date_line(next).is_some())
         || is_title_like(cur)
     {
         return false;
@@ -248,7 +267,7 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     // Lines that cannot stand alone, whatever the layout.
     // An opener near the end (a quoted heading broken inside its quotes); a stray opener far back
     // in a long paragraph is a typo, not a reason to swallow the next paragraph.
-    if open_pair_at(cur).is_some_and(|at| cur.len() - at < 240) {
+    if open_pair_at(cur, OPEN_PAIR_WINDOW).is_some() {
         return heading(next).is_none() || last == '“';
     }
     // In a column, a full line that stops mid-sentence goes on, even when the next line happens
@@ -261,8 +280,9 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     }
     // A title broken over two lines: 中共…关于巡察整改情 / 况的通报.
     if !TERMINAL.contains(&last)
+        && cur.len() <= SHORT_LINE
+        && next.len() <= 72
         && cur.contains("关于")
-        && next.chars().count() <= 24
         && is_title_like(&format!("{cur}{next}"))
     {
         return true;
@@ -313,6 +333,9 @@ mod tests {
 
     #[test]
     fn splits_numbers_from_units_rejoin() {
-        assert_eq!(texts("于2021年6月23\n日至7月30日"), ["于2021年6月23日至7月30日"]);
+        assert_eq!(
+            texts("于2021年6月23\n日至7月30日"),
+            ["于2021年6月23日至7月30日"]
+        );
     }
 }

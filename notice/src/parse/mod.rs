@@ -63,7 +63,10 @@ impl NoticeParser {
 /// Reads one notice from its segment; `None` when the segment holds no notice (page chrome,
 /// advertisements).
 fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Notice> {
-    let lines: Vec<&str> = all[seg.lines.clone()].iter().map(|l| l.text.as_str()).collect();
+    let lines: Vec<&str> = all[seg.lines.clone()]
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
     let base = seg.lines.start;
     let title_idx = seg.title.map(|t| t - base);
     let sig_idx = seg
@@ -88,10 +91,19 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
         .map(|(_, l)| *l)
         .collect();
     let title = title_idx.map(|t| lines[t].to_owned());
-    let opening = body.iter().take(HEAD_LINES + 2).find(|l| inspection::is_opening(l)).copied();
+    let opening = body
+        .iter()
+        .take(HEAD_LINES + 2)
+        .find(|l| inspection::is_opening(l))
+        .copied();
     let signature = seg.signature.as_ref();
 
-    let organisation = find_organisation(signature.map(|s| s.name.as_str()), title.as_deref(), opening, &body);
+    let organisation = find_organisation(
+        signature.map(|s| s.name.as_str()),
+        title.as_deref(),
+        opening,
+        &body,
+    );
     let scan = issues::scan(&body, seg.fragment.continued_from_page.is_some());
     if organisation.is_none() && scan.issues.is_empty() && title.is_none() && opening.is_none() {
         return None;
@@ -105,7 +117,8 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     let after_issues = scan.in_issue.iter().rposition(|b| *b).map_or(0, |i| i + 1);
     let reported = figures::reported(&outside);
     let fragment = seg.fragment;
-    let is_fragment = fragment.continued_from_page.is_some() || fragment.continues_on_page.is_some();
+    let is_fragment =
+        fragment.continued_from_page.is_some() || fragment.continues_on_page.is_some();
     let joined = body.concat();
     let organisation_aliases = organisation
         .as_deref()
@@ -137,7 +150,9 @@ fn find_organisation(
     opening: Option<&str>,
     body: &[&str],
 ) -> Option<String> {
-    let issuer = title.and_then(|t| t.split(TITLE_ABOUT).next()).filter(|i| !i.is_empty() && title.is_some_and(|t| t.contains(TITLE_ABOUT)));
+    let issuer = title
+        .and_then(|t| t.split(TITLE_ABOUT).next())
+        .filter(|i| !i.is_empty() && title.is_some_and(|t| t.contains(TITLE_ABOUT)));
     signature
         .filter(|s| organisation::is_full_name(s))
         .or_else(|| issuer.filter(|i| organisation::is_full_name(i)))
@@ -146,18 +161,4 @@ fn find_organisation(
         .or_else(|| opening.and_then(organisation::find_full_name))
         .or_else(|| body.iter().find_map(|l| organisation::find_full_name(l)))
         .map(str::to_owned)
-}
-#[cfg(test)]
-mod debug_tmp {
-    #[test]
-    fn dump() {
-        let Ok(path) = std::env::var("DUMP") else { return };
-        let text = std::fs::read_to_string(path).expect("read");
-        let mut doc = crate::CleanDocument { text, ..Default::default() };
-        crate::clean::clean_text(&mut doc);
-        let mut m = doc.page_markers.clone();
-        for l in super::lines::logical_lines(&doc.text, &mut m) {
-            println!("{:?} | {}", super::headings::heading(&l.text).map(|h| h.level), l.text);
-        }
-    }
 }

@@ -53,7 +53,8 @@ pub(crate) fn similarity(a: &str, b: &str) -> f64 {
             .collect()
     };
     let (a, b) = (norm(a), norm(b));
-    let grams = |v: &[char]| -> HashSet<(char, char)> { v.windows(2).map(|w| (w[0], w[1])).collect() };
+    let grams =
+        |v: &[char]| -> HashSet<(char, char)> { v.windows(2).map(|w| (w[0], w[1])).collect() };
     let (ga, gb) = (grams(&a), grams(&b));
     let union = ga.union(&gb).count();
     if union == 0 {
@@ -158,24 +159,24 @@ pub(crate) fn aliases(full: &str, text: &str) -> Vec<String> {
 fn abbreviations(text: &str, ending: &str, base: &str) -> Vec<String> {
     let base_chars: Vec<char> = base.chars().collect();
     let mut found: Vec<String> = Vec::new();
-    for (at, _) in text.match_indices(ending) {
+    for (at, _) in text.match_indices(ending).take(MAX_OCCURRENCES) {
         let before: Vec<char> = text[..at]
             .chars()
             .rev()
             .take(12)
             .take_while(|c| is_name_char(*c))
             .collect();
-        let best = (2..=before.len()).rev().find_map(|n| {
-            let cand: String = before[..n].iter().rev().collect::<String>() + ending;
-            let name_part: Vec<char> = before[..n].iter().rev().copied().collect();
-            (is_subsequence(&name_part, &base_chars)
-                && name_part.iter().any(|c| !GENERIC.contains(*c)))
-            .then_some(cand)
+        // `before` runs backwards from the ending; try the longest run first.
+        let best = (2..=before.len()).rev().find(|&n| {
+            let name = &before[..n];
+            is_subsequence(name.iter().rev(), &base_chars)
+                && name.iter().any(|c| !GENERIC.contains(*c))
         });
-        if let Some(b) = best
-            && !found.contains(&b)
-        {
-            found.push(b);
+        if let Some(n) = best {
+            let cand: String = before[..n].iter().rev().collect::<String>() + ending;
+            if !found.contains(&cand) {
+                found.push(cand);
+            }
         }
         if found.len() >= 3 {
             break;
@@ -184,15 +185,18 @@ fn abbreviations(text: &str, ending: &str, base: &str) -> Vec<String> {
     found
 }
 
+/// How many occurrences of an ending are examined (common endings like 办 recur in every line).
+const MAX_OCCURRENCES: usize = 64;
+
 /// Characters a name is made of: Han characters and the anonymising X/D.
 fn is_name_char(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || matches!(c, 'X' | 'D' | '×')
 }
 
-/// True when `needle` appears in `hay` in order (not necessarily contiguous), first characters equal.
-fn is_subsequence(needle: &[char], hay: &[char]) -> bool {
+/// True when `needle` appears in `hay` in order (not necessarily contiguous).
+fn is_subsequence<'a>(mut needle: impl Iterator<Item = &'a char>, hay: &[char]) -> bool {
     let mut it = hay.iter();
-    needle.iter().all(|c| it.any(|h| h == c || (*h == '党' && *c == 'D')))
+    needle.all(|c| it.any(|h| h == c || (*h == '党' && *c == 'D')))
 }
 
 #[cfg(test)]
@@ -211,7 +215,10 @@ mod tests {
 
     #[test]
     fn finds_full_names() {
-        assert_eq!(find_full_name("对中共某市某区委员会（以下简称某区委）进行"), Some("中共某市某区委员会"));
+        assert_eq!(
+            find_full_name("对中共某市某区委员会（以下简称某区委）进行"),
+            Some("中共某市某区委员会")
+        );
         assert!(is_full_name("中共某某经济开发区工委"));
         assert!(similarity("某某D工委", "某某党工委") > 0.99);
     }

@@ -31,15 +31,15 @@ pub(crate) struct Segment {
 pub(crate) fn segments(lines: &[LogicalLine], markers: &[PageMarker]) -> Vec<Segment> {
     let starts_fragment = |i: usize| {
         let lo = if i == 0 { 0 } else { lines[i - 1].end };
-        markers
-            .iter()
-            .any(|m| m.kind == PageMarkerKind::ContinuedFrom && m.offset >= lo && m.offset <= lines[i].start)
+        markers.iter().any(|m| {
+            m.kind == PageMarkerKind::ContinuedFrom && m.offset >= lo && m.offset <= lines[i].start
+        })
     };
     let ends_fragment = |i: usize| {
         let hi = lines.get(i + 1).map_or(usize::MAX, |l| l.start);
-        markers
-            .iter()
-            .any(|m| m.kind == PageMarkerKind::ContinuesOn && m.offset >= lines[i].end && m.offset < hi)
+        markers.iter().any(|m| {
+            m.kind == PageMarkerKind::ContinuesOn && m.offset >= lines[i].end && m.offset < hi
+        })
     };
     let mut out = Vec::new();
     let mut cur = Open::new(0);

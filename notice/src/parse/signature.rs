@@ -9,8 +9,20 @@ use crate::model::NoticeDate;
 /// Endings of an organisation's name on a signature line (committee, leading party group,
 /// working committee, party committee, office, group, government, bureau, administration).
 const ORG_ENDINGS: [&str; 14] = [
-    "委员会", "党组", "D组", "工委", "党委", "D委", "办公室", "小组", "政府", "局", "管委会",
-    "委", "办", "支部",
+    "委员会",
+    "党组",
+    "D组",
+    "工委",
+    "党委",
+    "D委",
+    "办公室",
+    "小组",
+    "政府",
+    "局",
+    "管委会",
+    "委",
+    "办",
+    "支部",
 ];
 
 /// Prefixes of a party organisation's full name (中共 = 中国共产党).
