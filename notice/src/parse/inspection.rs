@@ -125,8 +125,7 @@ fn fill_dates(out: &mut Inspection, opening: &str) {
     let dates = find_dates(opening);
     let before = dates
         .iter()
-        .filter(|d| d.start >= sentence_start.max(after) && d.end <= feedback_at && d.day.is_some())
-        .next_back();
+        .rfind(|d| d.start >= sentence_start.max(after) && d.end <= feedback_at && d.day.is_some());
     let sentence_end = opening[feedback_at..]
         .find(['。', '；'])
         .map_or(opening.len(), |i| feedback_at + i);

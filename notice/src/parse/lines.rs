@@ -136,11 +136,12 @@ fn physical_lines(text: &str, markers: &mut Vec<PageMarker>) -> Vec<Physical> {
         break_before |= boundaries.iter().any(|&b| b <= start && b + 2 >= start);
         break_after |= boundaries.iter().any(|&b| b >= end && b <= end + 1);
         if owned.is_empty() {
-            if break_before || break_after {
-                if let Some(prev) = out.last_mut() {
-                    let prev: &mut Physical = prev;
-                    prev.break_after = true;
-                }
+            // A marker alone on its line: the break falls after the previous line.
+            if (break_before || break_after)
+                && let Some(prev) = out.last_mut()
+            {
+                let prev: &mut Physical = prev;
+                prev.break_after = true;
             }
             continue;
         }
