@@ -1,5 +1,5 @@
 //! Dates as notices print them: 2021年6月23日, 9月14日 (year inferred from context), 2025年4月,
-//! 二〇二一年六月二十三日, periods 2021年6月23日至7月30日, and page timestamps 2025-04-29 18:10.
+//! 二〇二一年六月二十三日, periods 2020年5月11日至6月30日, and page timestamps 2024-03-02 08:15.
 
 use super::numerals::parse_number;
 use crate::model::{NoticeDate, NoticeDateTime};
@@ -19,7 +19,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the date pattern is a valid regex")
 });
 
-/// A period on site: `2021年6月23日至(2021年)(7月)30日`.
+/// A period on site: `2020年5月11日至(2020年)(6月)30日`.
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?:(?P<y1>{YEAR})\s*年\s*)?(?P<m1>{MONTH_DAY})\s*月\s*(?P<d1>{MONTH_DAY})\s*[日号]\s*(?:至|到|—{{1,2}}|–|－|-|~|～)\s*(?:(?P<y2>{YEAR})\s*年\s*)?(?:(?P<m2>{MONTH_DAY})\s*月\s*)?(?P<d2>{MONTH_DAY})\s*[日号]"
@@ -145,10 +145,10 @@ mod tests {
 
     #[test]
     fn periods_infer_the_missing_year() {
-        let (s, e, _) = find_period("于2021年6月23日至7月30日对", None).expect("period");
+        let (s, e, _) = find_period("于2020年5月11日至6月30日对", None).expect("period");
         assert_eq!(
             (s.to_string(), e.to_string()),
-            ("2021-06-23".into(), "2021-07-30".into())
+            ("2020-05-11".into(), "2020-06-30".into())
         );
         let (_, e, _) = find_period("2023年11月25日至1月16日", None).expect("period");
         assert_eq!(e.to_string(), "2024-01-16");

@@ -16,33 +16,33 @@ fn pattern(p: &str) -> Regex {
     Regex::new(&p.replace("{N}", N)).expect("figure patterns are valid regexes")
 }
 
-/// `3个方面24个问题`: aspects and problems together.
+/// `4个方面21个问题`: aspects and problems together.
 static ASPECTS_PROBLEMS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个方面(?:的|共)?{N}(?:个|项|条)(?:具体)?问题"));
-/// `反馈的5个方面问题` / `5个方面的问题`.
+/// `反馈的6个方面问题` / `5个方面的问题`.
 static ASPECTS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个方面(?:的|共|存在的)?(?:突出)?(?:问题|意见)"));
-/// `反馈的16个问题` / `反馈问题24个`.
+/// `反馈的19个问题` / `反馈问题27个`.
 static PROBLEMS_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
         r"(?:反馈|指出|交办)(?:的|了|意见中的|意见)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))",
     )
 });
-/// `已完成整改5个` / `已整改完成的问题17个`: the count after the status. Tried before
-/// [`COMPLETED_BEFORE`], because in `16个问题已完成整改5个` the 16 is the total.
+/// `已完成整改8个` / `已整改完成的问题13个`: the count after the status. Tried before
+/// [`COMPLETED_BEFORE`], because in `19个问题已完成整改8个` the 19 is the total.
 static COMPLETED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"已(?:全部)?(?:完成整改|整改完成|整改到位|完成|办结|销号)(?:的问题|问题)?{N}个")
 });
-/// `5个问题已整改完成`.
+/// `8个问题已整改完成`.
 static COMPLETED_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个问题已(?:全部)?(?:整改完成|完成整改|整改到位|完成|办结|销号)"));
-/// `正在推进整改的问题7个`.
+/// `正在推进整改的问题4个`.
 static IN_PROGRESS_AFTER: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:正在|持续|仍在)(?:推进)?整改(?:中)?(?:的问题|问题)?{N}个"));
 /// `需长期坚持的问题2个`: long-term problems, which count as in progress.
 static LONG_TERM: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:需|需要)?长期(?:坚持|推进|整改)(?:的问题|问题)?{N}个"));
-/// `共计11个问题正在整改`.
+/// `共计6个问题正在整改`.
 static IN_PROGRESS_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个问题(?:正在|仍在|持续)(?:推进)?整改"));
 /// `尚未完成整改的问题2个` / `2个问题尚未完成`.
@@ -51,7 +51,7 @@ static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:(?:尚未|未)(?:完成)?整改(?:到位|完成)?(?:的问题|问题)?{N}个|{N}个问题(?:尚未|未)(?:完成|整改))",
     )
 });
-/// `83条整改措施(已完成67条)` / `有36项具体整改措施已落实到位`.
+/// `90条整改措施(已完成71条)` / `有42项具体整改措施已落实到位`.
 static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
         r"{N}(?:条|项)(?:具体)?整改(?:措施|举措|任务)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
@@ -63,16 +63,16 @@ static MEASURES_TOTAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:制定|细化|明确|提出|形成)[^。；，,]{0,6}?整改(?:措施|举措|任务)(?:共)?{N}(?:条|项)",
     )
 });
-/// `已完成整改措施67条`.
+/// `已完成整改措施71条`.
 static MEASURES_COMPLETED: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"已(?:完成|落实)(?:整改)?(?:措施|任务){N}(?:条|项)"));
-/// `建立并完善17项制度机制` / `完善制度158项`.
+/// `建立完善12项制度机制` / `完善制度140项`.
 static RULES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
         r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,8}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))",
     )
 });
-/// `追责7人` / `问责处理3人` / `给予党纪政务处分2人`.
+/// `追责5人` / `问责处理3人` / `给予党纪政务处分2人`.
 static PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
         r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理)(?:了)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)",

@@ -1,4 +1,4 @@
-//! The inspection being rectified: team (市委第六巡察组), kind (巡视, 巡察, 巡察回头看, 联动巡察,
+//! The inspection being rectified: team (县委第九巡察组), kind (巡视, 巡察, 巡察回头看, 联动巡察,
 //! 专项巡察, 提级巡察), the period on site and the day findings were fed back, taken from the
 //! opening paragraph (根据…统一部署，…巡察组于…至…对…进行了巡察，并于…反馈).
 
@@ -203,25 +203,25 @@ mod tests {
 
     #[test]
     fn reads_the_opening_paragraph() {
-        let opening = "根据市委统一部署，2021年6月23日至7月30日，市委第六巡察组对某某进行了巡察。9月14日，市委第六巡察组向某某反馈了巡察意见。";
+        let opening = "按照县委部署，2020年5月11日至6月30日，县委第九巡察组对某镇开展巡察，8月2日向某镇党委反馈意见。";
         assert!(is_opening(opening));
         let got = inspection(None, Some(opening), &[]);
-        assert_eq!(got.team.as_deref(), Some("市委第六巡察组"));
+        assert_eq!(got.team.as_deref(), Some("县委第九巡察组"));
         assert_eq!(got.kind.as_deref(), Some("巡察"));
         assert_eq!(
             got.feedback_on.map(|d| d.to_string()).as_deref(),
-            Some("2021-09-14")
+            Some("2020-08-02")
         );
     }
 
     #[test]
     fn names_kinds() {
         assert_eq!(
-            kind_in("省委第五轮巡视联动巡察整改").as_deref(),
+            kind_in("省委第三轮巡视联动巡察").as_deref(),
             Some("联动巡察")
         );
         assert_eq!(
-            kind_in("关于巡察“回头看”整改情况").as_deref(),
+            kind_in("某局党组巡察“回头看”通报").as_deref(),
             Some("巡察回头看")
         );
     }

@@ -2,7 +2,7 @@
 //! parser works the same on hard-wrapped newspaper columns and on one-paragraph-per-line pages.
 //!
 //! A newspaper column breaks lines at a fixed width, anywhere in a sentence, even inside a
-//! quoted heading (`1、关于“…还` / `不牢固”问题的整改。`). A line is joined to the next when a
+//! quoted heading (`1、关于“某某工作推进` / `不力”问题的整改。`). A line is joined to the next when a
 //! quote or bracket is still open, when it ends in a character no paragraph ends with (，、@),
 //! when a number is split from its unit, or, in a text detected as hard-wrapped, when the line
 //! runs to the column width and does not end a sentence. Page markers still in the text are lifted
@@ -272,7 +272,7 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
         return heading(next).is_none() || last == '“';
     }
     // In a column, a full line that stops mid-sentence goes on, even when the next line happens
-    // to start like a heading (`伍，…` after `…专兼职队`); a real heading follows a paragraph end.
+    // to start like a heading (`伍，…` after `…队`); a real heading follows a paragraph end.
     let full = |percent: usize| column.is_some_and(|c| last_width * 100 >= c * percent);
     if (full(85) && !TERMINAL.contains(&last) && !last.is_ascii_punctuation())
         || CONTINUATION.contains(&last)
@@ -335,8 +335,8 @@ mod tests {
     #[test]
     fn splits_numbers_from_units_rejoin() {
         assert_eq!(
-            texts("于2021年6月23\n日至7月30日"),
-            ["于2021年6月23日至7月30日"]
+            texts("于2020年5月11\n日至6月30日"),
+            ["于2020年5月11日至6月30日"]
         );
     }
 }

@@ -1,5 +1,5 @@
 //! The issuing organisation: its full name (中共…委员会 / 中共…党组 / 中共…工委) and the other
-//! names the notice uses for it (党工委, 区委, 党组, abbreviations such as 无锡经开区 or 市人防办,
+//! names the notice uses for it (党工委, 区委, 党组, abbreviations such as 某某经开区 or 市某某办,
 //! and 以下简称 definitions). Anonymised names (XX for the place, D for 党) are kept as printed.
 
 use super::signature::PARTY_PREFIXES;
@@ -94,7 +94,7 @@ fn split_name(full: &str) -> (&str, Option<&'static str>) {
     (base, None)
 }
 
-/// The name without its province and city: 江苏省无锡市蠡园经济开发区 → 蠡园经济开发区,
+/// The name without its province and city: 甲省乙市丙湖经济开发区 → 丙湖经济开发区,
 /// 东川市市场监督管理局 → 市场监督管理局; 青禾市委… keeps its city (市委 is the committee).
 fn local_name(base: &str) -> &str {
     let mut local = base;
@@ -155,7 +155,7 @@ pub(crate) fn aliases(full: &str, text: &str) -> Vec<String> {
 }
 
 /// Printed abbreviations of `base` ending in `ending`: the longest run of characters before each
-/// occurrence that is a subsequence of `base` (无锡经开区 of 无锡经济开发区) and distinctive.
+/// occurrence that is a subsequence of `base` (某某经开区 of 某某经济开发区) and distinctive.
 fn abbreviations(text: &str, ending: &str, base: &str) -> Vec<String> {
     let base_chars: Vec<char> = base.chars().collect();
     let mut found: Vec<String> = Vec::new();

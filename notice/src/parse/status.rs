@@ -74,7 +74,7 @@ pub(crate) fn status_of(text: &str) -> Option<IssueStatus> {
 }
 
 /// The status of a heading that groups issues by status (（一）已整改完成的问题, 三、需长期
-/// 坚持的问题); topical headings that merely contain such words (持续推进“双招双引”) give none.
+/// 坚持的问题); topical headings that merely contain such words (持续推进“三服务”) give none.
 pub(crate) fn group_status(heading_text: &str) -> Option<IssueStatus> {
     let text = heading_text.trim();
     let status = status_of(text)?;
@@ -132,7 +132,7 @@ mod tests {
             Some(IssueStatus::InProgress)
         );
         assert_eq!(group_status("整改进展情况及成效"), None);
-        assert_eq!(group_status("持续推进“双招双引”"), None);
+        assert_eq!(group_status("持续推进“三服务”"), None);
         assert_eq!(
             label_status("整改措施及阶段性成效："),
             Some(IssueStatus::InProgress)
