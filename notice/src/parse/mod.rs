@@ -1,21 +1,35 @@
 //! Cleaned text to notices.
+//!
+//! The text is first re-assembled into paragraphs ([`lines`]), since newspaper columns are
+//! hard-wrapped anywhere; then split into notices ([`segment`]); then each notice's parts are
+//! read by one module per concern: [`organisation`], [`inspection`], [`figures`], [`issues`]
+//! (with [`headings`] and [`status`]), [`signature`], [`contact`], [`dates`] and [`numerals`];
+//! [`consistency`] compares what the notice reports with what it lists.
+
+mod consistency;
+mod contact;
+mod dates;
+mod figures;
+mod headings;
+mod inspection;
+mod issues;
+mod lines;
+mod numerals;
+mod organisation;
+mod segment;
+mod signature;
+mod status;
 
 use crate::document::CleanDocument;
-use crate::model::{Issue, IssueStatus, Notice};
-use regex::Regex;
-use std::sync::LazyLock;
+use crate::model::Notice;
+use lines::{LogicalLine, is_title_like};
+use segment::Segment;
 
-/// 关于“X”问题的整改: the usual issue heading of a rectification notice.
-static ISSUE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(\d+)\s*[、.．]\s*关于[“\x22](.+?)[”\x22]问题")
-        .expect("the issue heading pattern is a valid regex")
-});
+/// 关于 ("on"): a title's issuer stands before it.
+const TITLE_ABOUT: &str = "关于";
 
-/// 中共…委员会 / 党组 / 工委: a party organisation's full name.
-static ORGANISATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"中共[^，。、；：\s“”]{2,30}?(?:委员会|党组|工委)")
-        .expect("the organisation pattern is a valid regex")
-});
+/// How many lines at the top of a notice may hold its title and timestamp.
+const HEAD_LINES: usize = 4;
 
 /// Turns a cleaned document into the notices it contains.
 #[derive(Debug, Clone, Default)]
@@ -29,25 +43,122 @@ impl NoticeParser {
 
     /// Parses every notice in `doc`; a text with no notice in it gives an empty list.
     pub fn parse(&self, doc: &CleanDocument) -> Vec<Notice> {
-        let mut notice = Notice {
-            title: doc.title.clone(),
-            organisation: ORGANISATION.find(&doc.text).map(|m| m.as_str().to_owned()),
-            published_at: doc.metadata.published_at,
-            ..Notice::default()
-        };
-        for line in doc.text.lines() {
-            if let Some(caps) = ISSUE_HEADING.captures(line) {
-                notice.issues.push(Issue {
-                    number: caps[1].to_owned(),
-                    title: caps[2].to_owned(),
-                    status: IssueStatus::NotStated,
-                    category_path: Vec::new(),
-                });
-            }
+        let mut markers = doc.page_markers.clone();
+        let lines = lines::logical_lines(&doc.text, &mut markers);
+        let segments = segment::segments(&lines, &markers);
+        let mut notices: Vec<Notice> = segments
+            .iter()
+            .filter_map(|seg| build(&lines, seg, doc))
+            .collect();
+        if notices.len() == 1
+            && let Some(notice) = notices.first_mut()
+            && notice.title.is_none()
+        {
+            notice.title = doc.title.clone().filter(|t| is_title_like(t));
         }
-        if notice.organisation.is_none() && notice.issues.is_empty() {
-            return Vec::new();
-        }
-        vec![notice]
+        notices
     }
+}
+
+/// Reads one notice from its segment; `None` when the segment holds no notice (page chrome,
+/// advertisements).
+fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Notice> {
+    let lines: Vec<&str> = all[seg.lines.clone()]
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
+    let base = seg.lines.start;
+    let title_idx = seg.title.map(|t| t - base);
+    let sig_idx = seg
+        .signature
+        .as_ref()
+        .map(|s| (s.name_line - base, s.date_line - base));
+    let stamp = lines
+        .iter()
+        .enumerate()
+        .take(HEAD_LINES)
+        .find_map(|(i, l)| dates::timestamp_line(l).map(|t| (i, t)));
+    // The body: everything but title, timestamp and signature.
+    let skip = |i: usize| {
+        Some(i) == title_idx
+            || stamp.is_some_and(|(s, _)| s == i)
+            || sig_idx.is_some_and(|(n, d)| i == n || i == d)
+    };
+    let body: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !skip(*i))
+        .map(|(_, l)| *l)
+        .collect();
+    let title = title_idx.map(|t| lines[t].to_owned());
+    let opening = body
+        .iter()
+        .take(HEAD_LINES + 2)
+        .find(|l| inspection::is_opening(l))
+        .copied();
+    let signature = seg.signature.as_ref();
+
+    let organisation = find_organisation(
+        signature.map(|s| s.name.as_str()),
+        title.as_deref(),
+        opening,
+        &body,
+    );
+    let scan = issues::scan(&body, seg.fragment.continued_from_page.is_some());
+    if organisation.is_none() && scan.issues.is_empty() && title.is_none() && opening.is_none() {
+        return None;
+    }
+    let outside: Vec<&str> = body
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !scan.in_issue[*i] && !scan.in_plan[*i])
+        .map(|(_, l)| *l)
+        .collect();
+    let after_issues = scan.in_issue.iter().rposition(|b| *b).map_or(0, |i| i + 1);
+    let reported = figures::reported(&outside);
+    let fragment = seg.fragment;
+    let is_fragment =
+        fragment.continued_from_page.is_some() || fragment.continues_on_page.is_some();
+    let joined = body.concat();
+    let organisation_aliases = organisation
+        .as_deref()
+        .map(|org| organisation::aliases(org, &joined))
+        .unwrap_or_default();
+    Some(Notice {
+        warnings: consistency::warnings(&reported, &scan.issues, is_fragment),
+        multi_unit_report: inspection::is_multi_unit(title.as_deref(), opening, &body),
+        inspection: inspection::inspection(title.as_deref(), opening, &body),
+        contact: contact::contact(&body, after_issues),
+        title,
+        organisation,
+        organisation_aliases,
+        signed_by: signature.map(|s| s.name.clone()),
+        signed_on: signature.map(|s| s.date),
+        published_at: stamp.map(|(_, t)| t).or(doc.metadata.published_at),
+        fragment,
+        reported,
+        issues: scan.issues,
+    })
+}
+
+/// The organisation: a full party-organisation name signing or issuing the notice, else the
+/// signer or issuer as printed, else the inspected body named in the opening (a fragment without
+/// signature), else the first full party-organisation name in the body.
+fn find_organisation(
+    signature: Option<&str>,
+    title: Option<&str>,
+    opening: Option<&str>,
+    body: &[&str],
+) -> Option<String> {
+    let issuer = title
+        .and_then(|t| t.split(TITLE_ABOUT).next())
+        .filter(|i| !i.is_empty() && title.is_some_and(|t| t.contains(TITLE_ABOUT)));
+    signature
+        .filter(|s| organisation::is_full_name(s))
+        .or_else(|| issuer.filter(|i| organisation::is_full_name(i)))
+        .or(signature)
+        .or_else(|| issuer.filter(|i| signature::is_name_line(i)))
+        .or_else(|| opening.and_then(organisation::find_full_name))
+        .or_else(|| body.iter().find_map(|l| organisation::find_full_name(l)))
+        .map(str::to_owned)
 }

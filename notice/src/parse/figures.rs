@@ -1,0 +1,212 @@
+//! Figures a notice reports about itself: problems fed back, rectified and in progress, measures
+//! planned and done, aspects (方面), rules made (制度), people held accountable and money
+//! recovered, written in digits or Chinese numerals. Only the first statement of each counts,
+//! and only text outside issue bodies is read (an issue's own counts are not the notice's).
+
+use super::numerals::parse_number;
+use crate::model::ReportedFigures;
+use regex::{Captures, Regex};
+use std::sync::LazyLock;
+
+/// A count in digits or Chinese numerals.
+const N: &str = r"([0-9０-９]{1,6}|[零〇一二两三四五六七八九十百千]{1,6})";
+
+/// Compiles one figure pattern, `{N}` standing for a count.
+fn pattern(p: &str) -> Regex {
+    Regex::new(&p.replace("{N}", N)).expect("figure patterns are valid regexes")
+}
+
+/// `4个方面21个问题`: aspects and problems together.
+static ASPECTS_PROBLEMS: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"{N}个方面(?:的|共)?{N}(?:个|项|条)(?:具体)?问题"));
+/// `反馈的6个方面问题` / `5个方面的问题`.
+static ASPECTS: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"{N}个方面(?:的|共|存在的)?(?:突出)?(?:问题|意见)"));
+/// `反馈的19个问题` / `反馈问题27个`.
+static PROBLEMS_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:反馈|指出|交办)(?:的|了|意见中的|意见)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))",
+    )
+});
+/// `已完成整改8个` / `已整改完成的问题13个`: the count after the status. Tried before
+/// [`COMPLETED_BEFORE`], because in `19个问题已完成整改8个` the 19 is the total.
+static COMPLETED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"已(?:全部)?(?:完成整改|整改完成|整改到位|完成|办结|销号)(?:的问题|问题)?{N}个")
+});
+/// `8个问题已整改完成`.
+static COMPLETED_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"{N}个问题已(?:全部)?(?:整改完成|完成整改|整改到位|完成|办结|销号)"));
+/// `正在推进整改的问题4个`.
+static IN_PROGRESS_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?:正在|持续|仍在)(?:推进)?整改(?:中)?(?:的问题|问题)?{N}个"));
+/// `需长期坚持的问题2个`: long-term problems, which count as in progress.
+static LONG_TERM: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?:需|需要)?长期(?:坚持|推进|整改)(?:的问题|问题)?{N}个"));
+/// `共计6个问题正在整改`.
+static IN_PROGRESS_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"{N}个问题(?:正在|仍在|持续)(?:推进)?整改"));
+/// `尚未完成整改的问题2个` / `2个问题尚未完成`.
+static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:(?:尚未|未)(?:完成)?整改(?:到位|完成)?(?:的问题|问题)?{N}个|{N}个问题(?:尚未|未)(?:完成|整改))",
+    )
+});
+/// `90条整改措施(已完成71条)` / `有42项具体整改措施已落实到位`.
+static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"{N}(?:条|项)(?:具体)?整改(?:措施|举措|任务)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
+    )
+});
+/// `制定整改措施31条`: the count after the noun.
+static MEASURES_TOTAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:制定|细化|明确|提出|形成)[^。；，,]{0,6}?整改(?:措施|举措|任务)(?:共)?{N}(?:条|项)",
+    )
+});
+/// `已完成整改措施71条`.
+static MEASURES_COMPLETED: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"已(?:完成|落实)(?:整改)?(?:措施|任务){N}(?:条|项)"));
+/// `建立完善12项制度机制` / `完善制度140项`.
+static RULES: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,8}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))",
+    )
+});
+/// `追责5人` / `问责处理3人` / `给予党纪政务处分2人`.
+static PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理)(?:了)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)",
+    )
+});
+/// `追缴资金120万元` / `挽回经济损失1.2亿元`.
+static MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:追缴|挽回|收回|追回|清退|退还|退缴|收缴)[^。；，,]{0,12}?([0-9]+(?:\.[0-9]+)?)(?:余)?(万元|亿元|元)")
+        .expect("the money pattern is a valid regex")
+});
+/// `整改完成率达100%`.
+static RATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:整改)?完成率(?:达到|达|为|是)?\s*([0-9]+(?:\.[0-9]+)?)\s*[%％]")
+        .expect("the rate pattern is a valid regex")
+});
+
+/// The number in capture group `i`.
+fn count(caps: &Captures<'_>, i: usize) -> Option<i64> {
+    caps.get(i).and_then(|m| parse_number(m.as_str()))
+}
+
+/// The first capture of the first group of `re` in `text` that parses as a number.
+fn first(re: &Regex, text: &str) -> Option<i64> {
+    re.captures_iter(text)
+        .find_map(|c| (1..c.len()).find_map(|i| count(&c, i)))
+}
+
+/// Units every figure statement ends a count with (个, 条, 项, 人, 名, 元, %, 套, 件).
+const UNITS: [char; 10] = ['个', '条', '项', '人', '名', '元', '%', '％', '套', '件'];
+
+/// Reads the figures from `paragraphs`, the notice's text outside issue bodies, sentence by
+/// sentence; sentences without a unit are skipped before any pattern runs.
+pub(crate) fn reported(paragraphs: &[&str]) -> ReportedFigures {
+    let mut out = ReportedFigures::default();
+    for paragraph in paragraphs {
+        for sentence in paragraph.split_inclusive('。') {
+            if sentence.contains(UNITS) {
+                read_paragraph(sentence, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Sets every still-unset figure `text` states.
+fn read_paragraph(text: &str, out: &mut ReportedFigures) {
+    if let Some(c) = ASPECTS_PROBLEMS.captures(text) {
+        out.aspects_total = out.aspects_total.or(count(&c, 1));
+        out.problems_total = out.problems_total.or(count(&c, 2));
+    }
+    if out.aspects_total.is_none() {
+        out.aspects_total = first(&ASPECTS, text);
+    }
+    if out.problems_total.is_none() {
+        out.problems_total = first(&PROBLEMS_TOTAL, text);
+    }
+    if out.problems_completed.is_none() {
+        out.problems_completed =
+            first(&COMPLETED_AFTER, text).or_else(|| first(&COMPLETED_BEFORE, text));
+    }
+    if out.problems_in_progress.is_none() {
+        let ongoing = first(&IN_PROGRESS_AFTER, text).or_else(|| first(&IN_PROGRESS_BEFORE, text));
+        // The status model folds long-term problems into in progress, so the counts add up.
+        out.problems_in_progress = match (ongoing, first(&LONG_TERM, text)) {
+            (Some(a), Some(b)) => a.checked_add(b),
+            (a, b) => a.or(b),
+        };
+    }
+    if out.problems_not_completed.is_none() {
+        out.problems_not_completed = first(&PROBLEMS_NOT_COMPLETED, text);
+    }
+    for c in MEASURES.captures_iter(text) {
+        let n = count(&c, 1);
+        match (c.get(2).is_some(), count(&c, 3)) {
+            (true, Some(done)) => {
+                out.measures_total = out.measures_total.or(n);
+                out.measures_completed = out.measures_completed.or(Some(done));
+            }
+            (true, None) => out.measures_completed = out.measures_completed.or(n),
+            (false, _) => out.measures_total = out.measures_total.or(n),
+        }
+    }
+    if out.measures_total.is_none() {
+        out.measures_total = first(&MEASURES_TOTAL_AFTER, text);
+    }
+    if out.measures_completed.is_none() {
+        out.measures_completed = first(&MEASURES_COMPLETED, text);
+    }
+    if out.rules_made.is_none() {
+        // 完善一套制度 ("perfect a set of rules") is a figure of speech, not a count.
+        out.rules_made = RULES
+            .captures_iter(text)
+            .find_map(|c| (1..c.len()).find_map(|i| count(&c, i)).filter(|n| *n > 1));
+    }
+    if out.people_held_accountable.is_none() {
+        out.people_held_accountable = first(&PEOPLE, text);
+    }
+    if out.money_recovered_yuan.is_none()
+        && let Some(c) = MONEY.captures(text)
+    {
+        let amount: Option<f64> = c.get(1).and_then(|m| m.as_str().parse().ok());
+        let scale = match c.get(2).map(|m| m.as_str()) {
+            Some("亿元") => 100_000_000.0,
+            Some("万元") => 10_000.0,
+            _ => 1.0,
+        };
+        out.money_recovered_yuan = amount.map(|a| (a * scale).round());
+    }
+    if out.completion_rate_percent.is_none() {
+        out.completion_rate_percent = RATE
+            .captures(text)
+            .and_then(|c| c.get(1))
+            .and_then(|m| m.as_str().parse().ok());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_usual_statements() {
+        let got = reported(&[
+            "将反馈的三个方面十六个问题细化为八十三条整改措施，建立完善12项制度，问责3人，追缴资金1.5万元。",
+            "截至目前，已完成整改5个，83条整改措施已完成67条。共计11个问题正在整改过程中。",
+        ]);
+        assert_eq!(got.aspects_total, Some(3));
+        assert_eq!(got.problems_total, Some(16));
+        assert_eq!(got.measures_total, Some(83));
+        assert_eq!(got.measures_completed, Some(67));
+        assert_eq!(got.problems_completed, Some(5));
+        assert_eq!(got.problems_in_progress, Some(11));
+        assert_eq!(got.rules_made, Some(12));
+        assert_eq!(got.people_held_accountable, Some(3));
+        assert_eq!(got.money_recovered_yuan, Some(15000.0));
+    }
+}

@@ -1,0 +1,228 @@
+//! The inspection being rectified: team (县委第九巡察组), kind (巡视, 巡察, 巡察回头看, 联动巡察,
+//! 专项巡察, 提级巡察), the period on site and the day findings were fed back, taken from the
+//! opening paragraph (根据…统一部署，…巡察组于…至…对…进行了巡察，并于…反馈).
+
+use super::dates::{find_dates, find_period};
+use crate::model::{Inspection, NoticeDate};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// An inspection team: (level committee)第N(联动|专项|提级|机动)?(巡视|巡察)组.
+static TEAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|[党D]委|[党D]工委|[党D]组)?第[一二三四五六七八九十0-9０-９]{1,3}(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
+    )
+    .expect("the team pattern is a valid regex")
+});
+
+/// 进行了巡察 / 开展了专项巡视: the verb phrase naming what was done.
+static KIND_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:进行了?|开展了?|实施了?)(?:为期[^，。]{1,8}的)?(?:常规|政治)?((?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)(?:[“\x22]?回头看[”\x22]?)?)")
+        .expect("the kind verb pattern is a valid regex")
+});
+
+/// 巡视 (inspection tour by a provincial or central committee).
+const XUNSHI: &str = "巡视";
+/// 巡察 (inspection by a city or county committee).
+const XUNCHA: &str = "巡察";
+/// 回头看 ("looking back"): a follow-up inspection.
+const LOOK_BACK: &str = "回头看";
+/// Kinds named by a modifier before 巡察, checked in this order (联动 before 巡视, because
+/// 巡视联动巡察 is a linked city inspection).
+const MODIFIED_KINDS: [&str; 5] = ["联动巡察", "专项巡察", "提级巡察", "机动巡察", "交叉巡察"];
+/// 反馈 ("fed back"): the findings were reported to the inspected body.
+const FEEDBACK: &str = "反馈";
+/// Words of an opening paragraph (根据…部署, 按照…安排).
+const OPENING_WORDS: [&str; 4] = ["部署", "安排", "要求", "进驻"];
+
+/// True when `line` opens a notice: it names the inspection and the decision behind it.
+pub(crate) fn is_opening(line: &str) -> bool {
+    let head: String = line.chars().take(60).collect();
+    (head.starts_with("根据")
+        || head.starts_with("按照")
+        || find_period(&head, Some(2000)).is_some())
+        && (line.contains(XUNCHA) || line.contains(XUNSHI))
+        && OPENING_WORDS.iter().any(|w| line.contains(w))
+}
+
+/// The kind named in `text`, if any.
+fn kind_in(text: &str) -> Option<String> {
+    if text.contains(LOOK_BACK) {
+        let base = if text.contains(XUNSHI) && !text.contains(XUNCHA) {
+            XUNSHI
+        } else {
+            XUNCHA
+        };
+        return Some(format!("{base}{LOOK_BACK}"));
+    }
+    if let Some(kind) = MODIFIED_KINDS.iter().find(|k| text.contains(*k)) {
+        return Some((*kind).to_owned());
+    }
+    match (text.rfind(XUNSHI), text.rfind(XUNCHA)) {
+        (Some(_), None) => Some(XUNSHI.to_owned()),
+        (None, Some(_)) => Some(XUNCHA.to_owned()),
+        (Some(a), Some(b)) => Some(if a > b { XUNSHI } else { XUNCHA }.to_owned()),
+        (None, None) => None,
+    }
+}
+
+/// The inspection as the title, the opening paragraph and the body describe it.
+pub(crate) fn inspection(title: Option<&str>, opening: Option<&str>, body: &[&str]) -> Inspection {
+    let team = opening
+        .and_then(|o| TEAM.find(o))
+        .or_else(|| body.iter().find_map(|l| TEAM.find(l)))
+        .map(|m| m.as_str().to_owned());
+    let verb_kind = opening
+        .and_then(|o| KIND_VERB.captures(o))
+        .and_then(|c| c.get(1))
+        .and_then(|m| kind_in(m.as_str()));
+    let kind = title
+        .and_then(kind_in)
+        .or(verb_kind)
+        .or_else(|| team.as_deref().and_then(kind_in))
+        .or_else(|| majority_kind(body));
+    let mut out = Inspection {
+        team,
+        kind,
+        ..Inspection::default()
+    };
+    if let Some(opening) = opening {
+        fill_dates(&mut out, opening);
+    }
+    out
+}
+
+/// 巡视 or 巡察, whichever the body mentions more.
+fn majority_kind(body: &[&str]) -> Option<String> {
+    let (shi, cha) = body.iter().fold((0, 0), |(s, c), l| {
+        (s + l.matches(XUNSHI).count(), c + l.matches(XUNCHA).count())
+    });
+    match (shi, cha) {
+        (0, 0) => None,
+        (s, c) if s > c => Some(XUNSHI.to_owned()),
+        _ => Some(XUNCHA.to_owned()),
+    }
+}
+
+/// Period and feedback day from the opening paragraph; a feedback day without a year takes the
+/// period's end year, plus one when its month comes before the end month.
+fn fill_dates(out: &mut Inspection, opening: &str) {
+    let period = find_period(opening, None);
+    let mut after = 0;
+    if let Some((start, end, span)) = &period {
+        out.start = Some(*start);
+        out.end = Some(*end);
+        after = span.end;
+    }
+    let Some(feedback_at) = opening.find(FEEDBACK) else {
+        return;
+    };
+    let reference = out.end.or(out.start);
+    // The date nearest before 反馈 in its sentence, else the first after it in that sentence.
+    let sentence_start = opening[..feedback_at]
+        .rfind(['。', '；'])
+        .map_or(0, |i| i + '。'.len_utf8());
+    let dates = find_dates(opening);
+    let before = dates
+        .iter()
+        .rfind(|d| d.start >= sentence_start.max(after) && d.end <= feedback_at && d.day.is_some());
+    let sentence_end = opening[feedback_at..]
+        .find(['。', '；'])
+        .map_or(opening.len(), |i| feedback_at + i);
+    let chosen = before.or_else(|| {
+        dates
+            .iter()
+            .find(|d| d.start >= feedback_at.max(after) && d.end <= sentence_end && d.day.is_some())
+    });
+    let Some(date) = chosen else {
+        return;
+    };
+    let year = match (date.year, reference) {
+        (Some(y), _) => Some(y),
+        (None, Some(r)) if date.month < r.month => r.year.checked_add(1),
+        (None, Some(r)) => Some(r.year),
+        (None, None) => None,
+    };
+    out.feedback_on = year
+        .and_then(|y| date.with_year(y))
+        .filter(|d| reference.is_none_or(|r: NoticeDate| *d >= r));
+}
+
+/// `对…等12个单位` / `对5个党组织`: an opening naming several inspected units.
+static MANY_UNITS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:对|等)[^。]{0,40}?(?:[0-9]{1,3}|[两三四五六七八九十]{1,3})个(?:单位|部门|党组织|地区|乡镇|街道|镇|村|社区|县区|市直单位|企业)")
+        .expect("the many-units pattern is a valid regex")
+});
+
+/// Endings of an inspected unit's name used as a section heading in a round report.
+const UNIT_ENDINGS: [&str; 7] = [
+    "党组",
+    "党委",
+    "委员会",
+    "党工委",
+    "党总支",
+    "党支部",
+    "D组",
+];
+
+/// Issuers of round reports: the inspection office or its leading group.
+const ROUND_ISSUERS: [&str; 3] = ["巡察办", "巡察工作领导小组", "巡视工作领导小组"];
+
+/// True for a round report in which one committee reports on many inspected units.
+pub(crate) fn is_multi_unit(title: Option<&str>, opening: Option<&str>, body: &[&str]) -> bool {
+    if title
+        .into_iter()
+        .chain(opening)
+        .any(|t| MANY_UNITS.is_match(t))
+    {
+        return true;
+    }
+    if title.is_some_and(|t| ROUND_ISSUERS.iter().any(|i| t.contains(i)) && t.contains('轮')) {
+        return true;
+    }
+    let unit_headings = body
+        .iter()
+        .filter(|l| {
+            super::headings::heading(l).is_some_and(|h| {
+                let text = l
+                    .get(h.rest..)
+                    .unwrap_or_default()
+                    .trim_end_matches(['。', '：', ':']);
+                h.level <= 2
+                    && text.chars().count() <= 30
+                    && UNIT_ENDINGS.iter().any(|e| text.ends_with(e))
+            })
+        })
+        .count();
+    unit_headings >= 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_opening_paragraph() {
+        let opening = "按照县委部署，2020年5月11日至6月30日，县委第九巡察组对某镇开展巡察，8月2日向某镇党委反馈意见。";
+        assert!(is_opening(opening));
+        let got = inspection(None, Some(opening), &[]);
+        assert_eq!(got.team.as_deref(), Some("县委第九巡察组"));
+        assert_eq!(got.kind.as_deref(), Some("巡察"));
+        assert_eq!(
+            got.feedback_on.map(|d| d.to_string()).as_deref(),
+            Some("2020-08-02")
+        );
+    }
+
+    #[test]
+    fn names_kinds() {
+        assert_eq!(
+            kind_in("省委第三轮巡视联动巡察").as_deref(),
+            Some("联动巡察")
+        );
+        assert_eq!(
+            kind_in("某局党组巡察“回头看”通报").as_deref(),
+            Some("巡察回头看")
+        );
+    }
+}

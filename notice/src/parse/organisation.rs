@@ -1,0 +1,225 @@
+//! The issuing organisation: its full name (中共…委员会 / 中共…党组 / 中共…工委) and the other
+//! names the notice uses for it (党工委, 区委, 党组, abbreviations such as 某某经开区 or 市某某办,
+//! and 以下简称 definitions). Anonymised names (XX for the place, D for 党) are kept as printed.
+
+use super::signature::PARTY_PREFIXES;
+use regex::Regex;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// 中共…(工作委员会|委员会|工委|党组|党委): a party organisation's full name, D standing for 党.
+static FULL_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:中共|中国共产党)[\p{Han}A-Za-z×＊*·]{2,40}?(?:工作委员会|委员会|[党D]工委|工委|[党D]组|[党D]委)",
+    )
+    .expect("the organisation pattern is a valid regex")
+});
+
+/// （以下简称X） / （简称X）: an abbreviation the notice defines.
+static DEFINED_SHORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[（(]\s*(?:以下)?简称\s*[“\x22]?([^）)”\x22，,]{2,20})[”\x22]?\s*[）)]")
+        .expect("the abbreviation pattern is a valid regex")
+});
+
+/// Name endings, longest first, and the short designation each is called by:
+/// a working committee (工作委员会, 工委) is 党工委; a leading party group stays 党组.
+const DESIGNATIONS: [(&str, &str); 9] = [
+    ("工作委员会", "党工委"),
+    ("党工委", "党工委"),
+    ("D工委", "D工委"),
+    ("工委", "党工委"),
+    ("委员会", "委"),
+    ("党组", "党组"),
+    ("D组", "D组"),
+    ("党委", "党委"),
+    ("D委", "D委"),
+];
+
+/// Place levels that make `X委员会` a territorial committee called `X委` (区委, 县委).
+const PLACE_LEVELS: [char; 7] = ['区', '县', '市', '省', '州', '旗', '镇'];
+
+/// Name endings that abbreviations of an organisation's unit commonly keep (开发区, 经开区, 办).
+const SHORT_ENDINGS: [&str; 6] = ["经开区", "开发区", "高新区", "新区", "办", "园区"];
+
+/// Characters too generic to make an abbreviation distinctive.
+const GENERIC: &str = "中共党D工委组区县市省经济技术开发新高办公室";
+
+/// Bigram Jaccard similarity of two names (党 and D equal), 0.0–1.0.
+pub(crate) fn similarity(a: &str, b: &str) -> f64 {
+    let norm = |s: &str| -> Vec<char> {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c == '党' { 'D' } else { c })
+            .collect()
+    };
+    let (a, b) = (norm(a), norm(b));
+    let grams =
+        |v: &[char]| -> HashSet<(char, char)> { v.windows(2).map(|w| (w[0], w[1])).collect() };
+    let (ga, gb) = (grams(&a), grams(&b));
+    let union = ga.union(&gb).count();
+    if union == 0 {
+        return if a == b && !a.is_empty() { 1.0 } else { 0.0 };
+    }
+    ga.intersection(&gb).count() as f64 / union as f64
+}
+
+/// The first full party-organisation name in `text`.
+pub(crate) fn find_full_name(text: &str) -> Option<&str> {
+    FULL_NAME.find(text).map(|m| m.as_str())
+}
+
+/// True when the whole of `name` is a full party-organisation name.
+pub(crate) fn is_full_name(name: &str) -> bool {
+    FULL_NAME
+        .find(name)
+        .is_some_and(|m| m.start() == 0 && m.end() == name.len())
+}
+
+/// The name without its party prefix and its designation, and the designation's short form.
+fn split_name(full: &str) -> (&str, Option<&'static str>) {
+    let mut base = full;
+    for prefix in PARTY_PREFIXES {
+        if let Some(rest) = base.strip_prefix(prefix) {
+            base = rest;
+            break;
+        }
+    }
+    for (ending, short) in DESIGNATIONS {
+        if let Some(rest) = base.strip_suffix(ending)
+            && rest.chars().count() >= 2
+        {
+            return (rest, Some(short));
+        }
+    }
+    (base, None)
+}
+
+/// The name without its province and city: 甲省乙市丙湖经济开发区 → 丙湖经济开发区,
+/// 东川市市场监督管理局 → 市场监督管理局; 青禾市委… keeps its city (市委 is the committee).
+fn local_name(base: &str) -> &str {
+    let mut local = base;
+    for level in ['省', '市'] {
+        let cut = local
+            .char_indices()
+            .skip(1)
+            .take(3)
+            .find(|&(_, c)| c == level)
+            .map(|(i, c)| i + c.len_utf8());
+        if let Some(cut) = cut
+            && local[cut..].chars().count() >= 3
+            && !local[cut..].starts_with('委')
+        {
+            local = &local[cut..];
+        }
+    }
+    local
+}
+
+/// Other names `text` uses for the organisation `full`, in a stable order, without `full`.
+pub(crate) fn aliases(full: &str, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let push = |s: &str, out: &mut Vec<String>| {
+        let s = s.trim();
+        if s.chars().count() >= 2 && s != full && !out.iter().any(|o| o == s) {
+            out.push(s.to_owned());
+        }
+    };
+    for caps in DEFINED_SHORT.captures_iter(text) {
+        if let Some(m) = caps.get(1) {
+            push(m.as_str(), &mut out);
+        }
+    }
+    let (base, designation) = split_name(full);
+    let local = local_name(base);
+    match designation {
+        Some("委") if base.ends_with(PLACE_LEVELS) => push(&format!("{local}委"), &mut out),
+        Some("委") => push(&format!("{local}党委"), &mut out),
+        Some(short) => push(&format!("{local}{short}"), &mut out),
+        None => {}
+    }
+    push(base, &mut out);
+    if local != base {
+        push(local, &mut out);
+    }
+    let mut endings: Vec<&str> = SHORT_ENDINGS.to_vec();
+    if let Some(short) = designation.filter(|s| s.chars().count() > 1) {
+        endings.push(short);
+    }
+    for ending in endings {
+        for found in abbreviations(text, ending, base) {
+            push(&found, &mut out);
+        }
+    }
+    out.truncate(8);
+    out
+}
+
+/// Printed abbreviations of `base` ending in `ending`: the longest run of characters before each
+/// occurrence that is a subsequence of `base` (某某经开区 of 某某经济开发区) and distinctive.
+fn abbreviations(text: &str, ending: &str, base: &str) -> Vec<String> {
+    let base_chars: Vec<char> = base.chars().collect();
+    let mut found: Vec<String> = Vec::new();
+    for (at, _) in text.match_indices(ending).take(MAX_OCCURRENCES) {
+        let before: Vec<char> = text[..at]
+            .chars()
+            .rev()
+            .take(12)
+            .take_while(|c| is_name_char(*c))
+            .collect();
+        // `before` runs backwards from the ending; try the longest run first.
+        let best = (2..=before.len()).rev().find(|&n| {
+            let name = &before[..n];
+            is_subsequence(name.iter().rev(), &base_chars)
+                && name.iter().any(|c| !GENERIC.contains(*c))
+        });
+        if let Some(n) = best {
+            let cand: String = before[..n].iter().rev().collect::<String>() + ending;
+            if !found.contains(&cand) {
+                found.push(cand);
+            }
+        }
+        if found.len() >= 3 {
+            break;
+        }
+    }
+    found
+}
+
+/// How many occurrences of an ending are examined (common endings like 办 recur in every line).
+const MAX_OCCURRENCES: usize = 64;
+
+/// Characters a name is made of: Han characters and the anonymising X/D.
+fn is_name_char(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || matches!(c, 'X' | 'D' | '×')
+}
+
+/// True when `needle` appears in `hay` in order (not necessarily contiguous).
+fn is_subsequence<'a>(mut needle: impl Iterator<Item = &'a char>, hay: &[char]) -> bool {
+    let mut it = hay.iter();
+    needle.all(|c| it.any(|h| h == c || (*h == '党' && *c == 'D')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_designations_and_abbreviations() {
+        let text = "下一步，某某经开区党工委将继续推进。某某经济开发区党工委";
+        let got = aliases("中共某某经济开发区工作委员会", text);
+        assert!(got.contains(&"某某经济开发区党工委".to_owned()), "{got:?}");
+        assert!(got.contains(&"某某经开区".to_owned()), "{got:?}");
+        let got = aliases("中共甲省乙市丙山区委员会", "");
+        assert!(got.contains(&"丙山区委".to_owned()), "{got:?}");
+    }
+
+    #[test]
+    fn finds_full_names() {
+        assert_eq!(
+            find_full_name("对中共某市某区委员会（以下简称某区委）进行"),
+            Some("中共某市某区委员会")
+        );
+        assert!(is_full_name("中共某某经济开发区工委"));
+        assert!(similarity("某某D工委", "某某党工委") > 0.99);
+    }
+}

@@ -1,0 +1,154 @@
+//! Rectification status words. A notice states status in the section an issue sits under
+//! (（一）已整改完成的问题), in a label after the issue heading (整改结果及成效：) or in a note
+//! on the heading itself (（已完成）). 整改进展情况及成效 alone says nothing either way.
+
+use crate::model::IssueStatus;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Words of an unfinished or long-term rectification: stage results (阶段性成效), being
+/// pushed on (正在推进), deepened (正在深化), continued (持续推进), kept up long-term
+/// (长期坚持), basically done (基本完成), not yet done (尚未完成). Checked before the completed
+/// words because 基本完成 and 未完成 contain 完成.
+const IN_PROGRESS_WORDS: [&str; 18] = [
+    "阶段性成效",
+    "阶段性进展",
+    "阶段性成果",
+    "正在推进",
+    "正在整改",
+    "正在深化",
+    "正在落实",
+    "持续推进",
+    "持续整改",
+    "长期坚持",
+    "长期推进",
+    "长期整改",
+    "整改中",
+    "推进中",
+    "基本完成",
+    "尚未完成",
+    "未完成",
+    "逐步推进",
+];
+
+/// Words of a finished rectification: results (整改结果及成效), rectified and completed
+/// (已整改完成), in place (整改到位), closed (办结, 销号).
+const COMPLETED_WORDS: [&str; 10] = [
+    "整改结果",
+    "已整改完成",
+    "已完成整改",
+    "已整改到位",
+    "已完成",
+    "整改完成",
+    "已办结",
+    "已销号",
+    "整改到位",
+    "已整改",
+];
+
+/// Words that mark a heading as a grouping of issues by status rather than a topic.
+const GROUP_WORDS: [&str; 4] = ["问题", "事项", "任务", "整改"];
+
+/// Labels that introduce an issue's status or results (整改情况：, 整改结果及成效：).
+const LABEL_WORDS: [&str; 7] = ["整改", "成效", "进展", "结果", "完成", "情况", "措施"];
+
+/// Either word list as one alternation, so a text is scanned once per list.
+fn alternation(words: &[&str]) -> Regex {
+    Regex::new(&words.join("|")).expect("status words are plain literals")
+}
+
+/// [`IN_PROGRESS_WORDS`] compiled.
+static IN_PROGRESS: LazyLock<Regex> = LazyLock::new(|| alternation(&IN_PROGRESS_WORDS));
+/// [`COMPLETED_WORDS`] compiled.
+static COMPLETED: LazyLock<Regex> = LazyLock::new(|| alternation(&COMPLETED_WORDS));
+
+/// The status `text` states, if any.
+pub(crate) fn status_of(text: &str) -> Option<IssueStatus> {
+    if IN_PROGRESS.is_match(text) {
+        Some(IssueStatus::InProgress)
+    } else if COMPLETED.is_match(text) {
+        Some(IssueStatus::Completed)
+    } else {
+        None
+    }
+}
+
+/// The status of a heading that groups issues by status (（一）已整改完成的问题, 三、需长期
+/// 坚持的问题); topical headings that merely contain such words (持续推进“三服务”) give none.
+pub(crate) fn group_status(heading_text: &str) -> Option<IssueStatus> {
+    let text = heading_text.trim();
+    let status = status_of(text)?;
+    (text.chars().count() <= 24
+        && (GROUP_WORDS.iter().any(|w| text.contains(w)) || text.chars().count() <= 8))
+        .then_some(status)
+}
+
+/// The status a label line states: `整改结果及成效：`, `整改情况：已完成。`, or a short line
+/// that is only a status phrase.
+pub(crate) fn label_status(line: &str) -> Option<IssueStatus> {
+    let line = line.trim();
+    if let Some(colon) = line.find(['：', ':']) {
+        let label = &line[..colon];
+        let n = label.chars().count();
+        if !(2..=16).contains(&n) || label.contains(['，', '。', ',']) {
+            return None;
+        }
+        if !LABEL_WORDS.iter().any(|w| label.contains(w)) {
+            return None;
+        }
+        let value = line[colon..].trim_start_matches(['：', ':']);
+        // The value's first clause: 整改情况：已完成。… / 整改进展：正在推进。…
+        let clause_end = value
+            .find(['。', '，', '；', ',', ';'])
+            .unwrap_or(value.len());
+        let head: String = value[..clause_end].chars().take(12).collect();
+        return status_of(label).or_else(|| status_of(&head));
+    }
+    (line.chars().count() <= 12)
+        .then(|| status_of(line))
+        .flatten()
+}
+
+/// The status a note at the end of a heading states: `…问题的整改（已完成）`.
+pub(crate) fn note_status(heading_text: &str) -> Option<IssueStatus> {
+    let text = heading_text.trim_end_matches(['。', ' ']);
+    let body = text.strip_suffix('）').or_else(|| text.strip_suffix(')'))?;
+    let open = body.rfind(['（', '('])?;
+    status_of(&body[open..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_sections_labels_and_notes() {
+        assert_eq!(
+            group_status("已整改完成的问题"),
+            Some(IssueStatus::Completed)
+        );
+        assert_eq!(
+            group_status("正在推进整改的问题"),
+            Some(IssueStatus::InProgress)
+        );
+        assert_eq!(group_status("整改进展情况及成效"), None);
+        assert_eq!(group_status("持续推进“三服务”"), None);
+        assert_eq!(
+            label_status("整改措施及阶段性成效："),
+            Some(IssueStatus::InProgress)
+        );
+        assert_eq!(
+            label_status("整改结果及成效："),
+            Some(IssueStatus::Completed)
+        );
+        assert_eq!(
+            label_status("整改情况：已完成。"),
+            Some(IssueStatus::Completed)
+        );
+        assert_eq!(label_status("一是加强领导：已完成"), None);
+        assert_eq!(
+            note_status("关于“某”问题的整改（已完成）"),
+            Some(IssueStatus::Completed)
+        );
+    }
+}
