@@ -26,10 +26,10 @@ enum ExportLine {
         schema_version: u32,
     },
     Page {
-        record: PageRecord,
+        record: Box<PageRecord>,
     },
     Notice {
-        record: StoredNotice,
+        record: Box<StoredNotice>,
     },
     Organisation {
         record: OrganisationRecord,
@@ -91,7 +91,7 @@ impl SledStore {
             write_line(
                 out,
                 &ExportLine::Page {
-                    record: decode("pages", &raw)?,
+                    record: Box::new(decode("pages", &raw)?),
                 },
             )?;
             stats.pages += 1;
@@ -101,7 +101,7 @@ impl SledStore {
             write_line(
                 out,
                 &ExportLine::Notice {
-                    record: decode("notices", &raw)?,
+                    record: Box::new(decode("notices", &raw)?),
                 },
             )?;
             stats.notices += 1;
@@ -162,12 +162,12 @@ impl SledStore {
                 }
                 ExportLine::Page { record } => {
                     self.pages
-                        .insert(record.url.as_bytes(), encode("pages", &record)?)?;
+                        .insert(record.url.as_bytes(), encode("pages", &*record)?)?;
                     stats.pages += 1;
                 }
                 ExportLine::Notice { record } => {
                     self.notices
-                        .insert(record.id.as_bytes(), encode("notices", &record)?)?;
+                        .insert(record.id.as_bytes(), encode("notices", &*record)?)?;
                     self.by_fetched
                         .insert(fetched_key(record.fetched_at_ms, &record.id), &[])?;
                     stats.notices += 1;
