@@ -19,6 +19,7 @@ pub struct Application {
     settings: Settings,
     store: Arc<SledStore>,
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     crawler: Crawler,
 }
 
@@ -34,6 +35,16 @@ impl Application {
         let listener = TcpListener::bind(settings.grpc_addr)
             .await
             .with_context(|| format!("binding gRPC address {}", settings.grpc_addr))?;
+        let metrics_listener = match settings.metrics_addr {
+            Some(addr) => Some({
+                // Install the recorder before anything runs, so no early event is lost.
+                crate::telemetry::metrics_handle()?;
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding metrics address {addr}"))?
+            }),
+            None => None,
+        };
         let crawler = Crawler::new(
             settings.crawler.clone(),
             Arc::clone(&store) as Arc<dyn NoticeStore>,
@@ -43,6 +54,7 @@ impl Application {
             settings,
             store,
             listener,
+            metrics_listener,
             crawler,
         })
     }
@@ -52,6 +64,13 @@ impl Application {
         self.listener
             .local_addr()
             .context("reading the bound address")
+    }
+
+    /// The address of the metrics listener, when one is configured.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     /// The shared store.
@@ -71,8 +90,18 @@ impl Application {
             settings,
             store,
             listener,
+            metrics_listener,
             crawler,
         } = self;
+        if let Some(listener) = metrics_listener {
+            let store = Arc::clone(&store);
+            let cancel = cancel.child_token();
+            tokio::spawn(async move {
+                if let Err(error) = crate::telemetry::serve_metrics(listener, store, cancel).await {
+                    tracing::error!(error = %format!("{error:#}"), "metrics listener stopped");
+                }
+            });
+        }
         let server = tokio::spawn(crate::server::serve(
             listener,
             Arc::clone(&store) as Arc<dyn NoticeStore>,

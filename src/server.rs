@@ -42,6 +42,8 @@ pub async fn serve(
         .send_compressed(CompressionEncoding::Gzip);
 
     tonic::transport::Server::builder()
+        .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
+        .layer(crate::rpc_metrics::RpcMetricsLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

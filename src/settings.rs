@@ -21,6 +21,9 @@ pub struct Settings {
     /// Address the gRPC server listens on.
     #[serde(default = "default_grpc_addr")]
     pub grpc_addr: SocketAddr,
+    /// Address of the Prometheus `/metrics` listener; none when unset.
+    #[serde(default)]
+    pub metrics_addr: Option<SocketAddr>,
     /// Directory of the sled database.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
@@ -36,6 +39,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             grpc_addr: default_grpc_addr(),
+            metrics_addr: None,
             data_dir: default_data_dir(),
             crawler: CrawlerConfig::default(),
             sources: Vec::new(),

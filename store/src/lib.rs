@@ -19,7 +19,7 @@ pub mod schema;
 pub mod sled_store;
 
 pub use error::{Result, StoreError};
-pub use maintenance::{TransferStats, VerifyReport};
+pub use maintenance::{StoreStats, TransferStats, VerifyReport};
 pub use records::{OrganisationRecord, PageOutcome, PageRecord, StoredNotice};
 pub use schema::SCHEMA_VERSION;
 pub use sled_store::SledStore;

@@ -51,6 +51,19 @@ pub struct TransferStats {
     pub organisations: usize,
 }
 
+/// Sizes of the store, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Stored pages.
+    pub pages: usize,
+    /// Stored notices.
+    pub notices: usize,
+    /// Known organisations.
+    pub organisations: usize,
+    /// Bytes sled uses on disk.
+    pub size_on_disk_bytes: u64,
+}
+
 /// What `verify` found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -292,6 +305,16 @@ impl SledStore {
             }
         }
         Ok(report)
+    }
+
+    /// Record counts and disk size. Counting walks the trees, so call it at scrape time only.
+    pub fn stats(&self) -> Result<StoreStats> {
+        Ok(StoreStats {
+            pages: self.pages.len(),
+            notices: self.notices.len(),
+            organisations: self.organisations.len(),
+            size_on_disk_bytes: self.db.size_on_disk()?,
+        })
     }
 
     /// Overwrites the raw bytes of a record; for tests of `verify` and of checksums.

@@ -28,6 +28,10 @@ use segment::Segment;
 /// 关于 ("on"): a title's issuer stands before it.
 const TITLE_ABOUT: &str = "关于";
 
+/// 巡视 / 巡察 / 整改 (central inspection, local inspection, rectification): every notice uses
+/// at least one of them.
+const NOTICE_WORDS: &[&str] = &["巡视", "巡察", "整改"];
+
 /// How many lines at the top of a notice may hold its title and timestamp.
 const HEAD_LINES: usize = 4;
 
@@ -106,6 +110,15 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     );
     let scan = issues::scan(&body, seg.fragment.continued_from_page.is_some());
     if organisation.is_none() && scan.issues.is_empty() && title.is_none() && opening.is_none() {
+        return None;
+    }
+    // A segment that never speaks of inspection or rectification is page chrome that names an
+    // organisation (a footer's 版权所有 line), not a notice.
+    if scan.issues.is_empty()
+        && !lines
+            .iter()
+            .any(|l| NOTICE_WORDS.iter().any(|w| l.contains(w)))
+    {
         return None;
     }
     let outside: Vec<&str> = body
