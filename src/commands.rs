@@ -225,3 +225,19 @@ pub async fn healthcheck(addr: std::net::SocketAddr) -> anyhow::Result<()> {
     println!("SERVING");
     Ok(())
 }
+
+/// Opens the store of `data_dir`, or of the configured data directory (defaults and
+/// `GAZETTE_*` variables) when not given. Fails clearly if a server holds the store.
+pub fn open_store(data_dir: Option<PathBuf>) -> anyhow::Result<gazette_store::SledStore> {
+    let dir = match data_dir {
+        Some(dir) => dir,
+        None => Settings::load(None)?.data_dir,
+    };
+    anyhow::ensure!(dir.is_dir(), "no store at {}", dir.display());
+    gazette_store::SledStore::open(&dir).with_context(|| {
+        format!(
+            "opening the store in {} (is a gazette server running on it?)",
+            dir.display()
+        )
+    })
+}
