@@ -1,0 +1,126 @@
+//! Joins hard-wrapped lines back into paragraphs. Newspaper pages (and text copied from PDF
+//! e-papers) break every column line at 12–20 characters and sometimes leave a blank line at a
+//! column break in mid-sentence. Reflow happens only when most lines share one full width; it
+//! joins a line to the previous one unless the previous line ends a sentence or is short, or
+//! the line opens a heading or numbered item (一、 （一） 1、 (1) 第一条 一是).
+
+use super::shape::{ends_sentence, visible, width};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Openers of headings and numbered items in Chinese official documents: 一、 （一） 1、 1．
+/// (1) ① 第一条/第一章 一是 附件.
+static PARAGRAPH_OPENER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[一二三四五六七八九十百]+[、．.]|[（(][一二三四五六七八九十百\d]+[）)]|\d{1,3}[、．.]|[①-⑳]|第[一二三四五六七八九十百零\d]+[条章节部分]|[一二三四五六七八九十]+是|附件)",
+    )
+    .expect("the paragraph opener pattern is a valid regex")
+});
+
+/// Fewest lines for width statistics to mean anything.
+const MIN_LINES: usize = 8;
+
+/// Narrowest and widest column (in display columns) that counts as newspaper wrapping.
+const COLUMN_RANGE: std::ops::RangeInclusive<usize> = 16..=90;
+
+/// True when `line` opens a heading or numbered item.
+pub(crate) fn opens_paragraph(line: &str) -> bool {
+    let visible = visible(line);
+    PARAGRAPH_OPENER.find(&visible).is_some_and(|m| {
+        // `1.5亿元` is a number, not item 1.
+        !(m.as_str().ends_with(['.', '．'])
+            && visible[m.end()..].starts_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
+/// The full column width when the lines are hard-wrapped, or `None` when they are paragraphs.
+fn column_width(lines: &[String]) -> Option<usize> {
+    let widths: Vec<usize> = lines.iter().map(|l| width(l)).filter(|w| *w > 0).collect();
+    if widths.len() < MIN_LINES {
+        return None;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for w in &widths {
+        *counts.entry(*w).or_insert(0usize) += 1;
+    }
+    // The most common width, smoothed over its neighbours (justification varies by a column).
+    let (mode, _) = counts
+        .keys()
+        .filter(|w| COLUMN_RANGE.contains(*w))
+        .map(|&w| {
+            let near: usize = (w.saturating_sub(1)..=w + 1)
+                .filter_map(|x| counts.get(&x))
+                .sum();
+            (w, near)
+        })
+        .max_by_key(|&(w, near)| (near, w))?;
+    let full = widths.iter().filter(|&&w| is_full(w, mode)).count();
+    (full * 2 >= widths.len()).then_some(mode)
+}
+
+fn is_full(width: usize, mode: usize) -> bool {
+    width * 100 >= mode * 85 && width <= mode + mode / 5 + 2
+}
+
+/// Reflows `lines` (blank lines included) into paragraphs; returns them without blank lines.
+pub(crate) fn reflow(lines: Vec<String>) -> Vec<String> {
+    let Some(mode) = column_width(&lines) else {
+        return lines.into_iter().filter(|l| width(l) > 0).collect();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut last_width = 0;
+    let mut last_line = String::new();
+    for line in lines {
+        let w = width(&line);
+        if w == 0 {
+            if !line.is_empty() {
+                // Only placeholders: keep them with the text that follows.
+                if let Some(prev) = out.last_mut() {
+                    prev.push_str(&line);
+                } else {
+                    out.push(line);
+                }
+            }
+            continue;
+        }
+        let join = !out.is_empty()
+            && last_width > 0
+            && is_full(last_width, mode)
+            && !ends_sentence(&last_line)
+            && !opens_paragraph(&line);
+        match out.last_mut() {
+            Some(prev) if join => {
+                let needs_space = prev.ends_with(|c: char| c.is_ascii_alphanumeric())
+                    && line
+                        .trim_start()
+                        .starts_with(|c: char| c.is_ascii_alphabetic());
+                if needs_space {
+                    prev.push(' ');
+                }
+                prev.push_str(line.trim_start());
+            }
+            _ => out.push(line.clone()),
+        }
+        last_width = w;
+        last_line = line;
+    }
+    out.into_iter()
+        .filter(|l| width(l) > 0 || !l.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_column_joins() {
+        let text = "一是积极提高对外开放水平。党委坚持\n\n开放战略不动摇，主动联系国内有影响的大\n行大所，在项目招引、产业咨询等方面开展\n多维度合作，已签署合作协议。\n2、关于“创新发展动能不强”问题的\n整改。\n整改措施及阶段性成效：\n二是提升对外合作交流成效。全面梳理现有\n外资企业库，目前已梳理80余家企业信息，\n有效拓展外资项目招引渠道。";
+        let lines: Vec<String> = text.lines().map(String::from).collect();
+        let out = reflow(lines);
+        assert_eq!(out.len(), 4, "{out:#?}");
+        assert!(out[1].ends_with("问题的整改。"));
+        assert!(opens_paragraph("（一）总体情况"));
+        assert!(!opens_paragraph("1.5亿元用于"));
+    }
+}
