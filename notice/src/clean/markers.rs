@@ -115,6 +115,50 @@ fn page_number(num: &str) -> Option<u32> {
     }
 }
 
+/// Moves each line that holds nothing but placeholders (a marker printed on a line of its own,
+/// or the marker of a dropped line) onto its neighbour: a 下转 marker ends the text before it,
+/// an 上接 marker opens the text after it. Lines are left without such orphans.
+pub(crate) fn attach_orphans(lines: &mut Vec<String>, lifted: &[LiftedMarker]) {
+    let is_orphan = |l: &str| !l.is_empty() && l.chars().all(is_placeholder);
+    if !lines.iter().any(|l| is_orphan(l)) {
+        return;
+    }
+    let has_text = |l: &String| l.chars().any(|c| !is_placeholder(c) && !c.is_whitespace());
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut carry = String::new();
+    for line in lines.drain(..) {
+        if !is_orphan(&line) {
+            if has_text(&line) {
+                let mut line = line;
+                if !carry.is_empty() {
+                    line.insert_str(0, &std::mem::take(&mut carry));
+                }
+                out.push(line);
+            } else {
+                out.push(line);
+            }
+            continue;
+        }
+        for slot in line.chars() {
+            let index = (u32::from(slot) - PLACEHOLDER_BASE) as usize;
+            let backwards = lifted
+                .get(index)
+                .is_some_and(|m| m.kind == PageMarkerKind::ContinuesOn);
+            match out.iter_mut().rev().find(|l| has_text(l)) {
+                Some(prev) if backwards => prev.push(slot),
+                _ => carry.push(slot),
+            }
+        }
+    }
+    if !carry.is_empty() {
+        match out.iter_mut().rev().find(|l| has_text(l)) {
+            Some(prev) => prev.push_str(&carry),
+            None => out.push(carry),
+        }
+    }
+    *lines = out;
+}
+
 /// Removes the placeholders from `text` and returns the markers with their byte offsets in the
 /// text that remains.
 pub(crate) fn resolve(text: &str, lifted: &[LiftedMarker]) -> (String, Vec<PageMarker>) {

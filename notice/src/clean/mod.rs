@@ -54,6 +54,7 @@ pub fn clean_text(doc: &mut CleanDocument) {
     let mut scan = MetadataScan::default();
     let mut lines = drop_info_lines(lines, title.as_deref(), &mut scan);
     cut_footer(&mut lines);
+    markers::attach_orphans(&mut lines, &lifted);
     let mut paragraphs = reflow::reflow(lines);
     drop_repeats(&mut paragraphs, title.as_deref());
 

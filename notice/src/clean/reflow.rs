@@ -4,7 +4,7 @@
 //! joins a line to the previous one unless the previous line ends a sentence or is short, or
 //! the line opens a heading or numbered item (一、 （一） 1、 (1) 第一条 一是).
 
-use super::shape::{ends_sentence, visible, width};
+use super::shape::{ends_sentence, is_placeholder, visible, width};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -58,8 +58,18 @@ fn column_width(lines: &[String]) -> Option<usize> {
     (full * 2 >= widths.len()).then_some(mode)
 }
 
+/// A full column line: within 78% of the column (digits and Latin letters print narrower than
+/// their nominal column, so a full line with a year in it measures short).
 fn is_full(width: usize, mode: usize) -> bool {
-    width * 100 >= mode * 85 && width <= mode + mode / 5 + 2
+    width * 100 >= mode * 78 && width <= mode + mode / 5 + 2
+}
+
+/// Columns a lifted continuation marker (`（上接第5版）`, seven characters) took on its line.
+const MARKER_COLUMNS: usize = 12;
+
+/// Width of a line as printed, counting lifted markers back in.
+fn printed_width(line: &str) -> usize {
+    width(line) + MARKER_COLUMNS * line.chars().filter(|&c| is_placeholder(c)).count()
 }
 
 /// Reflows `lines` (blank lines included) into paragraphs; returns them without blank lines.
@@ -71,8 +81,8 @@ pub(crate) fn reflow(lines: Vec<String>) -> Vec<String> {
     let mut last_width = 0;
     let mut last_line = String::new();
     for line in lines {
-        let w = width(&line);
-        if w == 0 {
+        let w = printed_width(&line);
+        if width(&line) == 0 {
             if !line.is_empty() {
                 // Only placeholders: keep them with the text that follows.
                 if let Some(prev) = out.last_mut() {
