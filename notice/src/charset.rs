@@ -142,7 +142,12 @@ mod tests {
         assert_eq!(sniffed.encoding, "Big5");
         let mut page = b"<meta charset=big5><p>".to_vec();
         page.extend_from_slice(&bytes);
-        assert!(decode(&page, None, None).expect("ok").text.contains("整改進展"));
+        assert!(
+            decode(&page, None, None)
+                .expect("ok")
+                .text
+                .contains("整改進展")
+        );
     }
 
     #[test]

@@ -135,7 +135,8 @@ const CHROME_WORDS: &[&str] = &[
 /// 校对), view counters (浏览次数, 访问量, 点击数, 阅读量), previous/next and related links
 /// (上一篇, 相关链接, 相关解读, 关联稿件, 相关稿件, 推荐阅读), share and font-size bars, QR
 /// prompts, link lists (友情链接) and footer fields (主办, 承办, 技术支持, 版权所有, 网站标识码,
-/// 备案号, 中文域名).
+/// 备案号, 中文域名), with the traditional-script forms of Taiwan and Hong Kong sites (目前位置,
+/// 瀏覽次數, 相關連結, 版權所有).
 const CHROME_LABELS: &[&str] = &[
     "当前位置",
     "您当前的位置",
@@ -204,6 +205,13 @@ const CHROME_LABELS: &[&str] = &[
     "公安备案号",
     "中文域名",
     "链接",
+    "目前位置",
+    "瀏覽次數",
+    "點閱次數",
+    "相關連結",
+    "上一則",
+    "下一則",
+    "版權所有",
 ];
 
 /// Footer marks that make a short line chrome wherever they stand in it: copyright (版权所有,
@@ -212,6 +220,7 @@ const CHROME_LABELS: &[&str] = &[
 /// and the leave-site dialog (即将离开…是否继续).
 const FOOTER_MARKS: &[&str] = &[
     "版权所有",
+    "版權所有",
     "ICP备",
     "ICP证",
     "公网安备",

@@ -12,12 +12,16 @@ use crate::model::{NoticeDate, NoticeDateTime};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// Publication labels, most trusted first: 发布时间/发布日期 (published), 发文日期 (issued),
+/// Publication labels, most trusted first: 发布时间/发布日期 (published; traditional 發布時間,
+/// 發布日期, 發佈日期), 发文日期 (issued),
 /// 发稿时间 (filed), 公开日期 (disclosed), 生成日期 (generated, in UCAP tables), 时间/日期 (bare
 /// time/date, believed only on a line that carries another label).
-const PUBLISHED_LABELS: [&str; 9] = [
+const PUBLISHED_LABELS: [&str; 12] = [
     "发布时间",
     "发布日期",
+    "發布時間",
+    "發布日期",
+    "發佈日期",
     "发文日期",
     "发稿时间",
     "发表时间",
@@ -30,8 +34,9 @@ const PUBLISHED_LABELS: [&str; 9] = [
 /// 成文日期: the date the document was signed, distinct from publication.
 const WRITTEN_LABEL: &str = "成文日期";
 
-/// Source labels: 来源, 信息来源, 文章来源, 稿件来源 (who wrote or supplied the article).
-const SOURCE_LABELS: [&str; 4] = ["来源", "信息来源", "文章来源", "稿件来源"];
+/// Source labels: 来源 (traditional 來源), 信息来源, 文章来源, 稿件来源 (who wrote or supplied
+/// the article).
+const SOURCE_LABELS: [&str; 5] = ["来源", "來源", "信息来源", "文章来源", "稿件来源"];
 
 /// Other fields of the disclosure table and the article info bar, dropped with their values:
 /// index number, issuing body, disclosure mode/term/scope, responsible department, category,
@@ -65,6 +70,8 @@ const OTHER_LABELS: &[&str] = &[
     "主题词",
     "效力状态",
     "公开形式",
+    "瀏覽次數",
+    "點閱次數",
 ];
 
 /// `2023-05-11`, `2023/5/11`, `2023.05.11`, `2023年5月11日`, each optionally with `10:49`.
@@ -132,7 +139,9 @@ impl MetadataScan {
                 self.written_on = parse_datetime(&field.value).map(|d| d.date);
             }
         } else if SOURCE_LABELS.contains(&field.label) {
-            let value = field.value.trim_matches(|c: char| is_space(c) || c == '|');
+            let value = field
+                .value
+                .trim_matches(|c: char| is_space(c) || matches!(c, '|' | '【' | '[' | '】' | ']'));
             if self.source.is_none() && !value.is_empty() && value.chars().count() <= 60 {
                 self.source = Some(value.to_owned());
             }

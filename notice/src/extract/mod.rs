@@ -74,7 +74,7 @@ pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument>
         Some(root) => {
             let rendered = blocks::render(root, false);
             read_metadata(&rendered.blocks, &mut scan);
-            article_lines(&rendered.blocks, 0..rendered.blocks.len(), &mut doc)
+            article_lines(&rendered.blocks, 0..rendered.blocks.len(), true, &mut doc)
         }
         None => {
             let mut text = article(&page, true, &mut scan, &mut doc);
@@ -129,7 +129,7 @@ fn article(
     };
     // The info bar and disclosure table stand above the article, never after it.
     read_metadata(&rendered.blocks[..range.end], scan);
-    let mut text = article_lines(&rendered.blocks, range.clone(), doc);
+    let mut text = article_lines(&rendered.blocks, range.clone(), false, doc);
     // Attachment links often sit just below the article body, outside its container.
     let tail_end = (range.end + ATTACHMENT_WINDOW).min(rendered.blocks.len());
     for block in &rendered.blocks[range.end..tail_end] {
@@ -146,11 +146,12 @@ fn article(
     text
 }
 
-/// The lines of the blocks in `range`, without link lists (related articles, previous/next),
-/// attachments recorded.
+/// The lines of the blocks in `range`, attachments recorded. Link lists (related articles,
+/// previous/next) are dropped unless `keep_links` (a configured selector chose the region).
 fn article_lines(
     blocks: &[Block],
     range: std::ops::Range<usize>,
+    keep_links: bool,
     doc: &mut CleanDocument,
 ) -> String {
     let mut text = String::new();
@@ -160,7 +161,8 @@ fn article_lines(
                 doc.metadata.attachments.push(name.clone());
             }
         }
-        let link_list = block.chars > 0
+        let link_list = !keep_links
+            && block.chars > 0
             && f64::from(block.link_chars) / f64::from(block.chars) > 0.5
             && block.attachments.is_empty();
         if link_list {

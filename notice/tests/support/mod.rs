@@ -13,7 +13,10 @@ pub fn shared_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but the shared corpus is missing at {}", dir.display());
+        panic!(
+            "CI=true but the shared corpus is missing at {}",
+            dir.display()
+        );
     }
     eprintln!("skipping: shared corpus not found at {}", dir.display());
     None
