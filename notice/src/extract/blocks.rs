@@ -12,6 +12,7 @@ use crate::clean::shape::{SENTENCE_PUNCT, is_space};
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Node};
+use std::collections::HashSet;
 
 /// Elements whose text is never article text. `<form>` is absent on purpose: ASP.NET CMSs wrap
 /// the whole page in one.
@@ -123,11 +124,16 @@ struct Walker {
     chrome_depth: usize,
     row_has_cell: bool,
     attachment: Option<String>,
+    /// Tables rendered as rows of tab-separated cells.
+    data_tables: HashSet<NodeId>,
 }
 
 /// Renders the subtree of `root` (the whole document when rendering a page).
 pub(crate) fn render(root: ElementRef<'_>, skip_hidden: bool) -> PageText {
-    let mut w = Walker::default();
+    let mut w = Walker {
+        data_tables: data_tables(root),
+        ..Walker::default()
+    };
     let mut skip_until: Option<NodeId> = None;
     for edge in root.traverse() {
         match edge {
@@ -182,27 +188,50 @@ fn is_hidden(el: &ElementRef<'_>) -> bool {
         })
 }
 
-/// A table is a data table when it holds no nested table and no cell longer than a caption.
-fn is_data_table(table: ElementRef<'_>) -> bool {
-    for node in table.descendants().skip(1) {
-        let Some(el) = ElementRef::wrap(node) else {
-            continue;
-        };
-        match el.value().name() {
-            "table" => return false,
-            "td" | "th" => {
-                let chars: usize = el
-                    .text()
-                    .map(|t| t.chars().filter(|c| !is_space(*c)).count())
-                    .sum();
-                if chars > LAYOUT_CELL_CHARS {
-                    return false;
+/// The data tables under `root`: tables that hold no nested table and no cell longer than a
+/// caption. One pass over the tree, so thousands of nested layout tables stay linear.
+fn data_tables(root: ElementRef<'_>) -> HashSet<NodeId> {
+    let mut data = HashSet::new();
+    // Open tables with a "lays out the page" flag, and the text length of open cells.
+    let mut tables: Vec<(NodeId, bool)> = Vec::new();
+    let mut cells: Vec<usize> = Vec::new();
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Text(t) => {
+                    if let Some(cell) = cells.last_mut() {
+                        *cell += t.chars().filter(|c| !is_space(*c)).count();
+                    }
                 }
-            }
-            _ => {}
+                Node::Element(e) if e.name() == "table" => {
+                    if let Some(parent) = tables.last_mut() {
+                        parent.1 = true;
+                    }
+                    tables.push((node.id(), false));
+                }
+                Node::Element(e) if matches!(e.name(), "td" | "th") => cells.push(0),
+                _ => {}
+            },
+            Edge::Close(node) => match node.value() {
+                Node::Element(e) if e.name() == "table" => {
+                    if let Some((id, layout)) = tables.pop()
+                        && !layout
+                    {
+                        data.insert(id);
+                    }
+                }
+                Node::Element(e) if matches!(e.name(), "td" | "th") => {
+                    if cells.pop().is_some_and(|chars| chars > LAYOUT_CELL_CHARS)
+                        && let Some(table) = tables.last_mut()
+                    {
+                        table.1 = true;
+                    }
+                }
+                _ => {}
+            },
         }
     }
-    true
+    data
 }
 
 impl Walker {
@@ -217,7 +246,7 @@ impl Walker {
         let is_table = name == "table";
         if is_table {
             self.flush();
-            self.tables.push(is_data_table(el));
+            self.tables.push(self.data_tables.contains(&el.id()));
         } else if self.in_data_table() {
             match name {
                 "tr" => {
