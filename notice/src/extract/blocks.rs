@@ -197,38 +197,46 @@ fn data_tables(root: ElementRef<'_>) -> HashSet<NodeId> {
     let mut cells: Vec<usize> = Vec::new();
     for edge in root.traverse() {
         match edge {
-            Edge::Open(node) => match node.value() {
-                Node::Text(t) => {
+            Edge::Open(node) => {
+                if let Some(t) = node.value().as_text() {
                     if let Some(cell) = cells.last_mut() {
                         *cell += t.chars().filter(|c| !is_space(*c)).count();
                     }
-                }
-                Node::Element(e) if e.name() == "table" => {
-                    if let Some(parent) = tables.last_mut() {
-                        parent.1 = true;
-                    }
-                    tables.push((node.id(), false));
-                }
-                Node::Element(e) if matches!(e.name(), "td" | "th") => cells.push(0),
-                _ => {}
-            },
-            Edge::Close(node) => match node.value() {
-                Node::Element(e) if e.name() == "table" => {
-                    if let Some((id, layout)) = tables.pop()
-                        && !layout
-                    {
-                        data.insert(id);
+                } else if let Some(e) = node.value().as_element() {
+                    match e.name() {
+                        "table" => {
+                            if let Some(parent) = tables.last_mut() {
+                                parent.1 = true;
+                            }
+                            tables.push((node.id(), false));
+                        }
+                        "td" | "th" => cells.push(0),
+                        _ => {}
                     }
                 }
-                Node::Element(e) if matches!(e.name(), "td" | "th") => {
-                    if cells.pop().is_some_and(|chars| chars > LAYOUT_CELL_CHARS)
-                        && let Some(table) = tables.last_mut()
-                    {
-                        table.1 = true;
+            }
+            Edge::Close(node) => {
+                let Some(e) = node.value().as_element() else {
+                    continue;
+                };
+                match e.name() {
+                    "table" => {
+                        if let Some((id, layout)) = tables.pop()
+                            && !layout
+                        {
+                            data.insert(id);
+                        }
                     }
+                    "td" | "th" => {
+                        if cells.pop().is_some_and(|chars| chars > LAYOUT_CELL_CHARS)
+                            && let Some(table) = tables.last_mut()
+                        {
+                            table.1 = true;
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
-            },
+            }
         }
     }
     data
