@@ -74,6 +74,9 @@ const OTHER_LABELS: &[&str] = &[
     "點閱次數",
 ];
 
+/// Longest line (in bytes) that may be a label alone: seven CJK characters, spaces, a colon.
+const MAX_LONE_LABEL_BYTES: usize = 48;
+
 /// `2023-05-11`, `2023/5/11`, `2023.05.11`, `2023年5月11日`, each optionally with `10:49`.
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -100,6 +103,10 @@ impl MetadataScan {
     /// Reads the fields of one line. Returns true when the line is a metadata line (it starts
     /// with a label, possibly after a date) and so does not belong in the body.
     pub(crate) fn read_line(&mut self, line: &str) -> bool {
+        // Every field has a colon; most lines of a page (links, prose) can be skipped at once.
+        if !line.contains(['：', ':']) {
+            return false;
+        }
         let fields = fields(line);
         let Some(first) = fields.first() else {
             return false;
@@ -179,6 +186,9 @@ impl MetadataScan {
 
 /// The label a line consists of when it holds nothing else (`发文日期：` alone in a table cell).
 pub(crate) fn lone_label(line: &str) -> Option<&'static str> {
+    if !line.contains(['：', ':']) || line.len() > MAX_LONE_LABEL_BYTES {
+        return None;
+    }
     let compact = compact(&despace(line));
     let label = compact.trim_end_matches(['：', ':']);
     if label.len() == compact.len() {
@@ -202,17 +212,22 @@ fn all_labels() -> impl Iterator<Item = &'static str> {
 fn fields(line: &str) -> Vec<Field<'static>> {
     let line = despace(line);
     let mut starts: Vec<(usize, usize, &'static str)> = Vec::new();
-    for label in all_labels() {
-        for (at, _) in line.match_indices(label) {
-            let before_ok = line[..at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| is_space(c) || matches!(c, '|' | '丨' | '（' | '(' | '【'));
-            let rest = line[at + label.len()..].trim_start_matches(is_space);
-            if before_ok && rest.starts_with(['：', ':']) {
-                let colon = line.len() - rest.len() + rest.chars().next().map_or(0, char::len_utf8);
-                starts.push((at, colon, label));
-            }
+    // Scan colons once and look back for a label, rather than searching for every label.
+    for (colon_at, colon) in line.char_indices().filter(|(_, c)| matches!(c, '：' | ':')) {
+        let before = line[..colon_at].trim_end_matches(is_space);
+        let found = all_labels().find(|label| {
+            before.strip_suffix(label).is_some_and(|head| {
+                head.chars()
+                    .next_back()
+                    .is_none_or(|c| is_space(c) || matches!(c, '|' | '丨' | '（' | '(' | '【'))
+            })
+        });
+        if let Some(label) = found {
+            starts.push((
+                before.len() - label.len(),
+                colon_at + colon.len_utf8(),
+                label,
+            ));
         }
     }
     starts.sort_unstable();
