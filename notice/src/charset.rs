@@ -45,6 +45,12 @@ pub fn decode(
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return Ok(decode_with(&bytes[bom_len..], encoding));
     }
+    // Valid UTF-8 with non-ASCII bytes is almost never legacy CJK text by accident, so it wins
+    // over a declaration of GB2312/GBK (the "declares GB2312, serves UTF-8" lie). A page cut off
+    // mid-character or with a stray legacy byte in a footer is still UTF-8.
+    if mostly_utf8(bytes) {
+        return Ok(decode_with(bytes, UTF_8));
+    }
     let declared = content_type
         .and_then(|ct| HEADER_CHARSET.captures(ct))
         .and_then(|c| c.get(1))
@@ -56,20 +62,17 @@ pub fn decode(
                 .and_then(|c| c.get(1))
                 .and_then(|m| std::str::from_utf8(m.as_bytes()).ok())
                 .and_then(lookup)
+        })
+        // The HTML spec: a `<meta>` that claims UTF-16 on ASCII-compatible bytes means UTF-8.
+        .filter(|e| *e != UTF_16LE && *e != UTF_16BE);
+    // A declaration is believed when the bytes decode under it without a single error.
+    if let Some(encoding) = declared
+        && let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: encoding.name(),
         });
-    // Valid UTF-8 with non-ASCII bytes is almost never legacy CJK text by accident, so it wins
-    // over a declaration of GB2312/GBK (the "declares GB2312, serves UTF-8" lie). A page cut off
-    // mid-character or with a stray legacy byte in a footer is still UTF-8.
-    if mostly_utf8(bytes) {
-        return Ok(decode_with(bytes, UTF_8));
-    }
-    // The HTML spec: a `<meta>` that claims UTF-16 on ASCII-compatible bytes means UTF-8.
-    let declared = declared.filter(|e| *e != UTF_16LE && *e != UTF_16BE);
-    if let Some(encoding) = declared {
-        let (_, _, had_errors) = encoding.decode(bytes);
-        if !had_errors {
-            return Ok(decode_with(bytes, encoding));
-        }
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
@@ -84,6 +87,9 @@ const MIN_UTF8_CHARS: usize = 64;
 /// True when `bytes` are UTF-8: valid, or with at most one invalid sequence per 100 valid
 /// non-ASCII characters (a truncated tail, one legacy byte in a footer).
 fn mostly_utf8(bytes: &[u8]) -> bool {
+    if std::str::from_utf8(bytes).is_ok() {
+        return true;
+    }
     let mut wide = 0usize;
     let mut invalid = 0usize;
     for chunk in bytes.utf8_chunks() {
