@@ -1,7 +1,7 @@
 //! The cleaner over the project's own fixture pages (`tests/fixtures/pages`, written by
 //! `make_pages.py` in the encodings they declare or lie about): must-contain and must-not-contain
-//! phrases, title, publication date and encoding per page, snapshots of the cleaned text, and
-//! the gold checks of the shared corpus (`../shared/gold/*.json`) when it is present.
+//! phrases, title, publication date and encoding per page, and snapshots of the cleaned text.
+//! The shared corpus's gold checks are in `clean_gold.rs`.
 
 mod support;
 
@@ -272,23 +272,6 @@ fn clean_file(path: &Path) -> CleanDocument {
     gazette_notice::clean(&bytes, &options).expect("fixture cleans")
 }
 
-/// The comparison form of score-clean.py: no whitespace, full-width ，：；（）！？ as ASCII.
-fn normalise(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '，' => ',',
-            '：' => ':',
-            '；' => ';',
-            '（' => '(',
-            '）' => ')',
-            '！' => '!',
-            '？' => '?',
-            other => other,
-        })
-        .collect()
-}
-
 fn iso(doc: &CleanDocument) -> Option<String> {
     doc.metadata.published_at.map(|p| {
         let d = p.date;
@@ -463,63 +446,4 @@ fn snapshots_of_cleaned_fixtures() {
         );
         insta::assert_snapshot!(format!("clean_pages__{}", name.replace('.', "_")), snapshot);
     }
-}
-
-/// One entry of a shared gold file (the input of score-clean.py).
-#[derive(serde::Deserialize)]
-struct GoldEntry {
-    #[serde(default)]
-    must_contain: Vec<String>,
-    #[serde(default)]
-    must_not_contain: Vec<String>,
-    title: Option<String>,
-    published: Option<String>,
-}
-
-fn check_gold(gold: &Path, inputs: &Path) -> Vec<String> {
-    let raw = std::fs::read_to_string(gold).expect("gold file is readable");
-    let entries: std::collections::BTreeMap<String, GoldEntry> =
-        serde_json::from_str(&raw).expect("gold file is a JSON object");
-    let mut failures = Vec::new();
-    for (name, entry) in entries {
-        let doc = clean_file(&inputs.join(&name));
-        let out = normalise(&doc.text);
-        for phrase in &entry.must_contain {
-            if !out.contains(&normalise(phrase)) {
-                failures.push(format!("{name}: missing {phrase}"));
-            }
-        }
-        for junk in &entry.must_not_contain {
-            if out.contains(&normalise(junk)) {
-                failures.push(format!("{name}: leaked {junk}"));
-            }
-        }
-        if let Some(title) = &entry.title {
-            let first = doc.text.lines().next().map(normalise).unwrap_or_default();
-            if !first.contains(&normalise(title)) {
-                failures.push(format!(
-                    "{name}: first line {first:?} is not the title {title}"
-                ));
-            }
-        }
-        if let Some(published) = &entry.published
-            && iso(&doc).as_deref() != Some(published.as_str())
-        {
-            failures.push(format!("{name}: published {:?} != {published}", iso(&doc)));
-        }
-    }
-    failures
-}
-
-#[test]
-fn shared_gold_cleaning_and_gov_html() {
-    let Some(shared) = support::shared_dir() else {
-        return;
-    };
-    let mut failures = check_gold(&shared.join("gold/cleaning.json"), &shared.join("seeds"));
-    failures.extend(check_gold(
-        &shared.join("gold/gov-html.json"),
-        &shared.join("fixtures/gov-html"),
-    ));
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

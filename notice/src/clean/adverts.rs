@@ -29,6 +29,9 @@ const AD_WORDS: [&str; 11] = [
     "VIP",
 ];
 
+/// 附件: "attachment", the label of attachment lines.
+const ATTACHMENT: &str = "附件";
+
 /// Removes the paywall markers from one line.
 pub(crate) fn strip_paywall(line: &str) -> String {
     if !line.contains("##") {
@@ -45,6 +48,10 @@ pub(crate) fn strip_paywall(line: &str) -> String {
 /// carries an advert word.
 fn is_advert(line: &str) -> bool {
     let compact = compact(line);
+    // An attachment line (`附件：材料下载`) is part of the notice.
+    if compact.starts_with(ATTACHMENT) {
+        return false;
+    }
     AD_WORDS.iter().any(|w| compact.contains(w)) || compact.eq_ignore_ascii_case("svip")
 }
 
