@@ -216,6 +216,14 @@ const CASES: &[Case] = &[
         must_not_contain: &["廉政动态", "热门文章", "警示教育月", "字号", "技术支持"],
     },
     Case {
+        file: "sitename_title_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共青禾县医疗保障局党组关于巡察整改进展情况的通报"),
+        published: Some("2024-09-10"),
+        must_contain: &["中共青禾县医疗保障局党组", "2024年9月9日"],
+        must_not_contain: &["人民政府网", "政务服务", "来源："],
+    },
+    Case {
         file: "big5_page.html",
         encoding: "Big5",
         title: Some("關於巡察整改進展情況的通報"),

@@ -58,12 +58,14 @@ pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument>
         }
         None => None,
     };
-    let title = title::find_title(&page).or_else(|| {
+    let guess = title::find_title(&page);
+    let title = guess.as_ref().map(|g| g.text.clone()).or_else(|| {
         page.select(&FIRST_H1)
             .next()
             .map(|h| h.text().collect::<String>().trim().to_owned())
             .filter(|t| !t.is_empty())
     });
+    let confirmed = guess.is_some_and(|g| g.confirmed);
 
     let mut doc = CleanDocument {
         title,
@@ -77,10 +79,11 @@ pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument>
             article_lines(&rendered.blocks, 0..rendered.blocks.len(), true, &mut doc)
         }
         None => {
-            let mut text = article(&page, true, &mut scan, &mut doc);
+            let mut text = article(&page, true, confirmed, &mut scan, &mut doc);
             if text.chars().count() < MIN_ARTICLE_CHARS {
                 let mut retry = CleanDocument::default();
-                let again = article(&page, false, &mut MetadataScan::default(), &mut retry);
+                retry.title = doc.title.clone();
+                let again = article(&page, false, true, &mut MetadataScan::default(), &mut retry);
                 if again.chars().count() > text.chars().count() {
                     text = again;
                     doc.metadata.attachments = retry.metadata.attachments;
@@ -118,6 +121,7 @@ pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument>
 fn article(
     page: &Html,
     skip_hidden: bool,
+    title_confirmed: bool,
     scan: &mut MetadataScan,
     doc: &mut CleanDocument,
 ) -> String {
@@ -127,6 +131,11 @@ fn article(
         Some(region) => region.first..region.end,
         None => 0..rendered.blocks.len(),
     };
+    // An unconfirmed title is only the longest `<title>` segment, often the site name: a
+    // headline standing just above the article is better.
+    if !title_confirmed && let Some(headline) = headline_above(&rendered.blocks, range.start) {
+        doc.title = Some(headline);
+    }
     // The info bar and disclosure table stand above the article, never after it.
     read_metadata(&rendered.blocks[..range.end], scan);
     let mut text = article_lines(&rendered.blocks, range.clone(), false, doc);
@@ -172,6 +181,32 @@ fn article_lines(
         text.push('\n');
     }
     text
+}
+
+/// Blocks above the article that may hold its headline.
+const HEADLINE_WINDOW: usize = 6;
+
+/// Shortest and longest headline, in characters.
+const HEADLINE_CHARS: std::ops::RangeInclusive<u32> = 6..=80;
+
+/// The nearest block above `first` (or `first` itself) that reads like a headline: no links,
+/// not chrome or metadata, no sentence punctuation at its end.
+fn headline_above(blocks: &[Block], first: usize) -> Option<String> {
+    let end = (first + 1).min(blocks.len());
+    blocks[first.saturating_sub(HEADLINE_WINDOW)..end]
+        .iter()
+        .rev()
+        .find(|b| {
+            HEADLINE_CHARS.contains(&b.chars)
+                && b.link_chars == 0
+                && !b.in_chrome_region
+                && !b.text.contains(['：', ':', '\t'])
+                && !crate::clean::shape::ends_sentence(&b.text)
+                && !b.text.ends_with(['，', ','])
+                && crate::clean::metadata::parse_datetime(&b.text).is_none()
+                && !crate::clean::chrome::is_chrome_line(&b.text)
+        })
+        .map(|b| b.text.clone())
 }
 
 /// Reads labelled fields from `blocks`; a label alone in a block takes the next block as value.

@@ -83,8 +83,22 @@ fn segments(title: &str) -> Vec<String> {
     parts
 }
 
+/// A title and whether the page confirmed it (a headline matching `<title>`, or a title meta
+/// tag) rather than it being only the longest `<title>` segment.
+#[derive(Debug)]
+pub(crate) struct TitleGuess {
+    /// The title text.
+    pub(crate) text: String,
+    /// True when confirmed by a headline or meta tag.
+    pub(crate) confirmed: bool,
+}
+
 /// Chooses the title of `page`.
-pub(crate) fn find_title(page: &Html) -> Option<String> {
+pub(crate) fn find_title(page: &Html) -> Option<TitleGuess> {
+    let confirmed = |text: String| TitleGuess {
+        text,
+        confirmed: true,
+    };
     let title_tag = page
         .select(&TITLE)
         .next()
@@ -102,7 +116,7 @@ pub(crate) fn find_title(page: &Html) -> Option<String> {
         let key = compact(&strip_footnote(&text));
         for seg in &keys {
             if *seg == key {
-                return Some(strip_footnote(&text));
+                return Some(confirmed(strip_footnote(&text)));
             }
             let long = |s: &str| s.chars().count() >= MIN_MATCH_CHARS;
             if contained.is_none()
@@ -114,21 +128,25 @@ pub(crate) fn find_title(page: &Html) -> Option<String> {
             }
         }
     }
-    if contained.is_some() {
-        return contained;
+    if let Some(text) = contained {
+        return Some(confirmed(text));
     }
     let meta = page
         .select(&META_TITLE)
         .filter_map(|m| m.value().attr("content"))
         .map(|c| c.trim_matches(is_space).to_owned())
         .find(|c| !c.is_empty() && c.chars().count() <= MAX_TITLE_CHARS);
-    if meta.is_some() {
-        return meta;
+    if let Some(text) = meta {
+        return Some(confirmed(text));
     }
     segments
         .into_iter()
         .max_by_key(|s| s.chars().count())
         .filter(|s| s.chars().count() <= MAX_TITLE_CHARS)
+        .map(|text| TitleGuess {
+            text,
+            confirmed: false,
+        })
 }
 
 /// Drops a trailing footnote mark such as `[1]` from a headline.
@@ -155,13 +173,14 @@ mod tests {
         let page = Html::parse_document(
             "<title>某某县人民政府 | 关于巡察整改进展情况的通报</title><div class=nav><h2>栏目</h2></div>",
         );
-        assert_eq!(
-            find_title(&page).as_deref(),
-            Some("关于巡察整改进展情况的通报")
-        );
+        let found = find_title(&page).expect("a title");
+        assert_eq!(found.text, "关于巡察整改进展情况的通报");
+        assert!(!found.confirmed);
         let page = Html::parse_document(
             "<title>关于巡察整改的通报_某某网</title><h1>关于巡察整改的通报[1]</h1>",
         );
-        assert_eq!(find_title(&page).as_deref(), Some("关于巡察整改的通报"));
+        let found = find_title(&page).expect("a title");
+        assert_eq!(found.text, "关于巡察整改的通报");
+        assert!(found.confirmed);
     }
 }
