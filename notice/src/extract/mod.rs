@@ -81,8 +81,10 @@ pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument>
         None => {
             let mut text = article(&page, true, confirmed, &mut scan, &mut doc);
             if text.chars().count() < MIN_ARTICLE_CHARS {
-                let mut retry = CleanDocument::default();
-                retry.title = doc.title.clone();
+                let mut retry = CleanDocument {
+                    title: doc.title.clone(),
+                    ..CleanDocument::default()
+                };
                 let again = article(&page, false, true, &mut MetadataScan::default(), &mut retry);
                 if again.chars().count() > text.chars().count() {
                     text = again;
