@@ -159,6 +159,31 @@ pub(crate) fn attach_orphans(lines: &mut Vec<String>, lifted: &[LiftedMarker]) {
     *lines = out;
 }
 
+/// True when `next` must not be joined to `prev`: `prev` ends with a 下转 marker (its fragment
+/// ends there) or `next` starts with an 上接 marker (a new fragment, often of another notice,
+/// begins there).
+pub(crate) fn is_fragment_boundary(prev: &str, next: &str, lifted: &[LiftedMarker]) -> bool {
+    let kind = |c: char| {
+        is_placeholder(c)
+            .then(|| lifted.get((u32::from(c) - PLACEHOLDER_BASE) as usize))
+            .flatten()
+            .map(|m| m.kind)
+    };
+    let ends_on = prev
+        .trim_end()
+        .chars()
+        .next_back()
+        .and_then(kind)
+        .is_some_and(|k| k == PageMarkerKind::ContinuesOn);
+    let starts_from = next
+        .trim_start()
+        .chars()
+        .next()
+        .and_then(kind)
+        .is_some_and(|k| k == PageMarkerKind::ContinuedFrom);
+    ends_on || starts_from
+}
+
 /// Removes the placeholders from `text` and returns the markers with their byte offsets in the
 /// text that remains.
 pub(crate) fn resolve(text: &str, lifted: &[LiftedMarker]) -> (String, Vec<PageMarker>) {

@@ -55,7 +55,9 @@ pub fn clean_text(doc: &mut CleanDocument) {
     let mut lines = drop_info_lines(lines, title.as_deref(), &mut scan);
     cut_footer(&mut lines);
     markers::attach_orphans(&mut lines, &lifted);
-    let mut paragraphs = reflow::reflow(lines);
+    let mut paragraphs = reflow::reflow(lines, |prev, next| {
+        markers::is_fragment_boundary(prev, next, &lifted)
+    });
     drop_repeats(&mut paragraphs, title.as_deref());
 
     if doc.title.is_none() {

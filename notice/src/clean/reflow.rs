@@ -73,7 +73,8 @@ fn printed_width(line: &str) -> usize {
 }
 
 /// Reflows `lines` (blank lines included) into paragraphs; returns them without blank lines.
-pub(crate) fn reflow(lines: Vec<String>) -> Vec<String> {
+/// `boundary(prev, next)` forbids a join (newspaper fragments, see `markers`).
+pub(crate) fn reflow(lines: Vec<String>, boundary: impl Fn(&str, &str) -> bool) -> Vec<String> {
     let Some(mode) = column_width(&lines) else {
         return lines.into_iter().filter(|l| width(l) > 0).collect();
     };
@@ -97,7 +98,8 @@ pub(crate) fn reflow(lines: Vec<String>) -> Vec<String> {
             && last_width > 0
             && is_full(last_width, mode)
             && !ends_sentence(&last_line)
-            && !opens_paragraph(&line);
+            && !opens_paragraph(&line)
+            && !boundary(&last_line, &line);
         match out.last_mut() {
             Some(prev) if join => {
                 let needs_space = prev.ends_with(|c: char| c.is_ascii_alphanumeric())
@@ -127,7 +129,7 @@ mod tests {
     fn wrapped_column_joins() {
         let text = "一是积极提高对外开放水平。党委坚持\n\n开放战略不动摇，主动联系国内有影响的大\n行大所，在项目招引、产业咨询等方面开展\n多维度合作，已签署合作协议。\n2、关于“创新发展动能不强”问题的\n整改。\n整改措施及阶段性成效：\n二是提升对外合作交流成效。全面梳理现有\n外资企业库，目前已梳理80余家企业信息，\n有效拓展外资项目招引渠道。";
         let lines: Vec<String> = text.lines().map(String::from).collect();
-        let out = reflow(lines);
+        let out = reflow(lines, |_, _| false);
         assert_eq!(out.len(), 4, "{out:#?}");
         assert!(out[1].ends_with("问题的整改。"));
         assert!(opens_paragraph("（一）总体情况"));
