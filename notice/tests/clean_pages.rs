@@ -24,7 +24,7 @@ const NOTICE_BODY: &[&str] = &[
     "（一）强化组织领导。",
     "1．关于“惠农资金监管不够到位”问题的整改。",
     "整改措施及成效：完成4个基层党支部换届选举",
-    "欢迎广大干部群众对巡察整改落实情况进行监督。",
+    "诚请社会各界对本单位整改工作予以监督",
 ];
 
 /// Chrome every CMS-style page carries in some form.
@@ -357,7 +357,7 @@ fn wrapped_newspaper_text_reflows_and_lifts_markers() {
         lines[0]
     );
     assert!(lines.contains(&"3、关于“项目建设推进不够有力”问题的整改。"));
-    assert!(lines.contains(&"整改措施及阶段性成效："));
+    assert!(lines.contains(&"已采取的措施和阶段成效："));
     assert!(lines.contains(&"中共白石镇委员会"));
     assert!(!doc.text.contains("版"), "{}", doc.text);
     let markers: Vec<_> = doc

@@ -255,7 +255,7 @@ fn fields(line: &str) -> Vec<Field<'static>> {
     out
 }
 
-/// True when a line is only a date and time (`2025-04-29 18:10`), as printed under a title.
+/// True when a line is only a date and time (`2024-06-01 09:30`), as printed under a title.
 pub(crate) fn is_bare_datetime(line: &str) -> Option<NoticeDateTime> {
     let trimmed = line.trim_matches(is_space);
     let found = DATE.captures(trimmed)?;
@@ -311,7 +311,7 @@ mod tests {
         assert_eq!((published.date.year, published.date.month), (2017, 5));
         assert_eq!(meta.source.as_deref(), Some("某某网-文化频道"));
         assert_eq!(lone_label("发文日期："), Some("发文日期"));
-        assert!(is_bare_datetime("2025-04-29 18:10").is_some());
-        assert!(is_bare_datetime("2024年3月15日").is_none());
+        assert!(is_bare_datetime("2024-06-01 09:30").is_some());
+        assert!(is_bare_datetime("2024年3月16日").is_none());
     }
 }

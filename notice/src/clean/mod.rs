@@ -33,7 +33,7 @@ const MAX_VALUE_CHARS: usize = 40;
 /// A body line this long with sentence punctuation means a footer candidate is not the end.
 const BODY_LINE_CHARS: usize = 50;
 
-/// Lines at the top of a plain text where a bare `2025-04-29 18:10` is the publication time.
+/// Lines at the top of a plain text where a bare `2024-06-01 09:30` is the publication time.
 const HEAD_LINES: usize = 3;
 
 /// Longest first line that may be taken for the title of a plain text.

@@ -127,11 +127,11 @@ mod tests {
 
     #[test]
     fn wrapped_column_joins() {
-        let text = "一是积极提高对外开放水平。党委坚持\n\n开放战略不动摇，主动联系国内有影响的大\n行大所，在项目招引、产业咨询等方面开展\n多维度合作，已签署合作协议。\n2、关于“创新发展动能不强”问题的\n整改。\n整改措施及阶段性成效：\n二是提升对外合作交流成效。全面梳理现有\n外资企业库，目前已梳理80余家企业信息，\n有效拓展外资项目招引渠道。";
+        let text = "一是完善工作台账。局党组对照反馈意见\n\n逐项建立整改清单，明确每项任务的牵头\n领导、责任科室、完成时限和验收标准，\n实行销号管理。\n3、关于“项目审批流程不够规范”问题的\n整改。\n已采取的措施和阶段成效：\n二是压缩审批时限。梳理全部审批事项，\n取消不必要的前置环节，平均办理时间由\n十二个工作日缩短至六个工作日。";
         let lines: Vec<String> = text.lines().map(String::from).collect();
         let out = reflow(lines, |_, _| false);
         assert_eq!(out.len(), 4, "{out:#?}");
-        assert!(out[1].ends_with("问题的整改。"));
+        assert!(out[1].ends_with("问题的整改。"), "{out:#?}");
         assert!(opens_paragraph("（一）总体情况"));
         assert!(!opens_paragraph("1.5亿元用于"));
     }
