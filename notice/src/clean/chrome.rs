@@ -125,7 +125,13 @@ fn is_separator(c: char) -> bool {
 
 /// True when `line` is site chrome (see the module docs for the rules).
 pub(crate) fn is_chrome_line(line: &str) -> bool {
-    let compact = compact(&despace(line));
+    // Chrome lines are short; prose paragraphs skip every rule (a hot path: every block of a
+    // page is scored).
+    if line.len() > MAX_CHROME_LINE * 4 {
+        return false;
+    }
+    // Removing all whitespace also undoes letter-spacing (`版 权 所 有`).
+    let compact = compact(line);
     if compact.is_empty() {
         return false;
     }
@@ -147,7 +153,10 @@ pub(crate) fn is_chrome_line(line: &str) -> bool {
 
 /// True for a line that belongs to a site footer: a copyright, registration or host line.
 pub(crate) fn is_footer_line(line: &str) -> bool {
-    let compact = compact(&despace(line));
+    if line.len() > MAX_CHROME_LINE * 4 {
+        return false;
+    }
+    let compact = compact(line);
     compact.chars().count() <= MAX_CHROME_LINE && has_footer_mark(line, &compact)
 }
 
