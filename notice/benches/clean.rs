@@ -31,12 +31,12 @@ fn html_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Runs `work` over `pages` round-robin for `budget`; returns pages per second.
-fn pages_per_second(pages: &[Vec<u8>], budget: Duration, mut work: impl FnMut(&[u8])) -> f64 {
-    // One warm-up round so that lazy statics and allocator pools are in place.
-    for page in pages {
-        work(page);
-    }
+/// Slices each measurement is cut into; clean and parse slices alternate so that a load change
+/// on a shared machine hits both alike.
+const SLICES: u32 = 10;
+
+/// Runs `work` over `pages` round-robin for `budget`; returns (pages done, seconds spent).
+fn run_for(pages: &[Vec<u8>], budget: Duration, work: &mut impl FnMut(&[u8])) -> (u64, f64) {
     let start = Instant::now();
     let mut done = 0u64;
     while start.elapsed() < budget {
@@ -45,7 +45,32 @@ fn pages_per_second(pages: &[Vec<u8>], budget: Duration, mut work: impl FnMut(&[
             done += 1;
         }
     }
-    done as f64 / start.elapsed().as_secs_f64()
+    (done, start.elapsed().as_secs_f64())
+}
+
+/// Pages per second of `a` and `b`, measured in alternating slices of `budget / SLICES`.
+fn pages_per_second(
+    pages: &[Vec<u8>],
+    budget: Duration,
+    mut a: impl FnMut(&[u8]),
+    mut b: impl FnMut(&[u8]),
+) -> (f64, f64) {
+    // One warm-up round so that lazy statics and allocator pools are in place.
+    for page in pages {
+        a(page);
+        b(page);
+    }
+    let slice = budget / SLICES;
+    let (mut done_a, mut secs_a, mut done_b, mut secs_b) = (0, 0.0, 0, 0.0);
+    for _ in 0..SLICES {
+        let (d, s) = run_for(pages, slice, &mut a);
+        done_a += d;
+        secs_a += s;
+        let (d, s) = run_for(pages, slice, &mut b);
+        done_b += d;
+        secs_b += s;
+    }
+    (done_a as f64 / secs_a, done_b as f64 / secs_b)
 }
 
 fn report(label: &str, pages: &[Vec<u8>], budget: Duration) {
@@ -55,13 +80,17 @@ fn report(label: &str, pages: &[Vec<u8>], budget: Duration) {
     }
     let bytes: usize = pages.iter().map(Vec::len).sum();
     let options = CleanOptions::default();
-    let clean = pages_per_second(pages, budget, |page| {
-        std::hint::black_box(gazette_notice::clean(page, &options).ok());
-    });
-    let floor = pages_per_second(pages, budget, |page| {
-        let text = String::from_utf8_lossy(page);
-        std::hint::black_box(scraper::Html::parse_document(&text));
-    });
+    let (clean, floor) = pages_per_second(
+        pages,
+        budget,
+        |page| {
+            std::hint::black_box(gazette_notice::clean(page, &options).ok());
+        },
+        |page| {
+            let text = String::from_utf8_lossy(page);
+            std::hint::black_box(scraper::Html::parse_document(&text));
+        },
+    );
     if std::env::var("BENCH_VERBOSE").is_ok() {
         for (i, page) in pages.iter().enumerate() {
             let start = Instant::now();
