@@ -210,14 +210,15 @@ fn has_footer_mark(line: &str, compact: &str) -> bool {
         return true;
     }
     // 主办：/承办： count at the start of the line or after a space or separator.
-    FOOTER_FIELD_LABELS.iter().any(|label| {
-        line.match_indices(label).any(|(at, _)| {
-            line[..at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| is_separator(c) || c == '：')
+    line.contains(['：', ':'])
+        && FOOTER_FIELD_LABELS.iter().any(|label| {
+            line.match_indices(label).any(|(at, _)| {
+                line[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| is_separator(c) || c == '：')
+            })
         })
-    })
 }
 
 fn is_weekday_clock(compact: &str) -> bool {

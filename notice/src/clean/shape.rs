@@ -28,9 +28,9 @@ pub(crate) fn is_space(c: char) -> bool {
 
 /// The line with every kind of whitespace removed, full-width colons kept.
 pub(crate) fn compact(line: &str) -> String {
-    line.chars()
-        .filter(|&c| !is_space(c) && !is_placeholder(c))
-        .collect()
+    let mut out = String::with_capacity(line.len());
+    out.extend(line.chars().filter(|&c| !is_space(c) && !is_placeholder(c)));
+    out
 }
 
 /// True for CJK ideographs and full-width forms, which take two columns on a printed line.
