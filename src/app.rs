@@ -132,31 +132,30 @@ impl Application {
     }
 }
 
-/// A token cancelled by SIGINT or SIGTERM.
-pub fn shutdown_on_signals() -> CancellationToken {
+/// A token cancelled by SIGINT or SIGTERM. The handlers are registered before this returns,
+/// so a signal that arrives right after start-up is never lost (callers create the token
+/// before announcing readiness).
+pub fn shutdown_on_signals() -> anyhow::Result<CancellationToken> {
     let cancel = CancellationToken::new();
     let token = cancel.clone();
-    tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut s) => {
-                    s.recv().await;
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "cannot listen for SIGTERM");
-                    std::future::pending::<()>().await;
-                }
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+        let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = interrupt.recv() => tracing::info!(signal = "SIGINT", "stop requested"),
+                _ = terminate.recv() => tracing::info!(signal = "SIGTERM", "stop requested"),
             }
-        };
-        #[cfg(not(unix))]
-        let term = std::future::pending::<()>();
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term => {}
+            token.cancel();
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            token.cancel();
         }
-        token.cancel();
     });
-    cancel
+    Ok(cancel)
 }

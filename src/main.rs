@@ -214,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
             metrics_addr,
         } => {
             init_logging(cli.log_format);
+            let cancel = shutdown_on_signals()?;
             let mut settings = Settings::load(config.as_deref())?;
             settings.grpc_addr = grpc_addr.unwrap_or(settings.grpc_addr);
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
@@ -223,7 +224,7 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!(%addr, "serving metrics");
             }
             tracing::info!(addr = %app.grpc_addr()?, "serving gRPC");
-            app.run(shutdown_on_signals(), true).await
+            app.run(cancel, true).await
         }
         Command::Demo {
             grpc_addr,
@@ -240,7 +241,7 @@ async fn main() -> anyhow::Result<()> {
                 metrics_addr,
                 ..Settings::default()
             };
-            commands::demo(settings, shutdown_on_signals()).await
+            commands::demo(settings, shutdown_on_signals()?).await
         }
         Command::Crawl {
             config,
@@ -260,7 +261,7 @@ async fn main() -> anyhow::Result<()> {
                 .collect();
             anyhow::ensure!(!sources.is_empty(), "no source to crawl");
             let app = Application::build(settings).await?;
-            let cancel = shutdown_on_signals();
+            let cancel = shutdown_on_signals()?;
             for source in &sources {
                 let report = app.crawler().crawl_once(source, &cancel).await?;
                 println!(

@@ -4,7 +4,7 @@
 //! serving UTF-8, and some serve GBK under a UTF-8 meta.
 
 use crate::error::{NoticeError, Result};
-use encoding_rs::{Encoding, GB18030, GBK, UTF_8};
+use encoding_rs::{Encoding, GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE};
 use regex::bytes::Regex;
 use std::sync::LazyLock;
 
@@ -45,6 +45,12 @@ pub fn decode(
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return Ok(decode_with(&bytes[bom_len..], encoding));
     }
+    // Valid UTF-8 with non-ASCII bytes is almost never legacy CJK text by accident, so it wins
+    // over a declaration of GB2312/GBK (the "declares GB2312, serves UTF-8" lie). A page cut off
+    // mid-character or with a stray legacy byte in a footer is still UTF-8.
+    if mostly_utf8(bytes) {
+        return Ok(decode_with(bytes, UTF_8));
+    }
     let declared = content_type
         .and_then(|ct| HEADER_CHARSET.captures(ct))
         .and_then(|c| c.get(1))
@@ -56,22 +62,43 @@ pub fn decode(
                 .and_then(|c| c.get(1))
                 .and_then(|m| std::str::from_utf8(m.as_bytes()).ok())
                 .and_then(lookup)
+        })
+        // The HTML spec: a `<meta>` that claims UTF-16 on ASCII-compatible bytes means UTF-8.
+        .filter(|e| *e != UTF_16LE && *e != UTF_16BE);
+    // A declaration is believed when the bytes decode under it without a single error.
+    if let Some(encoding) = declared
+        && let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: encoding.name(),
         });
-    // Valid UTF-8 with non-ASCII bytes is almost never legacy CJK text by accident, so it wins
-    // over a declaration of GB2312/GBK (the "declares GB2312, serves UTF-8" lie).
-    if std::str::from_utf8(bytes).is_ok() {
-        return Ok(decode_with(bytes, UTF_8));
-    }
-    if let Some(encoding) = declared {
-        let (_, _, had_errors) = encoding.decode(bytes);
-        if !had_errors {
-            return Ok(decode_with(bytes, encoding));
-        }
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
-    let guessed = detector.guess(Some(b"cn"), true);
+    // No TLD hint: a `.cn` hint would tilt Big5 pages from Taiwan and Hong Kong towards GBK.
+    let guessed = detector.guess(None, true);
     Ok(decode_with(bytes, guessed))
+}
+
+/// Fewest non-ASCII characters before a few invalid UTF-8 sequences are forgiven.
+const MIN_UTF8_CHARS: usize = 64;
+
+/// True when `bytes` are UTF-8: valid, or with at most one invalid sequence per 100 valid
+/// non-ASCII characters (a truncated tail, one legacy byte in a footer).
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    if std::str::from_utf8(bytes).is_ok() {
+        return true;
+    }
+    let mut wide = 0usize;
+    let mut invalid = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        if !chunk.invalid().is_empty() {
+            invalid += 1;
+        }
+    }
+    invalid == 0 || (wide >= MIN_UTF8_CHARS && invalid * 100 <= wide)
 }
 
 /// Resolves a label, widening GB2312 and GBK to GB18030, their superset, so that characters
@@ -111,6 +138,30 @@ mod tests {
         let decoded = decode(page.as_bytes(), Some("text/html; charset=GB2312"), None).expect("ok");
         assert_eq!(decoded.encoding, "UTF-8");
         assert!(decoded.text.contains("整改进展"));
+    }
+
+    #[test]
+    fn big5_by_meta_and_by_sniffing() {
+        let body = "臺北市政府關於巡察整改進展情況的通報，現將有關情況公布如下。各單位應當認真落實整改責任。";
+        let (bytes, _, _) = encoding_rs::BIG5.encode(body);
+        let sniffed = decode(&bytes, None, None).expect("no override");
+        assert_eq!(sniffed.encoding, "Big5");
+        let mut page = b"<meta charset=big5><p>".to_vec();
+        page.extend_from_slice(&bytes);
+        assert!(
+            decode(&page, None, None)
+                .expect("ok")
+                .text
+                .contains("整改進展")
+        );
+    }
+
+    #[test]
+    fn truncated_utf8_stays_utf8() {
+        let mut bytes = "关于巡察整改进展情况的通报".repeat(10).into_bytes();
+        bytes.push(0xE5);
+        let decoded = decode(&bytes, None, None).expect("ok");
+        assert_eq!(decoded.encoding, "UTF-8");
     }
 
     #[test]

@@ -41,3 +41,30 @@ fn fixtures_parse_as_snapshotted() {
     assert!(files.len() >= 30, "only {} fixture files", files.len());
     assert!(notices >= 30, "only {notices} fixture notices");
 }
+
+/// The whole pipeline (clean, then parse) must not change what the parser finds in text that
+/// is already clean: the cleaner's reflow and chrome rules must leave notices intact.
+#[test]
+fn cleaning_first_changes_no_parse() {
+    let options = gazette_notice::CleanOptions {
+        kind: gazette_notice::InputKind::Text,
+        ..Default::default()
+    };
+    let mut differing = Vec::new();
+    for path in fixtures() {
+        let bytes = std::fs::read(&path).expect("fixture readable");
+        let text = String::from_utf8(bytes.clone()).expect("fixtures are UTF-8 text");
+        let direct = NoticeParser::new().parse(&CleanDocument {
+            text,
+            ..CleanDocument::default()
+        });
+        let (_, piped) = gazette_notice::parse(&bytes, &options).expect("fixture cleans");
+        if direct != piped {
+            differing.push(path.display().to_string());
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "clean+parse differs from parse for {differing:#?}"
+    );
+}
