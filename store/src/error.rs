@@ -22,6 +22,15 @@ pub enum StoreError {
         /// Highest version this build reads.
         supported: u32,
     },
+    /// Compressing or decompressing a page body failed.
+    #[error("page body codec: {0}")]
+    Io(std::io::Error),
+    /// A frontier step named a source with no run in progress.
+    #[error("source {source_name} has no crawl run in progress")]
+    NoRun {
+        /// The source.
+        source_name: String,
+    },
     /// A page token or cursor did not decode.
     #[error("invalid cursor")]
     InvalidCursor,
