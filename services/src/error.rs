@@ -39,7 +39,9 @@ impl From<ApiError> for tonic::Status {
             ApiError::Store(
                 ref cause @ (StoreError::Sled(_)
                 | StoreError::Codec { .. }
-                | StoreError::SchemaTooNew { .. }),
+                | StoreError::SchemaTooNew { .. }
+                | StoreError::Io(_)
+                | StoreError::NoRun { .. }),
             ) => {
                 tracing::error!(error = %cause, "store failure");
                 tonic::Status::internal("internal storage error")
