@@ -199,7 +199,14 @@ impl Crawler {
                         .robots(&self.fetcher, &url, source.allow_loopback, cancel)
                         .await
                     {
-                        Ok(rules) => sitemaps = rules.sitemaps(),
+                        // Relative Sitemap lines are resolved against the site.
+                        Ok(rules) => {
+                            sitemaps = rules
+                                .sitemaps()
+                                .iter()
+                                .filter_map(|s| url.join(s).ok().map(String::from))
+                                .collect();
+                        }
                         Err(Refusal::Cancelled) => return Err(Refusal::Cancelled),
                         Err(Refusal::Failed(_)) => {}
                     }
