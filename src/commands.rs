@@ -5,9 +5,10 @@ use crate::demo_site::{DemoSite, NOTICE_URL_PATTERN};
 use crate::settings::Settings;
 use anyhow::Context;
 use gazette_notice::{CleanDocument, CleanOptions, InputKind, Notice};
-use gazette_worker::SourceConfig;
+use gazette_worker::{CrawlReport, SourceConfig};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -147,10 +148,85 @@ pub fn demo_source(site: &DemoSite) -> SourceConfig {
         notice_link_text: vec!["巡察".into(), "整改".into()],
         interval: Duration::from_secs(3600),
         max_pages: 50,
-        charset: None,
-        content_selector: None,
         allow_loopback: true,
+        ..SourceConfig::default()
     }
+}
+
+/// One line per source run, then its failures indented.
+pub fn crawl_summary(report: &CrawlReport) -> String {
+    let mut out = format!(
+        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} left queued, {} failure(s){}\n",
+        report.source,
+        if report.resumed { "resumed, " } else { "" },
+        report.list_pages,
+        report.sitemaps,
+        report.pages_fetched,
+        report.pages_unchanged,
+        report.pages_with_errors,
+        report.notices_new,
+        report.notices_updated,
+        report.left_pending,
+        report.failures.len(),
+        if report.cancelled {
+            " (interrupted)"
+        } else {
+            ""
+        },
+    );
+    for failure in &report.failures {
+        let _ = writeln!(out, "  {failure}");
+    }
+    out
+}
+
+/// `gazette crawl`: with `once`, one run of each source (all at once, so a slow site does not
+/// hold up the others) with a progress bar on a terminal and a summary; without, the schedule
+/// until `cancel`.
+pub async fn crawl(
+    mut settings: Settings,
+    sources: Vec<SourceConfig>,
+    once: bool,
+    cancel: CancellationToken,
+) -> anyhow::Result<String> {
+    // A crawl does not serve; bind an ephemeral port so it can run beside `serve`'s port.
+    settings.grpc_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let app = Application::build(settings).await?;
+    let store = app.store();
+    if !once {
+        app.crawler().run(sources, cancel).await;
+        tokio::task::spawn_blocking(move || store.flush())
+            .await
+            .context("flush task")?
+            .context("flushing the store")?;
+        return Ok(String::new());
+    }
+    let bars = indicatif::MultiProgress::new();
+    let style = indicatif::ProgressStyle::with_template("{prefix:>16} {bar:30} {pos}/{len} {msg}")
+        .context("progress style")?;
+    let runs = sources.iter().map(|source| {
+        let bar = bars.add(indicatif::ProgressBar::new(0).with_style(style.clone()));
+        bar.set_prefix(source.name.clone());
+        let progress: gazette_worker::ProgressFn =
+            Arc::new(move |p: gazette_worker::Progress<'_>| {
+                bar.set_length(p.known as u64);
+                bar.set_position(p.done as u64);
+            });
+        let crawler = app.crawler().clone().with_progress(progress);
+        let cancel = cancel.clone();
+        async move { crawler.crawl_once(source, &cancel).await }
+    });
+    let reports = futures::future::join_all(runs).await;
+    let _ = bars.clear();
+    let mut out = String::new();
+    for report in reports {
+        out.push_str(&crawl_summary(&report?));
+    }
+    tokio::task::spawn_blocking(move || store.flush())
+        .await
+        .context("flush task")?
+        .context("flushing the store")?;
+    Ok(out)
 }
 
 /// `gazette demo`: start the demo site, crawl it once, serve gRPC until `cancel`.

@@ -51,7 +51,8 @@ enum Command {
         #[arg(long)]
         metrics_addr: Option<SocketAddr>,
     },
-    /// Run every configured source once, print a summary and exit.
+    /// Crawl the configured sources: with --once, one run of each and a summary; without, on
+    /// their schedules until Ctrl-C. An interrupted run resumes where it stopped.
     Crawl {
         /// TOML config with the sources to crawl.
         #[arg(long)]
@@ -62,6 +63,9 @@ enum Command {
         /// Only this source.
         #[arg(long)]
         source: Option<String>,
+        /// One run of each source, then exit.
+        #[arg(long)]
+        once: bool,
     },
     /// Clean and parse one file (.html or .txt; charset detected) and print its notices.
     Parse {
@@ -247,12 +251,11 @@ async fn main() -> anyhow::Result<()> {
             config,
             data_dir,
             source,
+            once,
         } => {
             init_logging(cli.log_format);
             let mut settings = Settings::load(Some(&config))?;
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
-            // A crawl does not serve; bind an ephemeral port so it can run beside `serve`'s port.
-            settings.grpc_addr = SocketAddr::from(([127, 0, 0, 1], 0));
             let sources: Vec<_> = settings
                 .sources
                 .iter()
@@ -260,26 +263,8 @@ async fn main() -> anyhow::Result<()> {
                 .cloned()
                 .collect();
             anyhow::ensure!(!sources.is_empty(), "no source to crawl");
-            let app = Application::build(settings).await?;
-            let cancel = shutdown_on_signals()?;
-            for source in &sources {
-                let report = app.crawler().crawl_once(source, &cancel).await?;
-                println!(
-                    "{}: {} list page(s), {} fetched, {} unchanged, {} new notice(s), {} updated, {} failure(s)",
-                    report.source,
-                    report.list_pages,
-                    report.pages_fetched,
-                    report.pages_unchanged,
-                    report.notices_new,
-                    report.notices_updated,
-                    report.failures.len()
-                );
-                for failure in &report.failures {
-                    println!("  {failure}");
-                }
-            }
-            app.store().flush().context("flushing the store")?;
-            Ok(())
+            let summary = commands::crawl(settings, sources, once, shutdown_on_signals()?).await?;
+            print(&summary)
         }
     }
 }

@@ -45,7 +45,9 @@ impl From<ApiError> for tonic::Status {
                 | StoreError::Codec { .. }
                 | StoreError::SchemaTooNew { .. }
                 | StoreError::Io(_)
-                | StoreError::Import(_)),
+                | StoreError::Import(_)
+                | StoreError::BodyCodec(_)
+                | StoreError::NoRun { .. }),
             ) => {
                 tracing::error!(error = %cause, "store failure");
                 tonic::Status::internal("internal storage error")

@@ -36,6 +36,15 @@ pub enum StoreError {
     /// An import stream is malformed.
     #[error("import: {0}")]
     Import(String),
+    /// Compressing or decompressing a page body failed.
+    #[error("page body codec: {0}")]
+    BodyCodec(std::io::Error),
+    /// A frontier step named a source with no run in progress.
+    #[error("source {source_name} has no crawl run in progress")]
+    NoRun {
+        /// The source.
+        source_name: String,
+    },
     /// A page token or cursor did not decode.
     #[error("invalid cursor")]
     InvalidCursor,

@@ -4,6 +4,7 @@
 //!
 //! - [`records`] — what is stored ([`PageRecord`], [`StoredNotice`], [`OrganisationRecord`]).
 //! - [`identity`] — stable ids for notices and organisations, and name folding for lookups.
+//! - [`frontier`] — each source's durable crawl queue, so a killed crawl resumes.
 //! - [`sled_store`] — [`SledStore`], trees, keys and transactions.
 //! - [`maintenance`] — export, import and verify.
 //! - [`schema`] — the schema version and migrations, run on open.
@@ -12,6 +13,7 @@
 
 pub(crate) mod codec;
 pub mod error;
+pub mod frontier;
 pub mod identity;
 pub mod maintenance;
 pub mod records;
@@ -20,7 +22,10 @@ pub mod sled_store;
 
 pub use error::{Result, StoreError};
 pub use maintenance::{StoreStats, TransferStats, VerifyReport};
-pub use records::{OrganisationRecord, PageOutcome, PageRecord, StoredNotice};
+pub use records::{
+    Completion, FrontierEntry, FrontierKind, FrontierRun, OrganisationRecord, PageOutcome,
+    PageRecord, PageWrite, StoredNotice,
+};
 pub use schema::SCHEMA_VERSION;
 pub use sled_store::SledStore;
 
@@ -43,6 +48,30 @@ pub trait NoticeStore: Send + Sync + 'static {
     /// Stores a page and the notices parsed from it, atomically, linking each notice to its
     /// organisation.
     fn record_page(&self, page: PageRecord, notices: Vec<Notice>) -> Result<PageOutcome>;
+    /// Stores a fetched page, its notices and its raw bytes (compressed) in one transaction;
+    /// an earlier record with other content is kept as a version.
+    fn record_fetch(&self, write: PageWrite) -> Result<PageOutcome>;
+    /// Earlier versions of the page under `url`, oldest first (the current one is [`Self::page`]).
+    fn page_versions(&self, url: &str) -> Result<Vec<PageRecord>>;
+    /// The raw bytes of `url` as fetched at `fetched_at_ms`, when they were kept.
+    fn page_body(&self, url: &str, fetched_at_ms: i64) -> Result<Option<Vec<u8>>>;
+    /// Starts a run of `source` with `seeds` queued, or resumes its unfinished run (then
+    /// `resumed` is set and `seeds` are ignored). Caps count queued entries per run.
+    fn frontier_begin(
+        &self,
+        source: &str,
+        seeds: &[FrontierEntry],
+        now_ms: i64,
+        max_notices: usize,
+        max_lists: usize,
+    ) -> Result<FrontierRun>;
+    /// Up to `limit` queued entries of `source`'s run, oldest first, with their queue positions.
+    fn frontier_pending(&self, source: &str, limit: usize) -> Result<Vec<(u64, FrontierEntry)>>;
+    /// Finishes one entry atomically: dequeues it, marks it done, queues the links found on it
+    /// and stores its page.
+    fn frontier_complete(&self, source: &str, done: Completion) -> Result<PageOutcome>;
+    /// Ends `source`'s run once nothing is queued.
+    fn frontier_finish(&self, source: &str) -> Result<()>;
     /// The page stored under `url`.
     fn page(&self, url: &str) -> Result<Option<PageRecord>>;
     /// The notice with `id`.

@@ -250,6 +250,17 @@ impl SledStore {
                     .push(format!("page {}: {e}", String::from_utf8_lossy(&key))),
             }
         }
+        for &name in crate::schema::LATER_RECORD_TREES {
+            for entry in self.db.open_tree(name)?.iter() {
+                let (key, raw) = entry?;
+                report.records_checked += 1;
+                if let Err(e) = crate::codec::unframe(name, &raw) {
+                    report
+                        .problems
+                        .push(format!("{name} {}: {e}", String::from_utf8_lossy(&key)));
+                }
+            }
+        }
         for notice in &notices {
             if let Some(org) = &notice.organisation_id
                 && !organisation_ids.contains(org)

@@ -15,6 +15,13 @@ pub struct PageRecord {
     pub status: u16,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
+    /// The `ETag` header, sent back as `If-None-Match` on the next fetch.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header, sent back as `If-Modified-Since` on the next fetch.
+    pub last_modified: Option<String>,
+    /// True when the raw bytes are kept (compressed) in `page_bodies` under this record's url
+    /// and fetch time; see [`crate::NoticeStore::page_body`].
+    pub body_stored: bool,
     /// Fetch time in milliseconds since the Unix epoch.
     pub fetched_at_ms: i64,
     /// Hex SHA-256 of the raw bytes.
@@ -68,4 +75,74 @@ pub struct PageOutcome {
     pub new_notices: Vec<String>,
     /// Notices that already existed and were refreshed.
     pub updated_notices: Vec<String>,
+}
+
+/// What kind of page a frontier entry is, which decides what is done with its body.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FrontierKind {
+    /// A list page: notice links and the next list page are taken from it.
+    #[default]
+    List,
+    /// A notice page: cleaned, parsed and stored.
+    Notice,
+    /// A sitemap (or sitemap index): its `<loc>` entries are queued.
+    Sitemap,
+}
+
+/// A URL waiting in a source's frontier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FrontierEntry {
+    /// The URL to fetch.
+    pub url: String,
+    /// What it is.
+    pub kind: FrontierKind,
+    /// How many list pages (or sitemap levels) led to it; bounds pagination.
+    pub depth: u32,
+}
+
+/// The state of a source's current run, kept so that a restart resumes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FrontierRun {
+    /// When the run started, in milliseconds since the Unix epoch.
+    pub started_ms: i64,
+    /// Sequence number of the next queued entry (keeps the queue in discovery order).
+    pub next_seq: u64,
+    /// Notice pages queued in this run (bounded by the source's `max_pages`).
+    pub notices_queued: usize,
+    /// List pages and sitemaps queued in this run.
+    pub lists_queued: usize,
+    /// False when this call started the run, true when it resumed an interrupted one.
+    #[serde(skip)]
+    pub resumed: bool,
+}
+
+/// A page to store: the record, its notices and the raw bytes to keep.
+#[derive(Debug, Clone, Default)]
+pub struct PageWrite {
+    /// The record.
+    pub page: PageRecord,
+    /// Notices parsed from it.
+    pub notices: Vec<Notice>,
+    /// The raw bytes as fetched; stored compressed.
+    pub raw: Option<Vec<u8>>,
+}
+
+/// The end of one frontier entry: everything written in one transaction, so a crash leaves
+/// either all of it or none, and a rerun of the entry is harmless.
+#[derive(Debug, Clone, Default)]
+pub struct Completion {
+    /// The entry's queue position, from [`crate::NoticeStore::frontier_pending`].
+    pub seq: u64,
+    /// The entry's URL (marked done for the rest of the run).
+    pub url: String,
+    /// Links found on the page, queued unless already seen in this run.
+    pub discovered: Vec<FrontierEntry>,
+    /// Notice pages queued per run at most.
+    pub max_notices: usize,
+    /// List pages and sitemaps queued per run at most.
+    pub max_lists: usize,
+    /// The page to store, when it was fetched and changed.
+    pub page: Option<PageWrite>,
 }

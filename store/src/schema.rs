@@ -15,8 +15,11 @@ const SCHEMA_KEY: &[u8] = b"schema_version";
 /// Tree holding the schema version.
 pub(crate) const META_TREE: &str = "meta";
 
-/// Trees whose values are records (framed JSON); index trees hold bare keys or ids.
+/// Trees whose values were records (then bare JSON) in version 1.
 pub(crate) const RECORD_TREES: &[&str] = &["pages", "notices", "organisations"];
+
+/// Trees added in version 2 whose values are framed records too (`verify` checks them).
+pub(crate) const LATER_RECORD_TREES: &[&str] = &["page_versions", "frontier", "frontier_runs"];
 
 /// One step from `from` to `from + 1`.
 struct Migration {

@@ -8,17 +8,26 @@
 //!   is newest first, and a key is a cursor that stays valid while notices are added.
 //! - `organisations`: organisation id → [`OrganisationRecord`] (JSON).
 //! - `organisation_names`: folded name or alias → organisation id.
+//! - `page_versions`: url ‖ 0 ‖ fetched ms BE → an earlier [`PageRecord`] of a page whose content
+//!   changed (JSON).
+//! - `page_bodies`: url ‖ 0 ‖ fetched ms BE → the raw bytes, deflate-compressed.
+//! - `frontier`, `frontier_seen`, `frontier_runs`: each source's resumable crawl state, see
+//!   [`crate::frontier`].
 //!
 //! A page and everything derived from it are written in one multi-tree transaction, so a crash
 //! never leaves a page without its notices or an index entry without its record.
 
-use crate::codec::{decode, tx_get, tx_put};
+pub(crate) use crate::codec::{TxResult, decode, tx_get, tx_put};
 use crate::error::{Result, StoreError};
 use crate::identity::{fold_name, notice_id, organisation_id};
-use crate::records::{OrganisationRecord, PageOutcome, PageRecord, StoredNotice};
+use crate::records::Completion;
+use crate::records::{
+    FrontierEntry, FrontierRun, OrganisationRecord, PageOutcome, PageRecord, PageWrite,
+    StoredNotice,
+};
 use crate::{NoticeSlice, NoticeStore};
 use gazette_notice::Notice;
-use sled::transaction::TransactionError;
+use sled::transaction::{TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
 use std::path::Path;
 
@@ -31,6 +40,11 @@ pub struct SledStore {
     pub(crate) by_fetched: Tree,
     pub(crate) organisations: Tree,
     pub(crate) organisation_names: Tree,
+    pub(crate) page_versions: Tree,
+    pub(crate) page_bodies: Tree,
+    pub(crate) frontier: Tree,
+    pub(crate) frontier_seen: Tree,
+    pub(crate) frontier_runs: Tree,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -51,6 +65,11 @@ impl SledStore {
             by_fetched: db.open_tree("notices_by_fetched")?,
             organisations: db.open_tree("organisations")?,
             organisation_names: db.open_tree("organisation_names")?,
+            page_versions: db.open_tree("page_versions")?,
+            page_bodies: db.open_tree("page_bodies")?,
+            frontier: db.open_tree("frontier")?,
+            frontier_seen: db.open_tree("frontier_seen")?,
+            frontier_runs: db.open_tree("frontier_runs")?,
             db,
         })
     }
@@ -74,90 +93,219 @@ fn names_of(notice: &Notice) -> Vec<&str> {
         .collect()
 }
 
-impl NoticeStore for SledStore {
-    fn record_page(&self, page: PageRecord, notices: Vec<Notice>) -> Result<PageOutcome> {
+/// The trees one page write touches, inside a transaction.
+pub(crate) struct PageTrees<'a> {
+    pub(crate) pages: &'a TransactionalTree,
+    pub(crate) notices: &'a TransactionalTree,
+    pub(crate) by_fetched: &'a TransactionalTree,
+    pub(crate) orgs: &'a TransactionalTree,
+    pub(crate) org_names: &'a TransactionalTree,
+    pub(crate) versions: &'a TransactionalTree,
+    pub(crate) bodies: &'a TransactionalTree,
+}
+
+/// Key of a page version or body: url ‖ 0 ‖ fetched ms BE (urls never contain NUL).
+pub(crate) fn version_key(url: &str, fetched_at_ms: i64) -> Vec<u8> {
+    let mut key = url.as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(&u64::try_from(fetched_at_ms).unwrap_or(0).to_be_bytes());
+    key
+}
+
+/// Writes a page and its notices. A previous record with other content moves to
+/// `page_versions`, so a changed notice keeps its earlier versions. `compressed` is the raw
+/// body, already compressed outside the (retryable) transaction.
+pub(crate) fn write_page(
+    t: &PageTrees<'_>,
+    page: &PageRecord,
+    notices: &[Notice],
+    compressed: Option<&[u8]>,
+) -> TxResult<PageOutcome> {
+    let (pages, notice_tree, by_fetched, orgs, org_names) =
+        (t.pages, t.notices, t.by_fetched, t.orgs, t.org_names);
+    let previous_page: Option<PageRecord> = tx_get(pages, "pages", page.url.as_bytes())?;
+    if let Some(old) = previous_page
+        .as_ref()
+        .filter(|old| old.content_sha256 != page.content_sha256)
+    {
+        tx_put(
+            t.versions,
+            "page_versions",
+            &version_key(&old.url, old.fetched_at_ms),
+            old,
+        )?;
+    }
+    let mut page = page.clone();
+    if let Some(raw) = compressed {
+        t.bodies
+            .insert(version_key(&page.url, page.fetched_at_ms), raw)?;
+        page.body_stored = true;
+    }
+    let mut outcome = PageOutcome::default();
+    page.notice_ids.clear();
+    let text = page
+        .clean
+        .as_ref()
+        .map(|c| c.text.clone())
+        .unwrap_or_default();
+    for (index, notice) in notices.iter().enumerate() {
+        let id = notice_id(notice, &page.content_sha256, index);
+        let org_id = match notice.organisation.as_deref() {
+            Some(full_name) => {
+                let names = names_of(notice);
+                let mut known = None;
+                for name in &names {
+                    if let Some(raw) = org_names.get(fold_name(name).as_bytes())? {
+                        known = Some(String::from_utf8_lossy(&raw).into_owned());
+                        break;
+                    }
+                }
+                let org_id = known.unwrap_or_else(|| organisation_id(full_name));
+                let mut org: OrganisationRecord = tx_get(orgs, "organisations", org_id.as_bytes())?
+                    .unwrap_or_else(|| OrganisationRecord {
+                        id: org_id.clone(),
+                        ..Default::default()
+                    });
+                org.display_name = full_name.to_owned();
+                for name in &names {
+                    let folded = fold_name(name);
+                    if org_names.get(folded.as_bytes())?.is_none() {
+                        org_names.insert(folded.as_bytes(), org_id.as_bytes())?;
+                    }
+                    if *name != full_name && !org.aliases.iter().any(|a| a == name) {
+                        org.aliases.push((*name).to_owned());
+                    }
+                }
+                org.aliases.retain(|a| a != full_name);
+                if !org.notice_ids.contains(&id) {
+                    org.notice_ids.push(id.clone());
+                }
+                tx_put(orgs, "organisations", org_id.as_bytes(), &org)?;
+                Some(org_id)
+            }
+            None => None,
+        };
+        let previous: Option<StoredNotice> = tx_get(notice_tree, "notices", id.as_bytes())?;
+        if let Some(previous) = &previous {
+            by_fetched.remove(fetched_key(previous.fetched_at_ms, &id))?;
+            outcome.updated_notices.push(id.clone());
+        } else {
+            outcome.new_notices.push(id.clone());
+        }
+        let stored = StoredNotice {
+            id: id.clone(),
+            organisation_id: org_id,
+            notice: notice.clone(),
+            source_uri: page.url.clone(),
+            fetched_at_ms: page.fetched_at_ms,
+            content_sha256: page.content_sha256.clone(),
+            text: text.clone(),
+        };
+        tx_put(notice_tree, "notices", id.as_bytes(), &stored)?;
+        by_fetched.insert(fetched_key(stored.fetched_at_ms, &id), &[])?;
+        page.notice_ids.push(id);
+    }
+    tx_put(pages, "pages", page.url.as_bytes(), &page)?;
+    Ok(outcome)
+}
+
+impl SledStore {
+    /// Runs `f` in one transaction over every tree a page write or frontier step touches.
+    pub(crate) fn transaction<T>(
+        &self,
+        f: impl Fn(&PageTrees<'_>, &crate::frontier::FrontierTrees<'_>) -> TxResult<T>,
+    ) -> Result<T> {
         let trees = (
             &self.pages,
             &self.notices,
             &self.by_fetched,
             &self.organisations,
             &self.organisation_names,
+            &self.page_versions,
+            &self.page_bodies,
+            &self.frontier,
+            &self.frontier_seen,
+            &self.frontier_runs,
         );
-        let result = trees.transaction(|(pages, notice_tree, by_fetched, orgs, org_names)| {
-            let mut outcome = PageOutcome::default();
-            let mut page = page.clone();
-            page.notice_ids.clear();
-            let text = page
-                .clean
-                .as_ref()
-                .map(|c| c.text.clone())
-                .unwrap_or_default();
-            for (index, notice) in notices.iter().enumerate() {
-                let id = notice_id(notice, &page.content_sha256, index);
-                let org_id = match notice.organisation.as_deref() {
-                    Some(full_name) => {
-                        let names = names_of(notice);
-                        let mut known = None;
-                        for name in &names {
-                            if let Some(raw) = org_names.get(fold_name(name).as_bytes())? {
-                                known = Some(String::from_utf8_lossy(&raw).into_owned());
-                                break;
-                            }
-                        }
-                        let org_id = known.unwrap_or_else(|| organisation_id(full_name));
-                        let mut org: OrganisationRecord =
-                            tx_get(orgs, "organisations", org_id.as_bytes())?.unwrap_or_else(
-                                || OrganisationRecord {
-                                    id: org_id.clone(),
-                                    ..Default::default()
-                                },
-                            );
-                        org.display_name = full_name.to_owned();
-                        for name in &names {
-                            let folded = fold_name(name);
-                            if org_names.get(folded.as_bytes())?.is_none() {
-                                org_names.insert(folded.as_bytes(), org_id.as_bytes())?;
-                            }
-                            if *name != full_name && !org.aliases.iter().any(|a| a == name) {
-                                org.aliases.push((*name).to_owned());
-                            }
-                        }
-                        org.aliases.retain(|a| a != full_name);
-                        if !org.notice_ids.contains(&id) {
-                            org.notice_ids.push(id.clone());
-                        }
-                        tx_put(orgs, "organisations", org_id.as_bytes(), &org)?;
-                        Some(org_id)
-                    }
-                    None => None,
-                };
-                let previous: Option<StoredNotice> = tx_get(notice_tree, "notices", id.as_bytes())?;
-                if let Some(previous) = &previous {
-                    by_fetched.remove(fetched_key(previous.fetched_at_ms, &id))?;
-                    outcome.updated_notices.push(id.clone());
-                } else {
-                    outcome.new_notices.push(id.clone());
-                }
-                let stored = StoredNotice {
-                    id: id.clone(),
-                    organisation_id: org_id,
-                    notice: notice.clone(),
-                    source_uri: page.url.clone(),
-                    fetched_at_ms: page.fetched_at_ms,
-                    content_sha256: page.content_sha256.clone(),
-                    text: text.clone(),
-                };
-                tx_put(notice_tree, "notices", id.as_bytes(), &stored)?;
-                by_fetched.insert(fetched_key(stored.fetched_at_ms, &id), &[])?;
-                page.notice_ids.push(id);
-            }
-            tx_put(pages, "pages", page.url.as_bytes(), &page)?;
-            Ok(outcome)
-        });
+        let result = trees.transaction(
+            |(pages, notices, by_fetched, orgs, org_names, versions, bodies, fr, seen, runs)| {
+                f(
+                    &PageTrees {
+                        pages,
+                        notices,
+                        by_fetched,
+                        orgs,
+                        org_names,
+                        versions,
+                        bodies,
+                    },
+                    &crate::frontier::FrontierTrees {
+                        queue: fr,
+                        seen,
+                        runs,
+                    },
+                )
+            },
+        );
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => StoreError::Sled(e),
         })
+    }
+}
+
+impl NoticeStore for SledStore {
+    fn record_page(&self, page: PageRecord, notices: Vec<Notice>) -> Result<PageOutcome> {
+        self.transaction(|t, _| write_page(t, &page, &notices, None))
+    }
+
+    fn record_fetch(&self, write: PageWrite) -> Result<PageOutcome> {
+        let compressed = write
+            .raw
+            .as_deref()
+            .map(crate::frontier::compress)
+            .transpose()?;
+        self.transaction(|t, _| write_page(t, &write.page, &write.notices, compressed.as_deref()))
+    }
+
+    fn page_versions(&self, url: &str) -> Result<Vec<PageRecord>> {
+        let mut prefix = url.as_bytes().to_vec();
+        prefix.push(0);
+        self.page_versions
+            .scan_prefix(prefix)
+            .values()
+            .map(|raw| decode("page_versions", &raw?))
+            .collect()
+    }
+
+    fn page_body(&self, url: &str, fetched_at_ms: i64) -> Result<Option<Vec<u8>>> {
+        self.page_bodies
+            .get(version_key(url, fetched_at_ms))?
+            .map(|raw| crate::frontier::decompress(&raw))
+            .transpose()
+    }
+
+    fn frontier_begin(
+        &self,
+        source: &str,
+        seeds: &[FrontierEntry],
+        now_ms: i64,
+        max_notices: usize,
+        max_lists: usize,
+    ) -> Result<FrontierRun> {
+        self.begin_run(source, seeds, now_ms, max_notices, max_lists)
+    }
+
+    fn frontier_pending(&self, source: &str, limit: usize) -> Result<Vec<(u64, FrontierEntry)>> {
+        self.pending(source, limit)
+    }
+
+    fn frontier_complete(&self, source: &str, done: Completion) -> Result<PageOutcome> {
+        self.complete(source, done)
+    }
+
+    fn frontier_finish(&self, source: &str) -> Result<()> {
+        self.finish_run(source)
     }
 
     fn page(&self, url: &str) -> Result<Option<PageRecord>> {

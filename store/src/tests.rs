@@ -202,3 +202,116 @@ fn verify_reports_a_damaged_record_and_a_dangling_index() {
     );
     assert!(matches!(store.notice(id), Err(StoreError::Corrupt { .. })));
 }
+
+fn entry(url: &str, kind: FrontierKind) -> FrontierEntry {
+    FrontierEntry {
+        url: url.into(),
+        kind,
+        depth: 0,
+    }
+}
+
+#[test]
+fn a_changed_page_keeps_its_earlier_version_and_bodies_round_trip() {
+    let (_dir, store) = store();
+    let write = |sha: &str, at: i64, raw: &[u8]| PageWrite {
+        page: PageRecord {
+            url: "http://a/1".into(),
+            content_sha256: sha.into(),
+            fetched_at_ms: at,
+            ..PageRecord::default()
+        },
+        notices: vec![],
+        raw: Some(raw.to_vec()),
+    };
+    store
+        .record_fetch(write("one", 10, b"first"))
+        .expect("write");
+    store
+        .record_fetch(write("one", 20, b"first"))
+        .expect("same content");
+    assert!(store.page_versions("http://a/1").expect("read").is_empty());
+    store
+        .record_fetch(write("two", 30, b"second"))
+        .expect("write");
+    let versions = store.page_versions("http://a/1").expect("read");
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].fetched_at_ms, 20);
+    let current = store.page("http://a/1").expect("read").expect("stored");
+    assert!(current.body_stored);
+    assert_eq!(
+        store.page_body("http://a/1", 30).expect("read").as_deref(),
+        Some(&b"second"[..])
+    );
+    assert_eq!(
+        store.page_body("http://a/1", 10).expect("read").as_deref(),
+        Some(&b"first"[..])
+    );
+}
+
+#[test]
+fn the_frontier_resumes_dedupes_caps_and_finishes() {
+    let (_dir, store) = store();
+    let seeds = [entry("http://a/list", FrontierKind::List)];
+    let run = store.frontier_begin("s", &seeds, 1, 2, 5).expect("begin");
+    assert!(!run.resumed);
+    let again = store.frontier_begin("s", &seeds, 2, 2, 5).expect("resume");
+    assert!(again.resumed);
+    let pending = store.frontier_pending("s", 10).expect("pending");
+    assert_eq!(pending.len(), 1);
+    let (seq, list) = pending[0].clone();
+    store
+        .frontier_complete(
+            "s",
+            Completion {
+                seq,
+                url: list.url.clone(),
+                discovered: vec![
+                    entry("http://a/1", FrontierKind::Notice),
+                    entry("http://a/1", FrontierKind::Notice),
+                    entry("http://a/list", FrontierKind::List),
+                    entry("http://a/2", FrontierKind::Notice),
+                    entry("http://a/3", FrontierKind::Notice),
+                ],
+                max_notices: 2,
+                max_lists: 5,
+                page: None,
+            },
+        )
+        .expect("complete");
+    let urls: Vec<String> = store
+        .frontier_pending("s", 10)
+        .expect("pending")
+        .into_iter()
+        .map(|(_, e)| e.url)
+        .collect();
+    assert_eq!(
+        urls,
+        ["http://a/1", "http://a/2"],
+        "deduplicated and capped"
+    );
+    let other = store.frontier_pending("t", 10).expect("pending");
+    assert!(other.is_empty(), "sources are separate");
+    for (seq, e) in store.frontier_pending("s", 10).expect("pending") {
+        store
+            .frontier_complete(
+                "s",
+                Completion {
+                    seq,
+                    url: e.url.clone(),
+                    page: Some(PageWrite {
+                        page: page(&e.url, 5),
+                        notices: vec![],
+                        raw: None,
+                    }),
+                    ..Completion::default()
+                },
+            )
+            .expect("complete");
+    }
+    assert!(store.page("http://a/2").expect("read").is_some());
+    store.frontier_finish("s").expect("finish");
+    let fresh = store.frontier_begin("s", &seeds, 3, 2, 5).expect("begin");
+    assert!(!fresh.resumed);
+    assert_eq!(store.frontier_pending("s", 10).expect("pending").len(), 1);
+}

@@ -1,44 +1,108 @@
 //! One crawl of one source ([`Crawler::crawl_once`], the testable step) and the scheduled loop
-//! around it ([`Crawler::run`]). Fetching is kept apart from cleaning and parsing, which are
-//! the notice crate's pure functions.
+//! around it ([`Crawler::run`]).
+//!
+//! A run works through the source's durable frontier (see `gazette_store::frontier`): it is
+//! seeded with the list pages (and sitemaps), and every entry finished writes its page, marks
+//! it done and queues its links in one transaction. A run killed at any point resumes from the
+//! queue on the next start, without fetching finished entries again.
 
 use crate::config::{CrawlerConfig, SourceConfig};
-use crate::error::{Result, WorkerError};
-use crate::fetch::{FetchedPage, Fetcher};
-use crate::links::LinkFilter;
-use gazette_notice::{CleanOptions, InputKind};
-use gazette_store::{NoticeStore, PageRecord, identity};
+use crate::entry::{Compiled, EntryResult};
+use crate::error::Result;
+use crate::fetch::{Fetcher, now_ms};
+use crate::politeness::{Politeness, Refusal};
+use futures::StreamExt as _;
+use futures::stream::FuturesUnordered;
+use gazette_store::{FrontierEntry, FrontierKind, NoticeStore};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use url::Url;
+
+/// Sitemaps fetched per run at most (on top of the list-page limit).
+pub(crate) const MAX_SITEMAPS: usize = 20;
 
 /// What one run of one source did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CrawlReport {
     /// The source's name.
     pub source: String,
+    /// True when this run resumed one that was interrupted.
+    pub resumed: bool,
     /// List pages fetched.
     pub list_pages: usize,
-    /// Notice pages fetched.
+    /// Sitemaps fetched.
+    pub sitemaps: usize,
+    /// Notice pages fetched (including unchanged ones).
     pub pages_fetched: usize,
-    /// Pages whose content had not changed since the last fetch.
+    /// Pages whose content had not changed since the last fetch (304 or same hash).
     pub pages_unchanged: usize,
+    /// Pages stored with a cleaning or parsing error (kept, never dropped).
+    pub pages_with_errors: usize,
     /// Notices stored for the first time.
     pub notices_new: usize,
     /// Notices stored again from a changed or another page.
     pub notices_updated: usize,
+    /// Entries left queued for a later run (their host's circuit breaker is open).
+    pub left_pending: usize,
     /// Pages that failed, with the reason.
     pub failures: Vec<String>,
     /// True when the run stopped early because of shutdown.
     pub cancelled: bool,
 }
 
+impl CrawlReport {
+    fn add(&mut self, entry: EntryResult) {
+        if entry.cancelled {
+            self.cancelled = true;
+            return;
+        }
+        if entry.fetched {
+            match entry.kind {
+                FrontierKind::List => self.list_pages += 1,
+                FrontierKind::Sitemap => self.sitemaps += 1,
+                FrontierKind::Notice => self.pages_fetched += 1,
+            }
+        }
+        self.pages_unchanged += usize::from(entry.unchanged);
+        self.pages_with_errors += usize::from(entry.page_error);
+        self.left_pending += usize::from(entry.left_pending);
+        self.notices_new += entry.outcome.new_notices.len();
+        self.notices_updated += entry.outcome.updated_notices.len();
+        self.failures.extend(entry.failure);
+    }
+}
+
+/// Progress of a run, for a progress bar: entries finished and entries known so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress<'a> {
+    /// The source.
+    pub source: &'a str,
+    /// Entries finished in this process.
+    pub done: usize,
+    /// Entries finished plus those known to be queued.
+    pub known: usize,
+}
+
+/// A progress callback.
+pub type ProgressFn = Arc<dyn Fn(Progress<'_>) + Send + Sync>;
+
 /// Crawls sources into a store.
 #[derive(Clone)]
 pub struct Crawler {
-    fetcher: Fetcher,
-    store: Arc<dyn NoticeStore>,
+    pub(crate) fetcher: Fetcher,
+    pub(crate) store: Arc<dyn NoticeStore>,
+    pub(crate) politeness: Arc<Politeness>,
     config: CrawlerConfig,
+    progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for Crawler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crawler")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Crawler {
@@ -46,12 +110,20 @@ impl Crawler {
     pub fn new(config: CrawlerConfig, store: Arc<dyn NoticeStore>) -> Result<Self> {
         Ok(Self {
             fetcher: Fetcher::new(&config)?,
+            politeness: Arc::new(Politeness::new(&config)),
             store,
             config,
+            progress: None,
         })
     }
 
-    /// Runs every source on its interval until `cancel` fires. Each source has its own task,
+    /// Calls `progress` after every finished entry.
+    pub fn with_progress(mut self, progress: ProgressFn) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Runs every source on its schedule until `cancel` fires. Each source has its own task,
     /// so a slow or dead site never holds up the others.
     pub async fn run(&self, sources: Vec<SourceConfig>, cancel: CancellationToken) {
         let mut tasks = tokio::task::JoinSet::new();
@@ -59,11 +131,19 @@ impl Crawler {
             let crawler = self.clone();
             let cancel = cancel.clone();
             tasks.spawn(async move {
+                let schedule = match crate::schedule::Schedule::of(&source) {
+                    Ok(schedule) => schedule,
+                    Err(error) => {
+                        tracing::error!(source = %source.name, %error, "not scheduled");
+                        return;
+                    }
+                };
                 loop {
                     match crawler.crawl_once(&source, &cancel).await {
                         Ok(report) => tracing::info!(
                             source = %report.source,
                             fetched = report.pages_fetched,
+                            unchanged = report.pages_unchanged,
                             new = report.notices_new,
                             failures = report.failures.len(),
                             "crawl finished"
@@ -75,7 +155,7 @@ impl Crawler {
                     tokio::select! {
                         biased;
                         _ = cancel.cancelled() => break,
-                        _ = tokio::time::sleep(source.interval) => {}
+                        _ = tokio::time::sleep(schedule.until_next()) => {}
                     }
                 }
             });
@@ -83,137 +163,158 @@ impl Crawler {
         while tasks.join_next().await.is_some() {}
     }
 
-    /// One run of `source`: its list pages, then each notice page they link to. Page-level
-    /// failures are recorded in the report; only store failures end the run with an error.
-    /// Cancellation is honoured between pages, never in the middle of a write.
+    /// The entries a fresh run of `source` starts from: its list pages (start pages, then
+    /// template pages), and its sitemaps.
+    async fn seeds(
+        &self,
+        source: &SourceConfig,
+        cancel: &CancellationToken,
+    ) -> std::result::Result<Vec<FrontierEntry>, Refusal> {
+        let list = |url: String| FrontierEntry {
+            url,
+            kind: FrontierKind::List,
+            depth: 0,
+        };
+        let mut seeds: Vec<FrontierEntry> = source.start_urls.iter().cloned().map(list).collect();
+        if let Some(template) = &source.pagination.url_template {
+            let more = source.pagination.max_list_pages.saturating_sub(seeds.len());
+            let first = source.pagination.template_start;
+            seeds.extend(
+                (first..)
+                    .take(more)
+                    .map(|n| list(template.replace("{n}", &n.to_string()))),
+            );
+        }
+        if source.use_sitemaps {
+            let mut origins = HashSet::new();
+            for start in &source.start_urls {
+                let Ok(url) = Url::parse(start) else { continue };
+                if !origins.insert(url.origin()) {
+                    continue;
+                }
+                let mut sitemaps = Vec::new();
+                if self.config.respect_robots {
+                    match self
+                        .politeness
+                        .robots(&self.fetcher, &url, source.allow_loopback, cancel)
+                        .await
+                    {
+                        // Relative Sitemap lines are resolved against the site.
+                        Ok(rules) => {
+                            sitemaps = rules
+                                .sitemaps()
+                                .iter()
+                                .filter_map(|s| url.join(s).ok().map(String::from))
+                                .collect();
+                        }
+                        Err(Refusal::Cancelled) => return Err(Refusal::Cancelled),
+                        Err(Refusal::Failed(_)) => {}
+                    }
+                }
+                if sitemaps.is_empty() {
+                    sitemaps.extend(url.join("/sitemap.xml").ok().map(String::from));
+                }
+                seeds.extend(sitemaps.into_iter().map(|url| FrontierEntry {
+                    url,
+                    kind: FrontierKind::Sitemap,
+                    depth: 0,
+                }));
+            }
+        }
+        Ok(seeds)
+    }
+
+    /// One run of `source`: resumes its unfinished run or starts one, then works through its
+    /// frontier with up to `per_host_concurrency` entries in flight. Page-level failures are in
+    /// the report; only store failures end the run with an error. Cancellation is honoured
+    /// between entries, never in the middle of a write: entries in flight are drained.
     pub async fn crawl_once(
         &self,
         source: &SourceConfig,
         cancel: &CancellationToken,
     ) -> Result<CrawlReport> {
+        let compiled = Arc::new(Compiled::new(source)?);
         let mut report = CrawlReport {
             source: source.name.clone(),
             ..CrawlReport::default()
         };
-        let filter = LinkFilter {
-            url_pattern: regex::Regex::new(&source.notice_url_pattern).map_err(|e| {
-                WorkerError::BadPattern {
-                    source_name: source.name.clone(),
-                    reason: e.to_string(),
-                }
-            })?,
-            keywords: source.notice_link_text.clone(),
-        };
-        let mut targets: Vec<Url> = Vec::new();
-        for start in &source.start_urls {
-            if cancel.is_cancelled() {
+        let seeds = match self.seeds(source, cancel).await {
+            Ok(seeds) => seeds,
+            Err(Refusal::Cancelled) | Err(Refusal::Failed(_)) => {
                 report.cancelled = true;
                 return Ok(report);
             }
-            match self.fetcher.fetch(start, source.allow_loopback).await {
-                Ok(page) => {
-                    report.list_pages += 1;
-                    let html = gazette_notice::charset::decode(
-                        &page.body,
-                        page.content_type.as_deref(),
-                        source.charset.as_deref(),
-                    )
-                    .map(|d| d.text)
-                    .unwrap_or_default();
-                    let base = Url::parse(&page.final_url).map_err(|e| WorkerError::BadUrl {
-                        url: page.final_url.clone(),
-                        reason: e.to_string(),
-                    })?;
-                    for link in filter.notice_links(&html, &base) {
-                        if !targets.contains(&link) {
-                            targets.push(link);
-                        }
-                    }
+        };
+        let (max_notices, max_lists) = compiled.caps();
+        let store = Arc::clone(&self.store);
+        let name = source.name.clone();
+        let run = tokio::task::spawn_blocking(move || {
+            store.frontier_begin(&name, &seeds, now_ms(), max_notices, max_lists)
+        })
+        .await??;
+        report.resumed = run.resumed;
+        let concurrency = self.config.per_host_concurrency.max(1);
+        let mut attempted: HashSet<u64> = HashSet::new();
+        let mut queue: VecDeque<(u64, FrontierEntry)> = VecDeque::new();
+        let mut in_flight = FuturesUnordered::new();
+        let mut done = 0;
+        loop {
+            while in_flight.len() < concurrency && !cancel.is_cancelled() {
+                if queue.is_empty() {
+                    queue = self.pending(source, &attempted).await?;
                 }
-                Err(error) => report.failures.push(error.to_string()),
+                let Some((seq, entry)) = queue.pop_front() else {
+                    break;
+                };
+                attempted.insert(seq);
+                let crawler = self.clone();
+                let (compiled, cancel) = (Arc::clone(&compiled), cancel.clone());
+                in_flight
+                    .push(async move { crawler.process_entry(compiled, seq, entry, cancel).await });
+            }
+            // Store errors end the run, but only after the entries in flight have finished.
+            let Some(result) = in_flight.next().await else {
+                break;
+            };
+            match result {
+                Ok(entry) => report.add(entry),
+                Err(error) => {
+                    while in_flight.next().await.is_some() {}
+                    return Err(error);
+                }
+            }
+            done += 1;
+            if let Some(progress) = &self.progress {
+                progress(Progress {
+                    source: &source.name,
+                    done,
+                    known: attempted.len() + queue.len(),
+                });
             }
         }
-        targets.truncate(source.max_pages);
-        for (i, target) in targets.iter().enumerate() {
-            if i > 0 {
-                tokio::select! {
-                    biased;
-                    _ = cancel.cancelled() => { report.cancelled = true; break; }
-                    _ = tokio::time::sleep(self.config.delay) => {}
-                }
-            } else if cancel.is_cancelled() {
-                report.cancelled = true;
-                break;
-            }
-            match self
-                .fetcher
-                .fetch(target.as_str(), source.allow_loopback)
-                .await
-            {
-                Ok(page) => {
-                    report.pages_fetched += 1;
-                    self.store_page(source, page, &mut report).await?;
-                }
-                Err(error) => report.failures.push(error.to_string()),
-            }
+        report.cancelled |= cancel.is_cancelled();
+        if !report.cancelled && report.left_pending == 0 {
+            let store = Arc::clone(&self.store);
+            let name = source.name.clone();
+            tokio::task::spawn_blocking(move || store.frontier_finish(&name)).await??;
         }
         Ok(report)
     }
 
-    /// Cleans, parses and stores one fetched page, unless its bytes are unchanged.
-    async fn store_page(
+    /// Queued entries not yet attempted in this process.
+    async fn pending(
         &self,
         source: &SourceConfig,
-        page: FetchedPage,
-        report: &mut CrawlReport,
-    ) -> Result<()> {
-        let sha = identity::content_sha256(&page.body);
+        attempted: &HashSet<u64>,
+    ) -> Result<VecDeque<(u64, FrontierEntry)>> {
         let store = Arc::clone(&self.store);
-        let options = CleanOptions {
-            content_type: page.content_type.clone(),
-            charset_override: source.charset.clone(),
-            content_selector: source.content_selector.clone(),
-            kind: InputKind::Auto,
-        };
-        let outcome = tokio::task::spawn_blocking(move || {
-            if store
-                .page(&page.url)?
-                .is_some_and(|p| p.content_sha256 == sha)
-            {
-                return Ok(None);
-            }
-            let mut record = PageRecord {
-                url: page.url.clone(),
-                final_url: page.final_url.clone(),
-                status: page.status,
-                content_type: page.content_type.clone(),
-                fetched_at_ms: page.fetched_at_ms,
-                content_sha256: sha,
-                ..PageRecord::default()
-            };
-            let notices = match gazette_notice::parse(&page.body, &options) {
-                Ok((doc, notices)) => {
-                    if notices.is_empty() {
-                        record.error = Some("no notice found in the page".into());
-                    }
-                    record.clean = Some(doc);
-                    notices
-                }
-                Err(error) => {
-                    record.error = Some(error.to_string());
-                    Vec::new()
-                }
-            };
-            store.record_page(record, notices).map(Some)
-        })
-        .await??;
-        match outcome {
-            None => report.pages_unchanged += 1,
-            Some(outcome) => {
-                report.notices_new += outcome.new_notices.len();
-                report.notices_updated += outcome.updated_notices.len();
-            }
-        }
-        Ok(())
+        let name = source.name.clone();
+        let limit = attempted.len() + 1000;
+        let pending =
+            tokio::task::spawn_blocking(move || store.frontier_pending(&name, limit)).await??;
+        Ok(pending
+            .into_iter()
+            .filter(|(seq, _)| !attempted.contains(seq))
+            .collect())
     }
 }

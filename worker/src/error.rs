@@ -35,6 +35,52 @@ pub enum WorkerError {
         url: String,
         /// The status code.
         status: u16,
+        /// The `Retry-After` delay of a 429 or 503.
+        retry_after: Option<std::time::Duration>,
+    },
+    /// Redirects came back to a URL already visited.
+    #[error("fetching {url}: redirect loop")]
+    RedirectLoop {
+        /// The URL.
+        url: String,
+    },
+    /// More redirects than allowed.
+    #[error("fetching {url}: more than {limit} redirects")]
+    TooManyRedirects {
+        /// The URL.
+        url: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The response is not HTML or text (or XML for a sitemap).
+    #[error("fetching {url}: unwanted content type {content_type:?}")]
+    ContentType {
+        /// The URL.
+        url: String,
+        /// The declared type.
+        content_type: String,
+    },
+    /// robots.txt disallows the URL for our User-Agent.
+    #[error("robots.txt disallows {url}")]
+    RobotsDisallowed {
+        /// The URL.
+        url: String,
+    },
+    /// The host failed too often recently; its circuit breaker is open.
+    #[error("circuit breaker open for {host}")]
+    CircuitOpen {
+        /// The host.
+        host: String,
+    },
+    /// The source's cron expression does not parse.
+    #[error("source {source_name}: invalid cron {cron:?}: {reason}")]
+    BadCron {
+        /// The source.
+        source_name: String,
+        /// The expression.
+        cron: String,
+        /// The parser's error.
+        reason: String,
     },
     /// The body exceeded the configured limit.
     #[error("fetching {url}: body larger than {limit} bytes")]
@@ -58,6 +104,74 @@ pub enum WorkerError {
     /// A blocking task failed.
     #[error("background task: {0}")]
     Task(#[from] tokio::task::JoinError),
+}
+
+impl WorkerError {
+    /// True for failures worth retrying: timeouts, connection errors, 5xx and 429.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Http { source, .. } => {
+                source.is_timeout()
+                    || source.is_connect()
+                    || source.is_request()
+                    || source.is_body()
+            }
+            Self::Status { status, .. } => *status == 429 || *status >= 500,
+            Self::BadUrl { .. }
+            | Self::ForbiddenAddress { .. }
+            | Self::RedirectLoop { .. }
+            | Self::TooManyRedirects { .. }
+            | Self::ContentType { .. }
+            | Self::RobotsDisallowed { .. }
+            | Self::CircuitOpen { .. }
+            | Self::TooLarge { .. }
+            | Self::BadPattern { .. }
+            | Self::BadCron { .. }
+            | Self::Store(_)
+            | Self::Task(_) => false,
+        }
+    }
+
+    /// True for failures that say the host is unwell (they count towards its breaker); a 429
+    /// is the host asking us to slow down, which Retry-After handles.
+    pub fn is_host_failure(&self) -> bool {
+        match self {
+            Self::Status { status, .. } => *status >= 500,
+            Self::Http { .. } => self.is_retryable(),
+            Self::BadUrl { .. }
+            | Self::ForbiddenAddress { .. }
+            | Self::RedirectLoop { .. }
+            | Self::TooManyRedirects { .. }
+            | Self::ContentType { .. }
+            | Self::RobotsDisallowed { .. }
+            | Self::CircuitOpen { .. }
+            | Self::TooLarge { .. }
+            | Self::BadPattern { .. }
+            | Self::BadCron { .. }
+            | Self::Store(_)
+            | Self::Task(_) => false,
+        }
+    }
+
+    /// The server's Retry-After, if it sent one.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            Self::Http { .. }
+            | Self::BadUrl { .. }
+            | Self::ForbiddenAddress { .. }
+            | Self::RedirectLoop { .. }
+            | Self::TooManyRedirects { .. }
+            | Self::ContentType { .. }
+            | Self::RobotsDisallowed { .. }
+            | Self::CircuitOpen { .. }
+            | Self::TooLarge { .. }
+            | Self::BadPattern { .. }
+            | Self::BadCron { .. }
+            | Self::Store(_)
+            | Self::Task(_) => None,
+        }
+    }
 }
 
 /// Result alias of this crate.

@@ -6,94 +6,221 @@
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
 use std::net::IpAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use url::Url;
 
 /// A page as fetched, before cleaning.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FetchedPage {
     /// The URL requested.
     pub url: String,
     /// The URL after redirects.
     pub final_url: String,
-    /// HTTP status.
+    /// HTTP status (304 when the page has not changed; then `body` is empty).
     pub status: u16,
     /// The `Content-Type` header.
     pub content_type: Option<String>,
+    /// The `ETag` header.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header.
+    pub last_modified: Option<String>,
     /// The body.
     pub body: Vec<u8>,
     /// When the response arrived, in milliseconds since the Unix epoch.
     pub fetched_at_ms: i64,
 }
 
-/// Redirects followed before a fetch fails.
-const MAX_REDIRECTS: usize = 5;
+impl FetchedPage {
+    /// True when a conditional request found the page unchanged.
+    pub fn not_modified(&self) -> bool {
+        self.status == 304
+    }
+}
 
-/// An HTTP client configured for polite crawling.
+/// What a request is for, which decides the content types accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// A list or notice page: HTML or text.
+    Html,
+    /// A sitemap: XML or text.
+    Sitemap,
+    /// robots.txt: text.
+    Robots,
+}
+
+/// One request: the URL and what we know of the copy we already have.
+#[derive(Debug, Clone, Copy)]
+pub struct FetchRequest<'a> {
+    /// The URL.
+    pub url: &'a str,
+    /// Allow loopback and private addresses.
+    pub allow_loopback: bool,
+    /// ETag of the stored copy, sent as If-None-Match.
+    pub etag: Option<&'a str>,
+    /// Last-Modified of the stored copy, sent as If-Modified-Since.
+    pub last_modified: Option<&'a str>,
+    /// What the body should be.
+    pub expect: Expect,
+}
+
+impl<'a> FetchRequest<'a> {
+    /// An unconditional request for an HTML page.
+    pub fn html(url: &'a str, allow_loopback: bool) -> Self {
+        Self {
+            url,
+            allow_loopback,
+            etag: None,
+            last_modified: None,
+            expect: Expect::Html,
+        }
+    }
+}
+
+/// An HTTP client configured for polite crawling. Redirects are followed by hand so that every
+/// hop is address-checked and loops are caught.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    /// Resolves names to public addresses only, so DNS rebinding between our check and the
+    /// connection cannot reach inside the network.
+    public: reqwest::Client,
+    /// For sources that allow loopback (tests, the demo).
+    any: reqwest::Client,
     max_body_bytes: usize,
+    max_redirects: usize,
 }
 
 impl Fetcher {
-    /// Builds the client. Installs ring as the process's rustls provider first: reqwest is
+    /// Builds the clients. Installs ring as the process's rustls provider first: reqwest is
     /// built with `rustls-no-provider` to keep aws-lc's C build out of the project.
     pub fn new(config: &CrawlerConfig) -> Result<Self> {
         // Err only means a provider is already installed, which is what we want.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .timeout(config.request_timeout)
-            .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .build()
-            .map_err(|source| WorkerError::Http {
+        let build = |public: bool| {
+            let mut builder = reqwest::Client::builder()
+                .user_agent(config.user_agent_header())
+                .timeout(config.request_timeout)
+                .connect_timeout(config.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(config.per_host_concurrency.max(1));
+            if public {
+                builder = builder.dns_resolver(std::sync::Arc::new(PublicResolver));
+            }
+            builder.build().map_err(|source| WorkerError::Http {
                 url: String::new(),
                 source,
-            })?;
+            })
+        };
         Ok(Self {
-            client,
+            public: build(true)?,
+            any: build(false)?,
             max_body_bytes: config.max_body_bytes,
+            max_redirects: config.max_redirects,
         })
     }
 
-    /// Fetches `url`, refusing non-public addresses unless `allow_loopback`.
+    /// Fetches an HTML page unconditionally, refusing non-public addresses unless
+    /// `allow_loopback`.
     pub async fn fetch(&self, url: &str, allow_loopback: bool) -> Result<FetchedPage> {
-        let parsed = Url::parse(url).map_err(|e| WorkerError::BadUrl {
-            url: url.into(),
-            reason: e.to_string(),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(WorkerError::BadUrl {
-                url: url.into(),
-                reason: "only http and https are fetched".into(),
-            });
-        }
-        if !allow_loopback {
-            check_public(&parsed).await?;
-        }
+        self.request(FetchRequest::html(url, allow_loopback)).await
+    }
+
+    /// Fetches `req.url`, following redirects by hand. A 304 answer to a conditional request
+    /// is returned as a page with status 304 and no body.
+    pub async fn request(&self, req: FetchRequest<'_>) -> Result<FetchedPage> {
+        let url = req.url;
+        let mut current = parse_http(url)?;
+        let client = if req.allow_loopback {
+            &self.any
+        } else {
+            &self.public
+        };
+        let mut visited = std::collections::HashSet::new();
         let http = |source| WorkerError::Http {
             url: url.into(),
             source,
         };
-        let mut response = self.client.get(parsed.clone()).send().await.map_err(http)?;
+        let mut response = loop {
+            if !req.allow_loopback {
+                check_public(&current).await?;
+            }
+            visited.insert(current.to_string());
+            let mut get = client.get(current.clone());
+            // Conditional headers belong to the URL we stored, so only on the first hop.
+            if visited.len() == 1 {
+                if let Some(etag) = req.etag {
+                    get = get.header(reqwest::header::IF_NONE_MATCH, etag);
+                }
+                if let Some(modified) = req.last_modified {
+                    get = get.header(reqwest::header::IF_MODIFIED_SINCE, modified);
+                }
+            }
+            let response = get.send().await.map_err(http)?;
+            if !response.status().is_redirection() || response.status().as_u16() == 304 {
+                break response;
+            }
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| WorkerError::Status {
+                    url: url.into(),
+                    status: response.status().as_u16(),
+                    retry_after: None,
+                })?;
+            let next = current.join(location).map_err(|e| WorkerError::BadUrl {
+                url: location.into(),
+                reason: e.to_string(),
+            })?;
+            let next = parse_http(next.as_str())?;
+            if visited.contains(next.as_str()) {
+                return Err(WorkerError::RedirectLoop { url: url.into() });
+            }
+            if visited.len() > self.max_redirects {
+                return Err(WorkerError::TooManyRedirects {
+                    url: url.into(),
+                    limit: self.max_redirects,
+                });
+            }
+            current = next;
+        };
         let status = response.status().as_u16();
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let mut page = FetchedPage {
+            url: url.into(),
+            final_url: response.url().to_string(),
+            status,
+            content_type: header(reqwest::header::CONTENT_TYPE),
+            etag: header(reqwest::header::ETAG),
+            last_modified: header(reqwest::header::LAST_MODIFIED),
+            body: Vec::new(),
+            fetched_at_ms: now_ms(),
+        };
+        if status == 304 {
+            return Ok(page);
+        }
         if !response.status().is_success() {
             return Err(WorkerError::Status {
                 url: url.into(),
                 status,
+                retry_after: header(reqwest::header::RETRY_AFTER)
+                    .as_deref()
+                    .and_then(parse_retry_after),
             });
         }
-        let final_url = response.url().to_string();
-        if !allow_loopback && final_url != parsed.as_str() {
-            check_public(response.url()).await?;
+        if let Some(content_type) = &page.content_type
+            && !accepts(req.expect, content_type)
+        {
+            return Err(WorkerError::ContentType {
+                url: url.into(),
+                content_type: content_type.clone(),
+            });
         }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
         let too_large = || WorkerError::TooLarge {
             url: url.into(),
             limit: self.max_body_bytes,
@@ -105,20 +232,74 @@ impl Fetcher {
             return Err(too_large());
         }
         // Read in chunks so that a lying or absent Content-Length cannot exhaust memory.
-        let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(http)? {
-            if body.len() + chunk.len() > self.max_body_bytes {
+            if page.body.len() + chunk.len() > self.max_body_bytes {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
+            page.body.extend_from_slice(&chunk);
         }
-        Ok(FetchedPage {
+        page.fetched_at_ms = now_ms();
+        Ok(page)
+    }
+}
+
+fn parse_http(url: &str) -> Result<Url> {
+    let parsed = Url::parse(url).map_err(|e| WorkerError::BadUrl {
+        url: url.into(),
+        reason: e.to_string(),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(WorkerError::BadUrl {
             url: url.into(),
-            final_url,
-            status,
-            content_type,
-            body,
-            fetched_at_ms: now_ms(),
+            reason: "only http and https are fetched".into(),
+        });
+    }
+    Ok(parsed)
+}
+
+/// Whether a declared content type fits what the request is for.
+fn accepts(expect: Expect, content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let text = mime.starts_with("text/");
+    match expect {
+        Expect::Html => text || mime == "application/xhtml+xml",
+        Expect::Sitemap => text || mime.ends_with("/xml") || mime.ends_with("+xml"),
+        Expect::Robots => text,
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// A DNS resolver that drops non-public addresses.
+struct PublicResolver;
+
+impl reqwest::dns::Resolve for PublicResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
+                .await?
+                .filter(|a| is_public(a.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!("{} has no public address", name.as_str()).into());
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
     }
 }
@@ -195,5 +376,19 @@ mod tests {
             assert!(!is_public(ip.parse().expect("literal ip")), "{ip}");
         }
         assert!(is_public("8.8.8.8".parse().expect("literal ip")));
+    }
+
+    #[test]
+    fn content_types_and_retry_after() {
+        assert!(accepts(Expect::Html, "text/html; charset=gbk"));
+        assert!(!accepts(Expect::Html, "application/pdf"));
+        assert!(accepts(Expect::Sitemap, "application/xml"));
+        assert!(!accepts(Expect::Robots, "image/png"));
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
     }
 }

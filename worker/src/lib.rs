@@ -3,19 +3,27 @@
 //! [`gazette_store::NoticeStore`]. Never depends on tonic.
 //!
 //! - [`config`] — [`SourceConfig`] (what to crawl) and [`CrawlerConfig`] (how).
-//! - [`fetch`] — [`Fetcher`], HTTP with timeouts, size limits and address checks.
-//! - [`links`] — [`LinkFilter`], notice links on a list page.
-//! - [`crawl`] — [`Crawler`], one testable `crawl_once` step and the scheduled `run` loop.
+//! - [`fetch`] — [`Fetcher`], HTTP with timeouts, size and content-type limits, manual
+//!   redirects and address checks on every hop, conditional requests.
+//! - [`politeness`] — robots.txt, per-host spacing and concurrency, a global cap, retries with
+//!   backoff and Retry-After, a per-host circuit breaker.
+//! - [`links`] — [`LinkFilter`], notice links and the next page on a list page; sitemaps.
+//! - [`crawl`] — [`Crawler`], one testable `crawl_once` step over the durable frontier and the
+//!   scheduled `run` loop; `entry` handles one frontier entry.
+//! - [`schedule`] — interval or cron.
 //! - [`error`] — [`WorkerError`].
 
 pub mod config;
 pub mod crawl;
+mod entry;
 pub mod error;
 pub mod fetch;
 pub mod links;
+pub mod politeness;
+pub mod schedule;
 
-pub use config::{CrawlerConfig, SourceConfig};
-pub use crawl::{CrawlReport, Crawler};
+pub use config::{CrawlerConfig, Pagination, SourceConfig};
+pub use crawl::{CrawlReport, Crawler, Progress, ProgressFn};
 pub use error::{Result, WorkerError};
 pub use fetch::{FetchedPage, Fetcher};
 pub use links::LinkFilter;
