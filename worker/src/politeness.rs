@@ -206,17 +206,14 @@ impl Politeness {
         req: FetchRequest<'_>,
         cancel: &CancellationToken,
     ) -> std::result::Result<Result<FetchedPage>, Refusal> {
-        let permits = async {
-            let global = self.global.acquire().await;
-            let local = host.permits.acquire().await;
-            (global, local)
-        };
-        let _permits = tokio::select! {
+        // The host's permit first, and the global one only once our slot on the host has come:
+        // a task waiting for a busy or slow host must not hold a permit other hosts could use.
+        let _host_permit = tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(Refusal::Cancelled),
-            permits = permits => permits,
+            permit = host.permits.acquire() => permit,
         };
-        // Reserve the next slot on this host, then wait for ours.
+        // Reserve the next slot on this host, then wait for it.
         let slot = {
             let mut times = host.times.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
@@ -227,11 +224,14 @@ impl Politeness {
             times.next_at = Some(slot + times.delay);
             slot
         };
-        tokio::select! {
+        let _global_permit = tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(Refusal::Cancelled),
-            _ = tokio::time::sleep_until(slot) => {}
-        }
+            permit = async {
+                tokio::time::sleep_until(slot).await;
+                self.global.acquire().await
+            } => permit,
+        };
         let result = fetcher.request(req).await;
         let mut times = host.times.lock().unwrap_or_else(|e| e.into_inner());
         match &result {
