@@ -23,8 +23,8 @@ pub mod sled_store;
 pub use error::{Result, StoreError};
 pub use maintenance::{StoreStats, TransferStats, VerifyReport};
 pub use records::{
-    Completion, FrontierEntry, FrontierKind, FrontierRun, OrganisationRecord, PageOutcome,
-    PageRecord, PageWrite, StoredNotice,
+    ChangeKind, ChangeRecord, Completion, FrontierEntry, FrontierKind, FrontierRun,
+    OrganisationRecord, PageOutcome, PageRecord, PageWrite, StoredNotice,
 };
 pub use schema::SCHEMA_VERSION;
 pub use sled_store::SledStore;
@@ -89,6 +89,17 @@ pub trait NoticeStore: Send + Sync + 'static {
     fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>>;
     /// The organisation with id, full name or alias `name`.
     fn resolve_organisation(&self, name: &str) -> Result<Option<OrganisationRecord>>;
+    /// Earlier versions of the notice `id`, oldest first (the current one is [`Self::notice`]).
+    fn notice_versions(&self, id: &str) -> Result<Vec<StoredNotice>>;
+    /// Up to `limit` change-log entries after sequence number `after` (from the start when
+    /// `None`), in commit order.
+    fn changes_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<ChangeRecord>>;
+    /// Blocks until a change after `after` exists or `timeout` passes; true if one exists.
+    fn wait_for_changes(&self, after: Option<u64>, timeout: std::time::Duration) -> Result<bool>;
+    /// Up to `limit` pages in URL order, starting after URL `after`.
+    fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>>;
+    /// Number of stored pages.
+    fn page_count(&self) -> Result<usize>;
     /// Makes every write so far durable.
     fn flush(&self) -> Result<()>;
 }

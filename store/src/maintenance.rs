@@ -2,15 +2,18 @@
 //! every record's checksum and every index entry.
 //!
 //! The export format is one JSON object per line, tagged by `type`: a `header` first (format
-//! and schema version), then `page`, `notice` and `organisation` records and the
+//! and schema version), then `page`, `notice` and `organisation` records, the
 //! `organisation_name` index entries (kept, rather than rebuilt, because the first organisation
-//! to claim an alias keeps it). The fetch-time index is rebuilt on import.
+//! to claim an alias keeps it), earlier `page_version`s and `notice_version`s, and the `change`
+//! log behind WatchNotices, so resume tokens stay valid across a restore. The fetch-time index
+//! is rebuilt on import. Raw page bodies and crawl frontiers are not exported: they are caches
+//! of the sites, refetched as needed.
 
 use crate::codec::{decode, encode};
 use crate::error::{Result, StoreError};
-use crate::records::{OrganisationRecord, PageRecord, StoredNotice};
+use crate::records::{ChangeRecord, OrganisationRecord, PageRecord, StoredNotice};
 use crate::schema::SCHEMA_VERSION;
-use crate::sled_store::{SledStore, fetched_key};
+use crate::sled_store::{SledStore, fetched_key, notice_version_key, version_key};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 
@@ -37,6 +40,15 @@ enum ExportLine {
     OrganisationName {
         name: String,
         organisation_id: String,
+    },
+    PageVersion {
+        record: Box<PageRecord>,
+    },
+    NoticeVersion {
+        record: Box<StoredNotice>,
+    },
+    Change {
+        record: ChangeRecord,
     },
 }
 
@@ -139,6 +151,25 @@ impl SledStore {
                 },
             )?;
         }
+        for entry in self.page_versions.iter() {
+            let (_, raw) = entry?;
+            let record = Box::new(decode("page_versions", &raw)?);
+            write_line(out, &ExportLine::PageVersion { record })?;
+        }
+        for entry in self.notice_versions.iter() {
+            let (_, raw) = entry?;
+            let record = Box::new(decode("notice_versions", &raw)?);
+            write_line(out, &ExportLine::NoticeVersion { record })?;
+        }
+        for entry in self.changes.iter() {
+            let (_, raw) = entry?;
+            write_line(
+                out,
+                &ExportLine::Change {
+                    record: decode("changes", &raw)?,
+                },
+            )?;
+        }
         out.flush().map_err(io_error)?;
         Ok(stats)
     }
@@ -189,6 +220,20 @@ impl SledStore {
                     self.organisations
                         .insert(record.id.as_bytes(), encode("organisations", &record)?)?;
                     stats.organisations += 1;
+                }
+                ExportLine::PageVersion { record } => {
+                    let key = version_key(&record.url, record.fetched_at_ms);
+                    self.page_versions
+                        .insert(key, encode("page_versions", &*record)?)?;
+                }
+                ExportLine::NoticeVersion { record } => {
+                    let key = notice_version_key(&record.id, record.version.max(1));
+                    self.notice_versions
+                        .insert(key, encode("notice_versions", &*record)?)?;
+                }
+                ExportLine::Change { record } => {
+                    self.changes
+                        .insert(record.seq.to_be_bytes(), encode("changes", &record)?)?;
                 }
                 ExportLine::OrganisationName {
                     name,

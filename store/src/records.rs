@@ -52,6 +52,34 @@ pub struct StoredNotice {
     pub content_sha256: String,
     /// The cleaned text of the page.
     pub text: String,
+    /// Version of this notice: 1 when first stored, one more each time its content changes.
+    /// Records written before versions existed read as 0 and count as 1.
+    pub version: u64,
+}
+
+/// One entry of the change log behind `WatchNotices`: a notice created or changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChangeRecord {
+    /// Position in the log; strictly increasing in commit order.
+    pub seq: u64,
+    /// The notice that changed.
+    pub notice_id: String,
+    /// Its version after the change.
+    pub version: u64,
+    /// Whether it was new.
+    pub kind: ChangeKind,
+}
+
+/// Kind of change in the log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// First stored.
+    #[default]
+    Created,
+    /// Stored again with other content.
+    Updated,
 }
 
 /// An organisation that published notices, under all the names seen for it.

@@ -19,7 +19,13 @@ pub(crate) const META_TREE: &str = "meta";
 pub(crate) const RECORD_TREES: &[&str] = &["pages", "notices", "organisations"];
 
 /// Trees added in version 2 whose values are framed records too (`verify` checks them).
-pub(crate) const LATER_RECORD_TREES: &[&str] = &["page_versions", "frontier", "frontier_runs"];
+pub(crate) const LATER_RECORD_TREES: &[&str] = &[
+    "page_versions",
+    "frontier",
+    "frontier_runs",
+    "notice_versions",
+    "changes",
+];
 
 /// One step from `from` to `from + 1`.
 struct Migration {

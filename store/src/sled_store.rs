@@ -20,7 +20,7 @@
 pub(crate) use crate::codec::{TxResult, decode, tx_get, tx_put};
 use crate::error::{Result, StoreError};
 use crate::identity::{fold_name, notice_id, organisation_id};
-use crate::records::Completion;
+use crate::records::{ChangeKind, ChangeRecord, Completion};
 use crate::records::{
     FrontierEntry, FrontierRun, OrganisationRecord, PageOutcome, PageRecord, PageWrite,
     StoredNotice,
@@ -45,6 +45,11 @@ pub struct SledStore {
     pub(crate) frontier: Tree,
     pub(crate) frontier_seen: Tree,
     pub(crate) frontier_runs: Tree,
+    pub(crate) notice_versions: Tree,
+    pub(crate) changes: Tree,
+    /// Serialises writers so that change-log sequence numbers are committed in order: a
+    /// watcher that has seen change n can never later find a change below n.
+    pub(crate) write_lock: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -70,6 +75,9 @@ impl SledStore {
             frontier: db.open_tree("frontier")?,
             frontier_seen: db.open_tree("frontier_seen")?,
             frontier_runs: db.open_tree("frontier_runs")?,
+            notice_versions: db.open_tree("notice_versions")?,
+            changes: db.open_tree("changes")?,
+            write_lock: std::sync::Arc::default(),
             db,
         })
     }
@@ -102,6 +110,18 @@ pub(crate) struct PageTrees<'a> {
     pub(crate) org_names: &'a TransactionalTree,
     pub(crate) versions: &'a TransactionalTree,
     pub(crate) bodies: &'a TransactionalTree,
+    pub(crate) notice_versions: &'a TransactionalTree,
+    pub(crate) changes: &'a TransactionalTree,
+    /// Sequence number for the next change-log entry of this transaction.
+    pub(crate) next_change: &'a std::cell::Cell<u64>,
+}
+
+/// Key of an earlier notice version: id ‖ 0 ‖ version BE.
+pub(crate) fn notice_version_key(id: &str, version: u64) -> Vec<u8> {
+    let mut key = id.as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(&version.to_be_bytes());
+    key
 }
 
 /// Key of a page version or body: url ‖ 0 ‖ fetched ms BE (urls never contain NUL).
@@ -186,13 +206,7 @@ pub(crate) fn write_page(
             None => None,
         };
         let previous: Option<StoredNotice> = tx_get(notice_tree, "notices", id.as_bytes())?;
-        if let Some(previous) = &previous {
-            by_fetched.remove(fetched_key(previous.fetched_at_ms, &id))?;
-            outcome.updated_notices.push(id.clone());
-        } else {
-            outcome.new_notices.push(id.clone());
-        }
-        let stored = StoredNotice {
+        let mut stored = StoredNotice {
             id: id.clone(),
             organisation_id: org_id,
             notice: notice.clone(),
@@ -200,7 +214,41 @@ pub(crate) fn write_page(
             fetched_at_ms: page.fetched_at_ms,
             content_sha256: page.content_sha256.clone(),
             text: text.clone(),
+            version: 1,
         };
+        let change = match &previous {
+            None => {
+                outcome.new_notices.push(id.clone());
+                Some(ChangeKind::Created)
+            }
+            Some(previous) => {
+                by_fetched.remove(fetched_key(previous.fetched_at_ms, &id))?;
+                outcome.updated_notices.push(id.clone());
+                let previous_version = previous.version.max(1);
+                // Only a change of what the notice says makes a version; the same notice seen
+                // again, or from another URL, is a refresh.
+                if previous.notice != stored.notice || previous.text != stored.text {
+                    let key = notice_version_key(&id, previous_version);
+                    tx_put(t.notice_versions, "notice_versions", &key, previous)?;
+                    stored.version = previous_version + 1;
+                    Some(ChangeKind::Updated)
+                } else {
+                    stored.version = previous_version;
+                    None
+                }
+            }
+        };
+        if let Some(kind) = change {
+            let seq = t.next_change.get();
+            t.next_change.set(seq + 1);
+            let record = ChangeRecord {
+                seq,
+                notice_id: id.clone(),
+                version: stored.version,
+                kind,
+            };
+            tx_put(t.changes, "changes", &seq.to_be_bytes(), &record)?;
+        }
         tx_put(notice_tree, "notices", id.as_bytes(), &stored)?;
         by_fetched.insert(fetched_key(stored.fetched_at_ms, &id), &[])?;
         page.notice_ids.push(id);
@@ -215,6 +263,17 @@ impl SledStore {
         &self,
         f: impl Fn(&PageTrees<'_>, &crate::frontier::FrontierTrees<'_>) -> TxResult<T>,
     ) -> Result<T> {
+        // A poisoned lock only means another writer panicked; the data is still consistent
+        // because its transaction did not commit.
+        let _writer = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Read under the lock, so no other writer can take the same numbers.
+        let first_change = match self.changes.last()? {
+            Some((key, _)) => key.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0) + 1,
+            None => 1,
+        };
         let trees = (
             &self.pages,
             &self.notices,
@@ -226,9 +285,25 @@ impl SledStore {
             &self.frontier,
             &self.frontier_seen,
             &self.frontier_runs,
+            &self.notice_versions,
+            &self.changes,
         );
         let result = trees.transaction(
-            |(pages, notices, by_fetched, orgs, org_names, versions, bodies, fr, seen, runs)| {
+            |(
+                pages,
+                notices,
+                by_fetched,
+                orgs,
+                org_names,
+                versions,
+                bodies,
+                fr,
+                seen,
+                runs,
+                notice_versions,
+                changes,
+            )| {
+                let next_change = std::cell::Cell::new(first_change);
                 f(
                     &PageTrees {
                         pages,
@@ -238,6 +313,9 @@ impl SledStore {
                         org_names,
                         versions,
                         bodies,
+                        notice_versions,
+                        changes,
+                        next_change: &next_change,
                     },
                     &crate::frontier::FrontierTrees {
                         queue: fr,
@@ -255,6 +333,58 @@ impl SledStore {
 }
 
 impl NoticeStore for SledStore {
+    fn notice_versions(&self, id: &str) -> Result<Vec<StoredNotice>> {
+        let mut prefix = id.as_bytes().to_vec();
+        prefix.push(0);
+        self.notice_versions
+            .scan_prefix(prefix)
+            .values()
+            .map(|raw| decode("notice_versions", &raw?))
+            .collect()
+    }
+
+    fn changes_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<ChangeRecord>> {
+        let range = match after {
+            Some(seq) => self.changes.range(seq.saturating_add(1).to_be_bytes()..),
+            None => self.changes.range::<&[u8], _>(..),
+        };
+        let mut out = Vec::new();
+        for entry in range.take(limit) {
+            let (_, raw) = entry?;
+            out.push(decode("changes", &raw)?);
+        }
+        Ok(out)
+    }
+
+    fn wait_for_changes(&self, after: Option<u64>, timeout: std::time::Duration) -> Result<bool> {
+        // Subscribe before looking, so a change committed in between still wakes us.
+        let mut subscriber = self.changes.watch_prefix(Vec::new());
+        if !self.changes_after(after, 1)?.is_empty() {
+            return Ok(true);
+        }
+        Ok(subscriber.next_timeout(timeout).is_ok())
+    }
+
+    fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>> {
+        let start = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
+        let mut out = Vec::new();
+        for entry in self.pages.range(start..) {
+            let (key, raw) = entry?;
+            if after.is_some_and(|a| key.as_ref() == a.as_bytes()) {
+                continue;
+            }
+            if out.len() == limit {
+                break;
+            }
+            out.push(decode("pages", &raw)?);
+        }
+        Ok(out)
+    }
+
+    fn page_count(&self) -> Result<usize> {
+        Ok(self.pages.len())
+    }
+
     fn record_page(&self, page: PageRecord, notices: Vec<Notice>) -> Result<PageOutcome> {
         self.transaction(|t, _| write_page(t, &page, &notices, None))
     }

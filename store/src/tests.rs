@@ -315,3 +315,45 @@ fn the_frontier_resumes_dedupes_caps_and_finishes() {
     assert!(!fresh.resumed);
     assert_eq!(store.frontier_pending("s", 10).expect("pending").len(), 1);
 }
+
+#[test]
+fn a_changed_notice_gets_a_version_and_one_change_each() {
+    let (_dir, store) = store();
+    let first = notice("中共甲区委员会", "甲区委", "通报");
+    let created = store.record_page(page("http://a/1", 1), vec![first.clone()]).expect("first");
+    let id = created.new_notices[0].clone();
+    // The same notice again, even from another URL, is no change.
+    store.record_page(page("http://b/1", 2), vec![first.clone()]).expect("again");
+    let mut changed = first;
+    changed.issues[0].status = IssueStatus::InProgress;
+    store.record_page(page("http://a/1", 3), vec![changed]).expect("changed");
+
+    let current = store.notice(&id).expect("read").expect("present");
+    assert_eq!(current.version, 2);
+    assert_eq!(current.notice.issues[0].status, IssueStatus::InProgress);
+    let versions = store.notice_versions(&id).expect("versions");
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].notice.issues[0].status, IssueStatus::Completed);
+
+    let log = store.changes_after(None, 10).expect("log");
+    let kinds: Vec<_> = log.iter().map(|c| (c.kind, c.version)).collect();
+    assert_eq!(kinds, [(ChangeKind::Created, 1), (ChangeKind::Updated, 2)]);
+    assert!(log[0].seq < log[1].seq);
+    assert_eq!(store.changes_after(Some(log[0].seq), 10).expect("tail"), log[1..]);
+    assert!(store.wait_for_changes(Some(log[0].seq), std::time::Duration::ZERO).expect("wait"));
+    let quiet = store.wait_for_changes(Some(log[1].seq), std::time::Duration::from_millis(20));
+    assert!(!quiet.expect("wait"));
+
+    // A restore keeps the log, and new changes continue after it.
+    let mut dump = Vec::new();
+    store.export(&mut dump).expect("export");
+    let (_b, restored) = self::store();
+    restored.import(&mut dump.as_slice()).expect("import");
+    assert_eq!(restored.changes_after(None, 10).expect("log"), log);
+    assert_eq!(restored.notice_versions(&id).expect("versions"), versions);
+    restored
+        .record_page(page("http://c/1", 4), vec![notice("中共丙镇委员会", "丙镇党委", "通报")])
+        .expect("new");
+    let after = restored.changes_after(Some(log[1].seq), 10).expect("tail");
+    assert_eq!(after.len(), 1);
+}
