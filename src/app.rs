@@ -102,15 +102,19 @@ impl Application {
                 }
             });
         }
-        let server = tokio::spawn(crate::server::serve(
-            listener,
-            Arc::clone(&store) as Arc<dyn NoticeStore>,
-            cancel.child_token(),
-        ));
+        let supervisor = crate::supervisor::CrawlSupervisor::new(&settings.sources);
+        let control: Option<Arc<dyn gazette_services::CrawlControl>> =
+            crawl.then(|| Arc::new(supervisor.clone()) as Arc<dyn gazette_services::CrawlControl>);
+        let parts = crate::server::ServerParts {
+            store: Arc::clone(&store) as Arc<dyn NoticeStore>,
+            control,
+            settings: settings.clone(),
+        };
+        let server = tokio::spawn(crate::server::serve(listener, parts, cancel.child_token()));
         let worker_cancel = cancel.child_token();
         let worker = tokio::spawn(async move {
             if crawl {
-                crawler.run(settings.sources, worker_cancel).await;
+                supervisor.run(crawler, worker_cancel).await;
             }
         });
         cancel.cancelled().await;

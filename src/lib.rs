@@ -6,6 +6,7 @@
 //! - [`app`] — [`app::Application`], one process, one store, orderly shutdown.
 //! - [`server`] — the tonic server with health and reflection.
 //! - [`telemetry`], [`rpc_metrics`] — logging, the Prometheus listener and per-RPC metrics.
+//! - [`supervisor`] — schedules sources, triggers runs, keeps their state for the admin API.
 //! - [`demo_site`] — a loopback publication site with the project's sample notices.
 //! - [`commands`] — `parse`, `clean` and `demo` as functions.
 
@@ -15,4 +16,5 @@ pub mod demo_site;
 pub mod rpc_metrics;
 pub mod server;
 pub mod settings;
+pub mod supervisor;
 pub mod telemetry;

@@ -1,54 +1,90 @@
-//! The gRPC server: gazette's services, the standard health service, and server reflection in
-//! both v1 and v1alpha (grpcurl before 1.8.8 speaks only v1alpha).
+//! The gRPC server: gazette's services, the standard health service (overall and per service),
+//! and server reflection in both v1 and v1alpha (grpcurl before 1.8.8 speaks only v1alpha).
+//! Every RPC gets a tracing span and passes the metrics layer; admin calls need the bearer
+//! token, and reads too unless `open_reads`.
 
+use crate::settings::Settings;
 use anyhow::Context;
+use gazette_proto::pb::crawl_service_server::CrawlServiceServer;
 use gazette_proto::pb::notice_service_server::NoticeServiceServer;
 use gazette_proto::pb::organisation_service_server::OrganisationServiceServer;
-use gazette_services::{NoticeApi, OrganisationApi};
+use gazette_services::{BearerAuth, CrawlApi, CrawlControl, NoticeApi, OrganisationApi};
 use gazette_store::NoticeStore;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::codec::CompressionEncoding;
+use tonic::service::interceptor::InterceptedService;
+
+/// What the server serves, and how.
+pub struct ServerParts {
+    /// The shared store.
+    pub store: Arc<dyn NoticeStore>,
+    /// The crawler's controls, when this process crawls.
+    pub control: Option<Arc<dyn CrawlControl>>,
+    /// Settings: token, open reads, timeout, message size, TLS.
+    pub settings: Settings,
+}
+
+/// Wraps a read service in the token check unless reads are open.
+fn reads_auth(settings: &Settings) -> impl Fn(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Clone + use<> {
+    let open = settings.open_reads;
+    let auth = BearerAuth::new(settings.admin_token.as_ref().map(|t| t.expose().to_owned()));
+    move |request| if open { Ok(request) } else { auth.check(request) }
+}
 
 /// Serves gRPC on `listener` until `cancel` fires, then drains in-flight calls.
-pub async fn serve(
-    listener: TcpListener,
-    store: Arc<dyn NoticeStore>,
-    cancel: CancellationToken,
-) -> anyhow::Result<()> {
+pub async fn serve(listener: TcpListener, parts: ServerParts, cancel: CancellationToken) -> anyhow::Result<()> {
+    let ServerParts { store, control, settings } = parts;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(gazette_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
     let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
-    let reflection_v1alpha = reflection()
-        .build_v1alpha()
-        .context("building reflection v1alpha")?;
+    let reflection_v1alpha = reflection().build_v1alpha().context("building reflection v1alpha")?;
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<NoticeServiceServer<NoticeApi>>().await;
-    health
-        .set_serving::<OrganisationServiceServer<OrganisationApi>>()
-        .await;
+    health.set_serving::<OrganisationServiceServer<OrganisationApi>>().await;
+    health.set_serving::<CrawlServiceServer<CrawlApi>>().await;
 
-    let notices = NoticeServiceServer::new(NoticeApi::new(Arc::clone(&store)))
+    let limit = settings.max_message_bytes;
+    let notices = NoticeServiceServer::new(NoticeApi::new(Arc::clone(&store)).with_shutdown(cancel.clone()))
         .accept_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Gzip);
-    let organisations = OrganisationServiceServer::new(OrganisationApi::new(store))
+        .send_compressed(CompressionEncoding::Gzip)
+        .max_decoding_message_size(limit)
+        .max_encoding_message_size(limit);
+    let organisations = OrganisationServiceServer::new(OrganisationApi::new(Arc::clone(&store)))
         .accept_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Gzip);
+        .send_compressed(CompressionEncoding::Gzip)
+        .max_decoding_message_size(limit)
+        .max_encoding_message_size(limit);
+    let admin = BearerAuth::new(settings.admin_token.as_ref().map(|t| t.expose().to_owned()));
+    let crawl = CrawlServiceServer::new(CrawlApi::new(store, control))
+        .accept_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Gzip)
+        .max_decoding_message_size(limit)
+        .max_encoding_message_size(limit);
 
-    tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &settings.tls {
+        let cert = std::fs::read(&tls.cert).with_context(|| format!("reading tls.cert {}", tls.cert.display()))?;
+        let key = std::fs::read(&tls.key).with_context(|| format!("reading tls.key {}", tls.key.display()))?;
+        let config = tonic::transport::ServerTlsConfig::new().identity(tonic::transport::Identity::from_pem(cert, key));
+        builder = builder.tls_config(config).context("configuring TLS")?;
+    }
+    builder
+        .timeout(settings.request_timeout)
         .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
         .layer(crate::rpc_metrics::RpcMetricsLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(notices)
-        .add_service(organisations)
+        .add_service(InterceptedService::new(notices, reads_auth(&settings)))
+        .add_service(InterceptedService::new(organisations, reads_auth(&settings)))
+        .add_service(InterceptedService::new(crawl, admin))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), cancel.cancelled_owned())
         .await
         .context("gRPC server failed")

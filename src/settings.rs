@@ -10,6 +10,7 @@ use gazette_worker::{CrawlerConfig, SourceConfig};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Prefix of environment variables that override the file.
 pub const ENV_PREFIX: &str = "GAZETTE_";
@@ -27,6 +28,23 @@ pub struct Settings {
     /// Directory of the sled database.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
+    /// Bearer token that admin calls (CrawlService) must carry; admin calls are refused while
+    /// it is unset. Never logged.
+    #[serde(default)]
+    pub admin_token: Option<Secret>,
+    /// Whether reads (NoticeService, OrganisationService) are open without the token, as on a
+    /// trusted network. When false they need the admin token too.
+    #[serde(default = "default_open_reads")]
+    pub open_reads: bool,
+    /// Longest time one RPC may take; a shorter client deadline (grpc-timeout) wins.
+    #[serde(default = "default_request_timeout", with = "duration_text")]
+    pub request_timeout: Duration,
+    /// Largest request or response message in bytes (IngestDocument carries whole pages).
+    #[serde(default = "default_max_message_bytes")]
+    pub max_message_bytes: usize,
+    /// TLS for the gRPC listener; plaintext when unset.
+    #[serde(default)]
+    pub tls: Option<TlsSettings>,
     /// How the crawler treats every site.
     #[serde(default)]
     pub crawler: CrawlerConfig,
@@ -40,6 +58,11 @@ impl Default for Settings {
         Self {
             grpc_addr: default_grpc_addr(),
             metrics_addr: None,
+            admin_token: None,
+            open_reads: default_open_reads(),
+            request_timeout: default_request_timeout(),
+            max_message_bytes: default_max_message_bytes(),
+            tls: None,
             data_dir: default_data_dir(),
             crawler: CrawlerConfig::default(),
             sources: Vec::new(),
@@ -49,6 +72,62 @@ impl Default for Settings {
 
 fn default_grpc_addr() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 50051))
+}
+
+fn default_open_reads() -> bool {
+    true
+}
+
+fn default_request_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+
+fn default_max_message_bytes() -> usize {
+    16 * 1024 * 1024
+}
+
+/// Certificate and key files for the gRPC listener.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
+}
+
+/// A secret setting: readable by the code that needs it, printed as `***` everywhere else.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that compares it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Durations as humantime strings ("30s", "6h").
+mod duration_text {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 fn default_data_dir() -> PathBuf {
@@ -88,8 +167,14 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Checks what serde cannot: unique source names and valid patterns.
+    /// Checks what serde cannot: unique source names, valid patterns, readable TLS files.
     pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(tls) = &self.tls {
+            for (key, path) in [("tls.cert", &tls.cert), ("tls.key", &tls.key)] {
+                anyhow::ensure!(path.is_file(), "{key}: {} is not a readable file", path.display());
+            }
+        }
+        anyhow::ensure!(!self.request_timeout.is_zero(), "request_timeout must be positive");
         let mut names = std::collections::HashSet::new();
         for source in &self.sources {
             anyhow::ensure!(
@@ -134,6 +219,11 @@ mod tests {
             assert_eq!(settings.data_dir, PathBuf::from("/from/file"));
             assert_eq!(settings.crawler.delay, std::time::Duration::from_secs(7));
             assert_eq!(settings.grpc_addr, default_grpc_addr());
+
+            jail.set_env("GAZETTE_ADMIN_TOKEN", "t0ken");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.admin_token.as_ref().map(Secret::expose), Some("t0ken"));
+            assert!(!format!("{settings:?}").contains("t0ken"), "the token must never be printed");
 
             jail.create_file("bad.toml", "grpc_addr = \"not an address\"\n")?;
             let error = Settings::from_file(Path::new("bad.toml"))

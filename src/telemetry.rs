@@ -42,24 +42,22 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0,
 ];
 
-/// The process-wide Prometheus recorder, installed on first use.
+/// The process-wide Prometheus recorder, installed on first use. `OnceLock::get_or_init`
+/// makes concurrent first calls (tests building several apps at once) install it once.
 pub fn metrics_handle() -> anyhow::Result<&'static PrometheusHandle> {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    if let Some(handle) = HANDLE.get() {
-        return Ok(handle);
-    }
-    let recorder = PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
-        .context("configuring histogram buckets")?
-        .build_recorder();
-    let handle = recorder.handle();
-    // Only the first caller installs; a lost race leaves the winner's recorder in place.
-    if metrics::set_global_recorder(recorder).is_ok() {
-        let _ = HANDLE.set(handle);
-    }
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
-        .get()
-        .context("the metrics recorder is installed by another library")
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
+                .ok()?
+                .build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok()?;
+            Some(handle)
+        })
+        .as_ref()
+        .context("cannot install the metrics recorder (another recorder is installed)")
 }
 
 /// Serves `GET /metrics` on `listener` until `cancel` fires. Store gauges are refreshed at

@@ -45,6 +45,27 @@ pub fn reported(r: &ReportedFigures) -> pb::ReportedFigures {
     }
 }
 
+/// The protobuf form of an inspection.
+pub fn inspection(i: &gazette_notice::Inspection) -> pb::Inspection {
+    pb::Inspection {
+        team: i.team.clone().unwrap_or_default(),
+        kind: i.kind.clone().unwrap_or_default(),
+        start: date(i.start),
+        end: date(i.end),
+        feedback_on: date(i.feedback_on),
+    }
+}
+
+/// The protobuf form of an issue.
+pub fn issue(i: &gazette_notice::Issue) -> pb::Issue {
+    pb::Issue {
+        number: i.number.clone(),
+        title: i.title.clone(),
+        status: issue_status(i.status).into(),
+        category_path: i.category_path.clone(),
+    }
+}
+
 /// The protobuf form of a stored notice.
 pub fn notice(stored: &StoredNotice) -> pb::Notice {
     let n = &stored.notice;
@@ -58,24 +79,9 @@ pub fn notice(stored: &StoredNotice) -> pb::Notice {
             .unwrap_or_default(),
         organisation_display_name: n.organisation.clone().unwrap_or_default(),
         organisation_aliases: n.organisation_aliases.clone(),
-        inspection: Some(pb::Inspection {
-            team: n.inspection.team.clone().unwrap_or_default(),
-            kind: n.inspection.kind.clone().unwrap_or_default(),
-            start: date(n.inspection.start),
-            end: date(n.inspection.end),
-            feedback_on: date(n.inspection.feedback_on),
-        }),
+        inspection: Some(inspection(&n.inspection)),
         reported: Some(reported(&n.reported)),
-        issues: n
-            .issues
-            .iter()
-            .map(|i| pb::Issue {
-                number: i.number.clone(),
-                title: i.title.clone(),
-                status: issue_status(i.status).into(),
-                category_path: i.category_path.clone(),
-            })
-            .collect(),
+        issues: n.issues.iter().map(issue).collect(),
         signed_by: n.signed_by.clone().unwrap_or_default(),
         signed_on: date(n.signed_on),
         published_at: n.published_at.map(|p| p.to_string()).unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! Domain errors of the API and their one mapping to gRPC status codes.
 
 use gazette_store::StoreError;
+use tonic_types::{ErrorDetails, StatusExt};
 
 /// What a handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +20,15 @@ pub enum ApiError {
         /// The resource name or lookup key as given.
         resource: String,
     },
+    /// An admin call came without a bearer token.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// An admin call came with a wrong token, or admin calls are disabled.
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// The call cannot run in the service's current state.
+    #[error("{0}")]
+    FailedPrecondition(String),
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] StoreError),
@@ -27,14 +37,29 @@ pub enum ApiError {
     Task(#[from] tokio::task::JoinError),
 }
 
+impl ApiError {
+    /// An INVALID_ARGUMENT about `field`.
+    pub fn invalid(field: &'static str, description: impl Into<String>) -> Self {
+        Self::InvalidArgument { field, description: description.into() }
+    }
+}
+
 impl From<ApiError> for tonic::Status {
     fn from(error: ApiError) -> Self {
         // Exhaustive on purpose: a new variant must choose its code here.
         match error {
-            ApiError::InvalidArgument { .. } => tonic::Status::invalid_argument(error.to_string()),
+            ApiError::InvalidArgument { field, ref description } => {
+                // google.rpc.BadRequest lets clients point at the field without parsing text.
+                let details = ErrorDetails::with_bad_request_violation(field, description.clone());
+                tonic::Status::with_error_details(tonic::Code::InvalidArgument, error.to_string(), details)
+            }
             ApiError::NotFound { .. } => tonic::Status::not_found(error.to_string()),
+            ApiError::Unauthenticated(message) => tonic::Status::unauthenticated(message),
+            ApiError::PermissionDenied(message) => tonic::Status::permission_denied(message),
+            ApiError::FailedPrecondition(message) => tonic::Status::failed_precondition(message),
             ApiError::Store(StoreError::InvalidCursor) => {
-                tonic::Status::invalid_argument("invalid page_token")
+                let details = ErrorDetails::with_bad_request_violation("page_token", "not a token returned by this service");
+                tonic::Status::with_error_details(tonic::Code::InvalidArgument, "invalid page_token", details)
             }
             ApiError::Store(ref cause @ StoreError::Corrupt { .. }) => {
                 tracing::error!(error = %cause, "damaged record");
@@ -58,4 +83,14 @@ impl From<ApiError> for tonic::Status {
             }
         }
     }
+}
+
+/// Runs blocking store work off the async runtime and maps its error.
+pub async fn blocking<T, F>(work: F) -> Result<T, tonic::Status>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let result = tokio::task::spawn_blocking(work).await.map_err(ApiError::from)?;
+    result.map_err(tonic::Status::from)
 }

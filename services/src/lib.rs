@@ -4,17 +4,23 @@
 //!
 //! - [`notices`] — `NoticeService` ([`NoticeApi`]).
 //! - [`organisations`] — `OrganisationService` ([`OrganisationApi`]).
+//! - [`crawl`] — `CrawlService` ([`CrawlApi`]) and the [`CrawlControl`] it drives.
+//! - [`auth`] — [`BearerAuth`], the admin token check.
 //! - [`convert`] — domain model to protobuf.
 //! - [`paging`], [`filter`] — page sizes, page tokens and the filter syntax.
 //! - [`error`] — [`ApiError`] and its exhaustive mapping to `tonic::Status`.
 
+pub mod auth;
 pub mod convert;
+pub mod crawl;
 pub mod error;
 pub mod filter;
 pub mod notices;
 pub mod organisations;
 pub mod paging;
 
+pub use auth::BearerAuth;
+pub use crawl::{CrawlApi, CrawlControl, SourceInfo, SourceState, TriggerOutcome};
 pub use error::ApiError;
 pub use notices::NoticeApi;
 pub use organisations::OrganisationApi;

@@ -1,95 +1,245 @@
-//! `gazette.v1.NoticeService`.
+//! `gazette.v1.NoticeService`: get, list (filter, order, pages), versions, and the watch stream.
 
 use crate::convert;
-use crate::error::ApiError;
-use crate::filter::{self, FilterField};
+use crate::error::{ApiError, blocking};
+use crate::filter::NoticeFilter;
 use crate::paging;
 use gazette_proto::pb;
-use gazette_store::{NoticeStore, StoredNotice};
+use gazette_store::{ChangeKind, ChangeRecord, NoticeStore, StoredNotice};
+use std::cmp::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 /// Serves notices from a store.
 #[derive(Clone)]
 pub struct NoticeApi {
     store: Arc<dyn NoticeStore>,
+    shutdown: CancellationToken,
 }
+
+/// Orderings of ListNotices; the discriminant tags page tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    FetchedDesc = 1,
+    FetchedAsc = 2,
+    PublishedDesc = 3,
+    PublishedAsc = 4,
+    SignedDesc = 5,
+    SignedAsc = 6,
+}
+
+impl Order {
+    fn parse(order_by: &str) -> Result<Self, ApiError> {
+        let words: Vec<&str> = order_by.split_whitespace().collect();
+        let (field, desc) = match words.as_slice() {
+            [] => return Ok(Self::FetchedDesc),
+            [field] => (*field, *field == "fetched_at"),
+            [field, "desc"] => (*field, true),
+            [field, "asc"] => (*field, false),
+            _ => ("", false),
+        };
+        Ok(match (field, desc) {
+            ("fetched_at", true) => Self::FetchedDesc,
+            ("fetched_at", false) => Self::FetchedAsc,
+            ("published_at", true) => Self::PublishedDesc,
+            ("published_at", false) => Self::PublishedAsc,
+            ("signed_on", true) => Self::SignedDesc,
+            ("signed_on", false) => Self::SignedAsc,
+            _ => {
+                return Err(ApiError::invalid(
+                    "order_by",
+                    format!("unsupported ordering {order_by:?}; use fetched_at, published_at or signed_on, then asc or desc"),
+                ));
+            }
+        })
+    }
+
+    fn descending(self) -> bool {
+        matches!(self, Self::FetchedDesc | Self::PublishedDesc | Self::SignedDesc)
+    }
+
+    /// The sort key of a notice; `None` sorts last in either direction.
+    fn key(self, n: &StoredNotice) -> Option<String> {
+        match self {
+            Self::FetchedDesc | Self::FetchedAsc => Some(format!("{:020}", n.fetched_at_ms.max(0))),
+            Self::PublishedDesc | Self::PublishedAsc => n.notice.published_at.map(|p| p.to_string()),
+            Self::SignedDesc | Self::SignedAsc => n.notice.signed_on.map(|d| d.to_string()),
+        }
+    }
+
+    /// Total order of (key, id) positions in this ordering.
+    fn compare(self, a: &(Option<String>, String), b: &(Option<String>, String)) -> Ordering {
+        let by_key = match (&a.0, &b.0) {
+            (Some(x), Some(y)) if self.descending() => y.cmp(x),
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        by_key.then_with(|| a.1.cmp(&b.1))
+    }
+}
+
+/// A position (key, id) as token bytes: a presence byte, the key, NUL, the id.
+fn encode_position(position: &(Option<String>, String)) -> Vec<u8> {
+    let mut raw = vec![u8::from(position.0.is_some())];
+    raw.extend_from_slice(position.0.as_deref().unwrap_or_default().as_bytes());
+    raw.push(0);
+    raw.extend_from_slice(position.1.as_bytes());
+    raw
+}
+
+fn decode_position(raw: &[u8]) -> Result<(Option<String>, String), ApiError> {
+    let invalid = || ApiError::invalid("page_token", "not a token returned by this service");
+    let (&present, rest) = raw.split_first().ok_or_else(invalid)?;
+    let nul = rest.iter().position(|&b| b == 0).ok_or_else(invalid)?;
+    let key = String::from_utf8(rest[..nul].to_vec()).map_err(|_| invalid())?;
+    let id = String::from_utf8(rest[nul + 1..].to_vec()).map_err(|_| invalid())?;
+    Ok(((present == 1).then_some(key), id))
+}
+
+/// Parses "notices/{id}".
+fn notice_id(name: &str) -> Result<&str, ApiError> {
+    name.strip_prefix("notices/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+        .ok_or_else(|| ApiError::invalid("name", format!("expected notices/{{id}}, got {name:?}")))
+}
+
+/// Resume tokens of WatchNotices: the hex of the change sequence number.
+fn encode_resume(seq: u64) -> String {
+    format!("{seq:016x}")
+}
+
+fn decode_resume(token: &str) -> Result<Option<u64>, ApiError> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    u64::from_str_radix(token, 16)
+        .ok()
+        .filter(|_| token.len() == 16)
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid("resume_token", "not a token returned by WatchNotices"))
+}
+
+/// Changes read from the log per round trip of the watch loop.
+const WATCH_BATCH: usize = 256;
+/// How long one wait for new changes blocks before the loop checks for cancellation.
+const WATCH_POLL: Duration = Duration::from_millis(500);
 
 impl NoticeApi {
     /// A service over `store`.
     pub fn new(store: Arc<dyn NoticeStore>) -> Self {
-        Self { store }
+        Self { store, shutdown: CancellationToken::new() }
+    }
+
+    /// Ends watch streams when `shutdown` is cancelled, so server shutdown is not held up.
+    pub fn with_shutdown(mut self, shutdown: CancellationToken) -> Self {
+        self.shutdown = shutdown;
+        self
+    }
+
+    fn filter(&self, expression: &str) -> Result<NoticeFilter, ApiError> {
+        NoticeFilter::parse(expression, |name| Ok(self.store.resolve_organisation(name)?.map(|o| o.id)))
     }
 
     fn get(&self, name: &str) -> Result<pb::GetNoticeResponse, ApiError> {
-        let id = name
-            .strip_prefix("notices/")
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| ApiError::InvalidArgument {
-                field: "name",
-                description: format!("expected notices/{{id}}, got {name:?}"),
-            })?;
-        let stored = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound {
-            resource: name.to_owned(),
-        })?;
-        Ok(pb::GetNoticeResponse {
-            notice: Some(convert::notice(&stored)),
-        })
+        let id = notice_id(name)?;
+        let stored = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound { resource: name.to_owned() })?;
+        Ok(pb::GetNoticeResponse { notice: Some(convert::notice(&stored)) })
     }
 
     fn list(&self, request: &pb::ListNoticesRequest) -> Result<pb::ListNoticesResponse, ApiError> {
         let limit = paging::page_size(request.page_size)?;
-        let cursor = paging::decode_token(&request.page_token)?;
-        match request.order_by.trim() {
-            "" | "fetched_at desc" => {}
-            other => {
-                return Err(ApiError::InvalidArgument {
-                    field: "order_by",
-                    description: format!("unsupported ordering {other:?}; use \"fetched_at desc\""),
-                });
-            }
+        let order = Order::parse(&request.order_by)?;
+        let tag = order as u8;
+        let position = paging::decode_token(&request.page_token, tag, &request.filter)?;
+        let filter = self.filter(&request.filter)?;
+        let keep = |n: &StoredNotice| filter.matches(n);
+        if order == Order::FetchedDesc {
+            // The store's fetch-time index is already in this order: no sort needed.
+            let slice = self.store.list_notices(position.as_deref(), limit, &keep)?;
+            return Ok(pb::ListNoticesResponse {
+                notices: slice.notices.iter().map(convert::notice).collect(),
+                next_page_token: slice
+                    .next_cursor
+                    .map(|c| paging::encode_token(tag, &request.filter, &c))
+                    .unwrap_or_default(),
+                total_size: i32::try_from(slice.total_matching).unwrap_or(i32::MAX),
+            });
         }
-        let mut organisation_ids = None;
-        let mut kinds = Vec::new();
-        let mut teams = Vec::new();
-        for term in filter::parse(&request.filter)? {
-            match term.field {
-                FilterField::Organisation => {
-                    let wanted = term
-                        .value
-                        .strip_prefix("organisations/")
-                        .unwrap_or(&term.value);
-                    let id = self.store.resolve_organisation(wanted)?.map(|o| o.id);
-                    // An unknown organisation matches nothing rather than failing the call.
-                    organisation_ids
-                        .get_or_insert_with(Vec::new)
-                        .push(id.unwrap_or_default());
-                }
-                FilterField::Kind => kinds.push(term.value),
-                FilterField::Team => teams.push(term.value),
-            }
-        }
-        let keep = |n: &StoredNotice| {
-            organisation_ids.as_ref().is_none_or(|ids| {
-                ids.iter()
-                    .all(|id| n.organisation_id.as_deref() == Some(id.as_str()))
-            }) && kinds
-                .iter()
-                .all(|k| n.notice.inspection.kind.as_deref() == Some(k.as_str()))
-                && teams
-                    .iter()
-                    .all(|t| n.notice.inspection.team.as_deref() == Some(t.as_str()))
+        let after = position.as_deref().map(decode_position).transpose()?;
+        let all = self.store.list_notices(None, usize::MAX, &keep)?;
+        let mut keyed: Vec<((Option<String>, String), StoredNotice)> =
+            all.notices.into_iter().map(|n| ((order.key(&n), n.id.clone()), n)).collect();
+        keyed.sort_by(|a, b| order.compare(&a.0, &b.0));
+        let start = match &after {
+            Some(after) => keyed.partition_point(|(p, _)| order.compare(p, after) != Ordering::Greater),
+            None => 0,
         };
-        let slice = self.store.list_notices(cursor.as_deref(), limit, &keep)?;
+        let page: Vec<&((Option<String>, String), StoredNotice)> = keyed.iter().skip(start).take(limit).collect();
+        let next_page_token = match page.last() {
+            Some((last, _)) if start + page.len() < keyed.len() => {
+                paging::encode_token(tag, &request.filter, &encode_position(last))
+            }
+            _ => String::new(),
+        };
         Ok(pb::ListNoticesResponse {
-            notices: slice.notices.iter().map(convert::notice).collect(),
-            next_page_token: slice
-                .next_cursor
-                .as_deref()
-                .map(paging::encode_token)
-                .unwrap_or_default(),
-            total_size: i32::try_from(slice.total_matching).unwrap_or(i32::MAX),
+            notices: page.iter().map(|(_, n)| convert::notice(n)).collect(),
+            next_page_token,
+            total_size: i32::try_from(keyed.len()).unwrap_or(i32::MAX),
         })
+    }
+
+    fn versions(&self, request: &pb::ListNoticeVersionsRequest) -> Result<pb::ListNoticeVersionsResponse, ApiError> {
+        let id = notice_id(&request.name)?;
+        let limit = paging::page_size(request.page_size)?;
+        const TAG: u8 = 20;
+        let below = paging::decode_token(&request.page_token, TAG, &request.name)?
+            .map(|raw| {
+                raw.try_into()
+                    .map(u64::from_be_bytes)
+                    .map_err(|_| ApiError::invalid("page_token", "not a token returned by this service"))
+            })
+            .transpose()?;
+        let current = self
+            .store
+            .notice(id)?
+            .ok_or_else(|| ApiError::NotFound { resource: request.name.clone() })?;
+        let mut all = self.store.notice_versions(id)?;
+        all.push(current);
+        all.reverse();
+        let remaining: Vec<&StoredNotice> =
+            all.iter().filter(|n| below.is_none_or(|b| n.version.max(1) < b)).collect();
+        let page: Vec<&StoredNotice> = remaining.iter().take(limit).copied().collect();
+        let next_page_token = match page.last() {
+            Some(last) if remaining.len() > page.len() => {
+                paging::encode_token(TAG, &request.name, &last.version.max(1).to_be_bytes())
+            }
+            _ => String::new(),
+        };
+        Ok(pb::ListNoticeVersionsResponse {
+            versions: page
+                .iter()
+                .map(|n| pb::NoticeVersion {
+                    version: i64::try_from(n.version.max(1)).unwrap_or(i64::MAX),
+                    notice: Some(convert::notice(n)),
+                })
+                .collect(),
+            next_page_token,
+        })
+    }
+
+    /// The notice as it was at `change`: the current record, or the stored earlier version.
+    fn notice_at(&self, change: &ChangeRecord) -> Result<Option<StoredNotice>, ApiError> {
+        let Some(current) = self.store.notice(&change.notice_id)? else {
+            return Ok(None);
+        };
+        if current.version.max(1) == change.version {
+            return Ok(Some(current));
+        }
+        Ok(self.store.notice_versions(&change.notice_id)?.into_iter().find(|n| n.version.max(1) == change.version))
     }
 }
 
@@ -101,10 +251,7 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
     ) -> Result<Response<pb::GetNoticeResponse>, Status> {
         let api = self.clone();
         let name = request.into_inner().name;
-        let response = tokio::task::spawn_blocking(move || api.get(&name))
-            .await
-            .map_err(ApiError::from)??;
-        Ok(Response::new(response))
+        blocking(move || api.get(&name)).await.map(Response::new)
     }
 
     async fn list_notices(
@@ -113,9 +260,103 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
     ) -> Result<Response<pb::ListNoticesResponse>, Status> {
         let api = self.clone();
         let request = request.into_inner();
-        let response = tokio::task::spawn_blocking(move || api.list(&request))
-            .await
-            .map_err(ApiError::from)??;
-        Ok(Response::new(response))
+        blocking(move || api.list(&request)).await.map(Response::new)
+    }
+
+    async fn list_notice_versions(
+        &self,
+        request: Request<pb::ListNoticeVersionsRequest>,
+    ) -> Result<Response<pb::ListNoticeVersionsResponse>, Status> {
+        let api = self.clone();
+        let request = request.into_inner();
+        blocking(move || api.versions(&request)).await.map(Response::new)
+    }
+
+    type WatchNoticesStream = tokio_stream::wrappers::ReceiverStream<Result<pb::WatchNoticesResponse, Status>>;
+
+    async fn watch_notices(
+        &self,
+        request: Request<pb::WatchNoticesRequest>,
+    ) -> Result<Response<Self::WatchNoticesStream>, Status> {
+        let request = request.into_inner();
+        let mut cursor = decode_resume(&request.resume_token).map_err(Status::from)?;
+        let api = self.clone();
+        let expression = request.filter.clone();
+        let filter = blocking(move || api.filter(&expression)).await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let api = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let reader = api.clone();
+                let batch = blocking(move || {
+                    let changes = reader.store.changes_after(cursor, WATCH_BATCH)?;
+                    changes
+                        .into_iter()
+                        .map(|c| reader.notice_at(&c).map(|n| (c, n)))
+                        .collect::<Result<Vec<_>, ApiError>>()
+                })
+                .await;
+                let batch = match batch {
+                    Ok(batch) => batch,
+                    Err(status) => {
+                        let _ = tx.send(Err(status)).await;
+                        return;
+                    }
+                };
+                for (change, notice) in &batch {
+                    cursor = Some(change.seq);
+                    let Some(notice) = notice.as_ref().filter(|n| filter.matches(n)) else { continue };
+                    let message = pb::WatchNoticesResponse {
+                        change_type: match change.kind {
+                            ChangeKind::Created => pb::ChangeType::Created,
+                            ChangeKind::Updated => pb::ChangeType::Updated,
+                        }
+                        .into(),
+                        notice: Some(convert::notice(notice)),
+                        resume_token: encode_resume(change.seq),
+                    };
+                    if tx.send(Ok(message)).await.is_err() {
+                        return; // the client went away
+                    }
+                }
+                if !batch.is_empty() {
+                    continue;
+                }
+                let waiter = api.clone();
+                let after = cursor;
+                tokio::select! {
+                    biased;
+                    _ = api.shutdown.cancelled() => return,
+                    _ = tx.closed() => return,
+                    waited = blocking(move || Ok(waiter.store.wait_for_changes(after, WATCH_POLL)?)) => {
+                        if let Err(status) = waited {
+                            let _ = tx.send(Err(status)).await;
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orderings_parse_and_positions_round_trip() {
+        assert_eq!(Order::parse("").ok(), Some(Order::FetchedDesc));
+        assert_eq!(Order::parse("signed_on").ok(), Some(Order::SignedAsc));
+        assert_eq!(Order::parse("published_at desc").ok(), Some(Order::PublishedDesc));
+        assert!(Order::parse("colour").is_err());
+        assert!(Order::parse("signed_on sideways").is_err());
+        let position = (Some("2024-01-02".to_owned()), "abc".to_owned());
+        assert_eq!(decode_position(&encode_position(&position)).ok(), Some(position));
+        let missing = (None, "x".to_owned());
+        assert_eq!(decode_position(&encode_position(&missing)).ok(), Some(missing));
+        assert_eq!(decode_resume(&encode_resume(42)).ok(), Some(Some(42)));
+        assert!(decode_resume("42").is_err());
     }
 }

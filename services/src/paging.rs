@@ -1,5 +1,7 @@
-//! Page sizes and page tokens (AIP-158). Tokens are opaque to clients: the hex of a store
-//! cursor, which names a position in key order and so stays valid while data changes.
+//! Page sizes and page tokens (AIP-158). Tokens are opaque to clients. Inside, a token carries
+//! the listing it belongs to (a tag for the ordering and a hash of the filter), so a token used
+//! with other parameters is refused instead of silently skipping notices, and a position in key
+//! order, which stays valid while data changes.
 
 use crate::error::ApiError;
 
@@ -12,38 +14,47 @@ pub const MAX_PAGE_SIZE: usize = 500;
 pub fn page_size(requested: i32) -> Result<usize, ApiError> {
     match requested {
         0 => Ok(DEFAULT_PAGE_SIZE),
-        n if n < 0 => Err(ApiError::InvalidArgument {
-            field: "page_size",
-            description: format!("must not be negative, got {n}"),
-        }),
-        n => Ok(usize::try_from(n)
-            .unwrap_or(MAX_PAGE_SIZE)
-            .min(MAX_PAGE_SIZE)),
+        n if n < 0 => Err(ApiError::invalid("page_size", format!("must not be negative, got {n}"))),
+        n => Ok(usize::try_from(n).unwrap_or(MAX_PAGE_SIZE).min(MAX_PAGE_SIZE)),
     }
 }
 
-/// Encodes a store cursor as a page token.
-pub fn encode_token(cursor: &[u8]) -> String {
-    cursor.iter().map(|b| format!("{b:02x}")).collect()
+/// A stable 32-bit FNV-1a hash, to tie a token to the filter it was issued for.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
-/// Decodes a page token back into a store cursor; an empty token means the first page.
-pub fn decode_token(token: &str) -> Result<Option<Vec<u8>>, ApiError> {
+/// Encodes a position in the listing identified by `tag` and `filter`.
+pub fn encode_token(tag: u8, filter: &str, position: &[u8]) -> String {
+    let mut raw = vec![tag];
+    raw.extend_from_slice(&fnv1a(filter.trim()).to_be_bytes());
+    raw.extend_from_slice(position);
+    raw.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Decodes a token of the listing `tag`/`filter` back into its position; an empty token means
+/// the first page.
+pub fn decode_token(token: &str, tag: u8, filter: &str) -> Result<Option<Vec<u8>>, ApiError> {
     if token.is_empty() {
         return Ok(None);
     }
-    let invalid = || ApiError::InvalidArgument {
-        field: "page_token",
-        description: "not a token returned by this service".into(),
-    };
+    let invalid = |why: &str| ApiError::invalid("page_token", why);
     if !token.len().is_multiple_of(2) || !token.is_ascii() {
-        return Err(invalid());
+        return Err(invalid("not a token returned by this service"));
     }
-    (0..token.len())
+    let raw = (0..token.len())
         .step_by(2)
-        .map(|i| u8::from_str_radix(&token[i..i + 2], 16).map_err(|_| invalid()))
+        .map(|i| u8::from_str_radix(&token[i..i + 2], 16))
         .collect::<Result<Vec<u8>, _>>()
-        .map(Some)
+        .map_err(|_| invalid("not a token returned by this service"))?;
+    let (header, position) = raw.split_at_checked(5).ok_or_else(|| invalid("not a token returned by this service"))?;
+    if header[0] != tag {
+        return Err(invalid("the token was issued for another listing or order_by"));
+    }
+    if header[1..5] != fnv1a(filter.trim()).to_be_bytes() {
+        return Err(invalid("the token was issued for another filter"));
+    }
+    Ok(Some(position.to_vec()))
 }
 
 #[cfg(test)]
@@ -51,16 +62,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_round_trip_and_garbage_is_rejected() {
-        let cursor = vec![0, 255, 16, 7];
-        assert_eq!(
-            decode_token(&encode_token(&cursor)).ok().flatten(),
-            Some(cursor)
-        );
-        assert!(decode_token("zz").is_err());
-        assert!(decode_token("abc").is_err());
-        assert!(decode_token("é1").is_err());
-        assert!(matches!(decode_token(""), Ok(None)));
+    fn tokens_round_trip_and_are_tied_to_their_listing() {
+        let token = encode_token(3, "kind = \"巡察\"", &[0, 255, 7]);
+        assert_eq!(decode_token(&token, 3, "kind = \"巡察\"").ok().flatten(), Some(vec![0, 255, 7]));
+        assert!(decode_token(&token, 4, "kind = \"巡察\"").is_err());
+        assert!(decode_token(&token, 3, "").is_err());
+        for garbage in ["zz", "abc", "é1", "00"] {
+            assert!(decode_token(garbage, 3, "").is_err(), "{garbage}");
+        }
+        assert!(matches!(decode_token("", 3, ""), Ok(None)));
     }
 
     #[test]

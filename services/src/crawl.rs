@@ -1,0 +1,282 @@
+//! `gazette.v1.CrawlService`, the admin API: sources and crawl runs (through [`CrawlControl`],
+//! which the binary implements over the worker, so this crate needs no HTTP client), document
+//! ingestion and re-parsing, which only need the notice crate and the store.
+
+use crate::convert;
+use crate::error::{ApiError, blocking};
+use gazette_notice::{CleanOptions, InputKind, NoticeParser};
+use gazette_proto::pb;
+use gazette_store::{NoticeStore, PageRecord, identity};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tonic::{Request, Response, Status};
+
+/// A configured source, as the admin API shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// Unique name.
+    pub name: String,
+    /// List pages the crawl starts from.
+    pub start_urls: Vec<String>,
+    /// Regex of notice links.
+    pub notice_url_pattern: String,
+    /// Time between runs.
+    pub interval: Duration,
+    /// Notice pages per run at most.
+    pub max_pages: usize,
+}
+
+/// Crawl state of one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceState {
+    /// Name of the source.
+    pub source: String,
+    /// A run is in progress.
+    pub running: bool,
+    /// Start of the last run, ms since the epoch.
+    pub last_started_ms: Option<i64>,
+    /// End of the last run, ms since the epoch.
+    pub last_finished_ms: Option<i64>,
+    /// Notice pages fetched by the last run.
+    pub pages_fetched: usize,
+    /// Pages found unchanged by the last run.
+    pub pages_unchanged: usize,
+    /// Notices new in the last run.
+    pub notices_new: usize,
+    /// Failures of the last run.
+    pub failures: Vec<String>,
+    /// Next scheduled run, ms since the epoch.
+    pub next_run_ms: Option<i64>,
+}
+
+/// Outcome of a trigger request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerOutcome {
+    /// A run started.
+    Started,
+    /// A run of that source was already in progress.
+    AlreadyRunning,
+    /// No source has that name.
+    UnknownSource,
+}
+
+/// What the admin API needs from the crawler.
+pub trait CrawlControl: Send + Sync + 'static {
+    /// The configured sources.
+    fn sources(&self) -> Vec<SourceInfo>;
+    /// Starts a run of `source` now.
+    fn trigger(&self, source: &str) -> TriggerOutcome;
+    /// The state of every source.
+    fn states(&self) -> Vec<SourceState>;
+}
+
+/// Serves the admin API.
+#[derive(Clone)]
+pub struct CrawlApi {
+    store: Arc<dyn NoticeStore>,
+    control: Option<Arc<dyn CrawlControl>>,
+}
+
+/// Pages re-parsed between two progress messages of ReparseAll.
+const REPARSE_BATCH: usize = 100;
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+impl CrawlApi {
+    /// An admin service over `store`; without `control` the crawl calls answer
+    /// FAILED_PRECONDITION (ingestion and re-parsing still work).
+    pub fn new(store: Arc<dyn NoticeStore>, control: Option<Arc<dyn CrawlControl>>) -> Self {
+        Self { store, control }
+    }
+
+    fn control(&self) -> Result<&Arc<dyn CrawlControl>, ApiError> {
+        self.control
+            .as_ref()
+            .ok_or_else(|| ApiError::FailedPrecondition("this process runs no crawler".into()))
+    }
+
+    fn ingest(&self, request: pb::IngestDocumentRequest) -> Result<pb::IngestDocumentResponse, ApiError> {
+        let uri = request.uri.trim();
+        if uri.is_empty() || uri.chars().any(char::is_whitespace) {
+            return Err(ApiError::invalid("uri", "give the URL the document was published at"));
+        }
+        if request.content.is_empty() {
+            return Err(ApiError::invalid("content", "the document is empty"));
+        }
+        let content_type = Some(request.content_type.trim().to_owned()).filter(|c| !c.is_empty());
+        let options = CleanOptions { content_type: content_type.clone(), kind: InputKind::Auto, ..CleanOptions::default() };
+        let mut page = PageRecord {
+            url: uri.to_owned(),
+            final_url: uri.to_owned(),
+            status: 0,
+            content_type,
+            fetched_at_ms: now_ms(),
+            content_sha256: identity::content_sha256(&request.content),
+            ..PageRecord::default()
+        };
+        // Exactly the crawler's path: a document that does not clean or parse is still kept.
+        let notices = match gazette_notice::parse(&request.content, &options) {
+            Ok((doc, notices)) => {
+                if notices.is_empty() {
+                    page.error = Some("no notice found in the document".into());
+                }
+                page.clean = Some(doc);
+                notices
+            }
+            Err(error) => {
+                page.error = Some(error.to_string());
+                Vec::new()
+            }
+        };
+        let error = page.error.clone().unwrap_or_default();
+        let outcome = self.store.record_page(page, notices)?;
+        let notices = outcome.new_notices.iter().chain(&outcome.updated_notices).map(|id| convert::notice_name(id)).collect();
+        Ok(pb::IngestDocumentResponse { notices, error })
+    }
+}
+
+#[tonic::async_trait]
+impl pb::crawl_service_server::CrawlService for CrawlApi {
+    async fn list_sources(
+        &self,
+        _request: Request<pb::ListSourcesRequest>,
+    ) -> Result<Response<pb::ListSourcesResponse>, Status> {
+        let sources = self
+            .control()?
+            .sources()
+            .into_iter()
+            .map(|s| pb::Source {
+                name: s.name,
+                start_urls: s.start_urls,
+                notice_url_pattern: s.notice_url_pattern,
+                interval: humanise(s.interval),
+                max_pages: count(s.max_pages),
+            })
+            .collect();
+        Ok(Response::new(pb::ListSourcesResponse { sources }))
+    }
+
+    async fn trigger_crawl(
+        &self,
+        request: Request<pb::TriggerCrawlRequest>,
+    ) -> Result<Response<pb::TriggerCrawlResponse>, Status> {
+        let source = request.into_inner().source;
+        if source.trim().is_empty() {
+            return Err(ApiError::invalid("source", "name the source to crawl").into());
+        }
+        let started = match self.control()?.trigger(&source) {
+            TriggerOutcome::Started => true,
+            TriggerOutcome::AlreadyRunning => false,
+            TriggerOutcome::UnknownSource => {
+                return Err(ApiError::NotFound { resource: format!("source {source:?}") }.into());
+            }
+        };
+        Ok(Response::new(pb::TriggerCrawlResponse { started }))
+    }
+
+    async fn get_crawl_status(
+        &self,
+        request: Request<pb::GetCrawlStatusRequest>,
+    ) -> Result<Response<pb::GetCrawlStatusResponse>, Status> {
+        let wanted = request.into_inner().source;
+        let states: Vec<SourceState> =
+            self.control()?.states().into_iter().filter(|s| wanted.is_empty() || s.source == wanted).collect();
+        if !wanted.is_empty() && states.is_empty() {
+            return Err(ApiError::NotFound { resource: format!("source {wanted:?}") }.into());
+        }
+        let sources = states
+            .into_iter()
+            .map(|s| pb::SourceStatus {
+                source: s.source,
+                running: s.running,
+                last_run_started_at: s.last_started_ms.map(convert::timestamp),
+                last_run_finished_at: s.last_finished_ms.map(convert::timestamp),
+                pages_fetched: count(s.pages_fetched),
+                pages_unchanged: count(s.pages_unchanged),
+                notices_new: count(s.notices_new),
+                failures: s.failures,
+                next_run_at: s.next_run_ms.map(convert::timestamp),
+            })
+            .collect();
+        Ok(Response::new(pb::GetCrawlStatusResponse { sources }))
+    }
+
+    async fn ingest_document(
+        &self,
+        request: Request<pb::IngestDocumentRequest>,
+    ) -> Result<Response<pb::IngestDocumentResponse>, Status> {
+        let (api, request) = (self.clone(), request.into_inner());
+        blocking(move || api.ingest(request)).await.map(Response::new)
+    }
+
+    type ReparseAllStream = tokio_stream::wrappers::ReceiverStream<Result<pb::ReparseAllResponse, Status>>;
+
+    async fn reparse_all(
+        &self,
+        _request: Request<pb::ReparseAllRequest>,
+    ) -> Result<Response<Self::ReparseAllStream>, Status> {
+        let store = Arc::clone(&self.store);
+        let total = {
+            let store = Arc::clone(&store);
+            blocking(move || Ok(store.page_count()?)).await?
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        tokio::spawn(async move {
+            let mut progress = pb::ReparseAllResponse { pages_total: count(total), ..Default::default() };
+            let mut after: Option<String> = None;
+            loop {
+                let store = Arc::clone(&store);
+                let start = after.clone();
+                let step = blocking(move || {
+                    let pages = store.pages(start.as_deref(), REPARSE_BATCH)?;
+                    let parser = NoticeParser::new();
+                    let mut written = 0;
+                    for page in &pages {
+                        let Some(doc) = page.clean.as_ref() else { continue };
+                        let notices = parser.parse(doc);
+                        written += notices.len();
+                        store.record_page(page.clone(), notices)?;
+                    }
+                    Ok((pages.last().map(|p| p.url.clone()), pages.len(), written))
+                })
+                .await;
+                match step {
+                    Ok((last, done, written)) => {
+                        progress.pages_done += count(done);
+                        progress.notices_written += count(written);
+                        let finished = last.is_none() || done < REPARSE_BATCH;
+                        if tx.send(Ok(progress.clone())).await.is_err() || finished {
+                            return;
+                        }
+                        after = last;
+                    }
+                    Err(status) => {
+                        let _ = tx.send(Err(status)).await;
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
+    }
+}
+
+/// "6h", "30m", "45s": the interval as the config writes it.
+fn humanise(interval: Duration) -> String {
+    let secs = interval.as_secs();
+    match secs {
+        s if s > 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s > 0 && s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
