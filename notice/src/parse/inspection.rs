@@ -2,7 +2,7 @@
 //! 专项巡察, 提级巡察), the period on site and the day findings were fed back, taken from the
 //! opening paragraph (根据…统一部署，…巡察组于…至…对…进行了巡察，并于…反馈).
 
-use super::dates::{find_dates, find_period};
+use super::dates::{find_dates, find_month_period, find_period};
 use crate::model::{Inspection, NoticeDate};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -35,14 +35,21 @@ const FEEDBACK: &str = "反馈";
 /// Words of an opening paragraph (根据…部署, 按照…安排).
 const OPENING_WORDS: [&str; 4] = ["部署", "安排", "要求", "进驻"];
 
-/// True when `line` opens a notice: it names the inspection and the decision behind it.
+/// True when `line` opens a notice: it names the inspection and the decision behind it
+/// (根据…部署), or starts with the period on site and names the team (2024年9月2日至10月18日，
+/// 市委第一巡察组…).
 pub(crate) fn is_opening(line: &str) -> bool {
     let head: String = line.chars().take(60).collect();
-    (head.starts_with("根据")
-        || head.starts_with("按照")
-        || find_period(&head, Some(2000)).is_some())
-        && (line.contains(XUNCHA) || line.contains(XUNSHI))
-        && OPENING_WORDS.iter().any(|w| line.contains(w))
+    let dated = find_period(&head, Some(2000)).is_some() || find_month_period(&head).is_some();
+    (line.contains(XUNCHA) || line.contains(XUNSHI))
+        && (((head.starts_with("根据") || head.starts_with("按照") || dated)
+            && OPENING_WORDS.iter().any(|w| line.contains(w)))
+            || (dated && has_team(&head)))
+}
+
+/// True when `text` names an inspection team (市委第二巡察组).
+pub(crate) fn has_team(text: &str) -> bool {
+    TEAM.is_match(text)
 }
 
 /// The kind named in `text`, if any.
@@ -107,7 +114,7 @@ fn majority_kind(body: &[&str]) -> Option<String> {
 /// Period and feedback day from the opening paragraph; a feedback day without a year takes the
 /// period's end year, plus one when its month comes before the end month.
 fn fill_dates(out: &mut Inspection, opening: &str) {
-    let period = find_period(opening, None);
+    let period = find_period(opening, None).or_else(|| find_month_period(opening));
     let mut after = 0;
     if let Some((start, end, span)) = &period {
         out.start = Some(*start);

@@ -72,7 +72,7 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     let sig_idx = seg
         .signature
         .as_ref()
-        .map(|s| (s.name_line - base, s.date_line - base));
+        .map(|s| (s.name_line - base, s.date_line.map(|d| d - base)));
     let stamp = lines
         .iter()
         .enumerate()
@@ -82,7 +82,7 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     let skip = |i: usize| {
         Some(i) == title_idx
             || stamp.is_some_and(|(s, _)| s == i)
-            || sig_idx.is_some_and(|(n, d)| i == n || i == d)
+            || sig_idx.is_some_and(|(n, d)| i == n || d == Some(i))
     };
     let body: Vec<&str> = lines
         .iter()
@@ -133,7 +133,7 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
         organisation,
         organisation_aliases,
         signed_by: signature.map(|s| s.name.clone()),
-        signed_on: signature.map(|s| s.date),
+        signed_on: signature.and_then(|s| s.date),
         published_at: stamp.map(|(_, t)| t).or(doc.metadata.published_at),
         fragment,
         reported,
