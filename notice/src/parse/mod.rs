@@ -13,6 +13,7 @@ mod figures;
 mod headings;
 mod inspection;
 mod issues;
+mod levels;
 mod lines;
 mod numerals;
 mod organisation;
