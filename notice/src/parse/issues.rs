@@ -278,7 +278,8 @@ pub(crate) fn issue_title(text: &str) -> String {
             }
         }
         if let Some(end) = rest.rfind("问题") {
-            let title = rest[..end].trim();
+            // 关于X的问题: the 的 joins X to 问题 and is no part of the title.
+            let title = rest[..end].trim().trim_end_matches(['的', '之']);
             if !title.is_empty() && !title.contains('。') {
                 return title.to_owned();
             }
@@ -321,6 +322,7 @@ mod tests {
     fn titles_come_from_quotes_or_the_first_sentence() {
         assert_eq!(issue_title("关于“甲‘乙’丙”问题的整改"), "甲‘乙’丙");
         assert_eq!(issue_title("关于甲乙问题的整改情况"), "甲乙");
+        assert_eq!(issue_title("关于甲乙不到位的问题"), "甲乙不到位");
         assert_eq!(issue_title("深入学习。一是加强"), "深入学习");
     }
 
