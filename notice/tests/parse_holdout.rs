@@ -90,7 +90,7 @@ fn field(notice: &Value, path: &str) -> Option<String> {
             Some(set.join(" "))
         }
         Value::Number(n) => Some(n.as_f64().map_or_else(|| n.to_string(), |f| f.to_string())),
-        other => Some(other.to_string()),
+        other @ (Value::Bool(_) | Value::Object(_)) => Some(other.to_string()),
     }
 }
 
