@@ -66,8 +66,8 @@ pub(crate) fn segments(lines: &[LogicalLine], markers: &[PageMarker]) -> Vec<Seg
         }
         if i > cur.start
             && let Some(sig) = signature_at(lines, i, cur.start).or_else(|| {
-                let ends = cur.has_body && notice_ends_before(lines, i + 1, &starts_fragment);
-                ends.then(|| bare_signature_at(lines, i)).flatten()
+                bare_signature_at(lines, i)
+                    .filter(|_| cur.has_body && notice_ends_before(lines, i + 1, &starts_fragment))
             })
         {
             let mut end = i + 1;

@@ -60,10 +60,16 @@ pub(crate) fn is_name_line(line: &str) -> bool {
             || PARTY_PREFIXES.iter().any(|p| line.starts_with(p)))
 }
 
+/// Longest line (bytes) that can hold only a date: `二〇二四年十二月二十日` with some spaces.
+const DATE_LINE_BYTES: usize = 64;
+
 /// The date of a line holding only a signing date: `2024年12月20日`, `二〇二四年十二月二十日`,
 /// `2024-12-20` or `2024.12.20` (a page timestamp has the same shape; under or above a name at
 /// the end of a notice it is the signing date).
 fn signing_date(line: &str) -> Option<NoticeDate> {
+    if line.len() > DATE_LINE_BYTES {
+        return None;
+    }
     date_line(line).or_else(|| {
         timestamp_line(line)
             .filter(|t| t.time.is_none())
@@ -86,10 +92,12 @@ pub(crate) fn signature_at(lines: &[LogicalLine], idx: usize, first: usize) -> O
             date: Some(date),
         });
     }
-    let next_is_date = lines
-        .get(idx + 1)
-        .is_some_and(|l| signing_date(&l.text).is_some());
-    if prev_idx <= first || next_is_date || !is_name_line(line) {
+    if prev_idx <= first
+        || !is_name_line(line)
+        || lines
+            .get(idx + 1)
+            .is_some_and(|l| signing_date(&l.text).is_some())
+    {
         return None;
     }
     signing_date(prev).map(|date| Signature {
