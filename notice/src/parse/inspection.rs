@@ -39,12 +39,16 @@ const OPENING_WORDS: [&str; 4] = ["部署", "安排", "要求", "进驻"];
 /// (根据…部署), or starts with the period on site and names the team (2024年9月2日至10月18日，
 /// 市委第一巡察组…).
 pub(crate) fn is_opening(line: &str) -> bool {
+    if !line.contains(XUNCHA) && !line.contains(XUNSHI) {
+        return false;
+    }
     let head: String = line.chars().take(60).collect();
-    let dated = find_period(&head, Some(2000)).is_some() || find_month_period(&head).is_some();
-    (line.contains(XUNCHA) || line.contains(XUNSHI))
-        && (((head.starts_with("根据") || head.starts_with("按照") || dated)
-            && OPENING_WORDS.iter().any(|w| line.contains(w)))
-            || (dated && has_team(&head)))
+    let decided = OPENING_WORDS.iter().any(|w| line.contains(w));
+    if decided && (head.starts_with("根据") || head.starts_with("按照")) {
+        return true;
+    }
+    let dated = || find_period(&head, Some(2000)).is_some() || find_month_period(&head).is_some();
+    (decided || has_team(&head)) && dated()
 }
 
 /// True when `text` names an inspection team (市委第二巡察组).

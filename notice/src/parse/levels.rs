@@ -49,6 +49,9 @@ const UNIT_ENDINGS: [&str; 9] = [
     "党组织",
 ];
 
+/// Longest problem statement (bytes, 60 characters).
+const MAX_LEAD_BYTES: usize = 180;
+
 /// Sentence ends that close a heading's first sentence.
 const SENTENCE_ENDS: [char; 6] = ['。', '！', '？', '；', ';', '!'];
 
@@ -70,11 +73,11 @@ pub(crate) fn lead_sentence(text: &str) -> &str {
 pub(crate) fn reads_as_problem(text: &str) -> bool {
     let lead = lead_sentence(text).trim_start_matches(['“', '"', '‘']);
     !lead.is_empty()
-        && lead.chars().count() <= 60
-        && !lead.contains(ASPECT)
-        && group_status(lead).is_none()
-        && !ACTION_STARTS.iter().any(|a| lead.starts_with(a))
+        && lead.len() <= MAX_LEAD_BYTES
         && PROBLEM_CUES.iter().any(|c| lead.contains(c))
+        && !lead.contains(ASPECT)
+        && !ACTION_STARTS.iter().any(|a| lead.starts_with(a))
+        && group_status(lead).is_none()
 }
 
 /// True when a heading names an inspected unit (市教育局党组。…).
@@ -111,9 +114,12 @@ pub(crate) fn issue_level<'a>(
         if is_about_issue(text) {
             t.about += 1;
         } else if h.level <= LEVEL_CIRCLED {
-            t.problem += usize::from(reads_as_problem(text));
-            if h.level > LEVEL_SECTION && group_status(text).is_none() && !names_unit(text) {
-                deepest = deepest.max(Some(h.level));
+            let problem = reads_as_problem(text);
+            t.problem += usize::from(problem);
+            let deeper = h.level > LEVEL_SECTION && deepest < Some(h.level);
+            // A problem statement is no status grouping (reads_as_problem checked it).
+            if deeper && (problem || group_status(text).is_none()) && !names_unit(text) {
+                deepest = Some(h.level);
             }
         }
     }

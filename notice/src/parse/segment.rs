@@ -128,8 +128,9 @@ fn notice_ends_before(
     }
 }
 
-/// Words of a notice's closing lines: the invitation to supervise and the contact labels.
-const CLOSING_WORDS: [&str; 4] = ["监督", "联系电话", "电子邮箱", "邮政信箱"];
+/// Words of a notice's closing lines: the invitation to supervise (欢迎广大干部群众…监督) and
+/// the contact labels.
+const CLOSING_WORDS: [&str; 4] = ["欢迎广大", "联系电话", "电子邮箱", "邮政信箱"];
 
 /// A segment being built.
 struct Open {

@@ -51,6 +51,10 @@ pub(crate) struct Signature {
 /// True when `line` could be an organisation's name standing alone.
 pub(crate) fn is_name_line(line: &str) -> bool {
     let line = line.trim();
+    // A name has at most 40 characters: longer lines are rejected before counting.
+    if line.len() > 160 {
+        return false;
+    }
     let n = line.chars().count();
     (3..=40).contains(&n)
         && !line.contains(SENTENCE_PUNCTUATION)

@@ -167,6 +167,10 @@ fn clause_status(clause: &str) -> Option<IssueStatus> {
 /// The status stated in running text: a label sentence (整改情况：已完成。) or a bare status
 /// clause (该问题已完成整改), the first one found.
 pub(crate) fn inline_status(text: &str) -> Option<IssueStatus> {
+    // Most lines state no status at all: one scan per word list settles them.
+    if !IN_PROGRESS.is_match(text) && !COMPLETED.is_match(text) {
+        return None;
+    }
     text.split(['。', '；', ';']).find_map(|sentence| {
         let sentence = sentence.trim();
         if sentence.contains(['：', ':']) {
