@@ -23,12 +23,13 @@ const CONTACT_LABELS: [&str; 8] = [
 /// How many lines from the first label the block may run.
 const BLOCK_LINES: usize = 6;
 
-/// A landline with area code, a bare local number, a mobile number, or a five-digit service
+/// A mobile number (tried first: its first eight digits would read as a local number), a
+/// landline with area code, a bare local number, or a five-digit service
 /// hotline (12388 for reporting to the discipline inspection commission, 12380 for the
 /// organisation department).
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[（(]?0\d{2,3}[）)]?\s*[-－—–]?\s*)?\d{7,8}(?:\s*(?:转|-)\s*\d{1,5})?|1[3-9]\d{9}|123\d{2}",
+        r"1[3-9]\d{9}|(?:[（(]?0\d{2,3}[）)]?\s*[-－—–]?\s*)?\d{7,8}(?:\s*(?:转|-)\s*\d{1,5})?|123\d{2}",
     )
     .expect("the phone pattern is a valid regex")
 });

@@ -7,12 +7,22 @@ use crate::model::{Inspection, NoticeDate};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// An inspection team: (level committee)第N(联动|专项|提级|机动)?(巡视|巡察)组.
+/// An inspection team: (level committee)第N(联动|专项|提级|机动)?(巡视|巡察)组; a unit's own
+/// party group or committee may send it (局党组第一巡察组, 集团党委第二巡察组).
 static TEAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|[党D]委|[党D]工委|[党D]组)?第[一二三四五六七八九十0-9０-９]{1,3}(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
+        r"(?:中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|(?:[局厅委办院校]|集团|公司)?(?:[党D]委|[党D]工委|[党D]组))?第[一二三四五六七八九十0-9０-９]{1,3}(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
     )
     .expect("the team pattern is a valid regex")
+});
+
+/// A team without a number, sent by a named committee (镇党委巡察组, 县委巡察组); read only
+/// from the opening paragraph when no numbered team is named.
+static UNNUMBERED_TEAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:省委|市委|区委|县委|州委|旗委|[乡镇街道局厅委办院校]{1,2}(?:[党D]委|[党D]工委|[党D]组))(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
+    )
+    .expect("the unnumbered team pattern is a valid regex")
 });
 
 /// 进行了巡察 / 开展了专项巡视: the verb phrase naming what was done.
@@ -82,6 +92,7 @@ pub(crate) fn inspection(title: Option<&str>, opening: Option<&str>, body: &[&st
     let team = opening
         .and_then(|o| TEAM.find(o))
         .or_else(|| body.iter().find_map(|l| TEAM.find(l)))
+        .or_else(|| opening.and_then(|o| UNNUMBERED_TEAM.find(o)))
         .map(|m| m.as_str().to_owned());
     let verb_kind = opening
         .and_then(|o| KIND_VERB.captures(o))

@@ -109,7 +109,9 @@ pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
                 let text = text_of(i, h);
                 // A note on the heading (（已完成）) or a status stated on the heading line after
                 // the title (…不规范。一是…。已完成整改。) settles the issue's status.
-                let own = note_status(text).or_else(|| inline_status(after_title(text)));
+                let own = note_status(text)
+                    .or_else(|| note_status(&first_sentence(text)))
+                    .or_else(|| inline_status(after_title(text)));
                 settled.push(own.is_some());
                 grouped.push(enclosing_status(&stack).is_some());
                 issues.push(Issue {
@@ -289,7 +291,12 @@ pub(crate) fn issue_title(text: &str) -> String {
         .iter()
         .find_map(|l| text.strip_prefix(l))
         .map_or(text, str::trim_start);
-    first_sentence(text)
+    let title = first_sentence(text);
+    // A status note closing the title (…不全面（已整改）) is no part of it.
+    match title.rfind(['（', '(']) {
+        Some(open) if note_status(&title[open..]).is_some() => title[..open].trim_end().to_owned(),
+        Some(_) | None => title,
+    }
 }
 
 /// The heading text after its title sentence (where a status may be stated).
@@ -323,6 +330,10 @@ mod tests {
         assert_eq!(issue_title("关于“甲‘乙’丙”问题的整改"), "甲‘乙’丙");
         assert_eq!(issue_title("关于甲乙问题的整改情况"), "甲乙");
         assert_eq!(issue_title("关于甲乙不到位的问题"), "甲乙不到位");
+        assert_eq!(
+            issue_title("甲乙不全面（已整改）。按季度公开"),
+            "甲乙不全面"
+        );
         assert_eq!(issue_title("深入学习。一是加强"), "深入学习");
     }
 
