@@ -159,11 +159,19 @@ fn fill_dates(out: &mut Inspection, opening: &str) {
     let Some(date) = chosen else {
         return;
     };
+    // Without a period, the year printed last before the feedback day (2024年5月，…7月18日反馈).
+    let printed_year = || {
+        dates
+            .iter()
+            .filter(|d| d.end <= date.start)
+            .rev()
+            .find_map(|d| d.year.filter(|_| d.month <= date.month))
+    };
     let year = match (date.year, reference) {
         (Some(y), _) => Some(y),
         (None, Some(r)) if date.month < r.month => r.year.checked_add(1),
         (None, Some(r)) => Some(r.year),
-        (None, None) => None,
+        (None, None) => printed_year(),
     };
     out.feedback_on = year
         .and_then(|y| date.with_year(y))
@@ -233,6 +241,17 @@ mod tests {
         assert_eq!(
             got.feedback_on.map(|d| d.to_string()).as_deref(),
             Some("2020-08-02")
+        );
+    }
+
+    #[test]
+    fn feedback_without_a_period_takes_the_printed_year() {
+        let opening =
+            "根据县委部署，2024年5月，县委第一巡察组对某局党组开展巡察，7月18日反馈了意见。";
+        let got = inspection(None, Some(opening), &[]);
+        assert_eq!(
+            got.feedback_on.map(|d| d.to_string()).as_deref(),
+            Some("2024-07-18")
         );
     }
 
