@@ -144,7 +144,8 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
 
 /// The organisation: a full party-organisation name signing or issuing the notice, else the
 /// signer or issuer as printed, else the inspected body named in the opening (a fragment without
-/// signature), else the first full party-organisation name in the body.
+/// signature): its full name, else the name as the opening prints it (对区某局党组开展巡察);
+/// else the first full party-organisation name in the body.
 fn find_organisation(
     signature: Option<&str>,
     title: Option<&str>,
@@ -160,6 +161,7 @@ fn find_organisation(
         .or(signature)
         .or_else(|| issuer.filter(|i| signature::is_name_line(i)))
         .or_else(|| opening.and_then(organisation::find_full_name))
+        .or_else(|| opening.and_then(organisation::inspected_body))
         .or_else(|| body.iter().find_map(|l| organisation::find_full_name(l)))
         .map(str::to_owned)
 }
