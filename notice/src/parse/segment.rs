@@ -58,7 +58,9 @@ pub(crate) fn segments(lines: &[LogicalLine], markers: &[PageMarker]) -> Vec<Seg
             out.push(cur.close(i, None));
             cur = Open::new(i);
         }
-        cur.closed |= CLOSING_WORDS.iter().any(|w| text.contains(w));
+        if !cur.closed {
+            cur.closed = CLOSING_WORDS.iter().any(|w| text.contains(w));
+        }
         if is_title_like(text) && cur.title.is_none() && !cur.has_body {
             cur.title = Some(i);
         } else if timestamp_line(text).is_none() || cur.has_body {
