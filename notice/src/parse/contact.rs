@@ -23,10 +23,13 @@ const CONTACT_LABELS: [&str; 8] = [
 /// How many lines from the first label the block may run.
 const BLOCK_LINES: usize = 6;
 
-/// A landline with area code, a bare local number, or a mobile number.
+/// A mobile number (tried first: its first eight digits would read as a local number), a
+/// landline with area code, a bare local number, or a five-digit service
+/// hotline (12388 for reporting to the discipline inspection commission, 12380 for the
+/// organisation department).
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[（(]?0\d{2,3}[）)]?\s*[-－—–]?\s*)?\d{7,8}(?:\s*(?:转|-)\s*\d{1,5})?|1[3-9]\d{9}",
+        r"1[3-9]\d{9}|(?:[（(]?0\d{2,3}[）)]?\s*[-－—–]?\s*)?\d{7,8}(?:\s*(?:转|-)\s*\d{1,5})?|123\d{2}",
     )
     .expect("the phone pattern is a valid regex")
 });
@@ -41,6 +44,12 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:邮政信箱|通信地址|通讯地址|来信地址|邮寄地址|信访地址|联系地址|地址)\s*[:：]?\s*([^；;。\n]{4,80})")
         .expect("the address pattern is a valid regex")
+});
+
+/// A separator before the next contact item inside an address run (`…机关党委，邮编210008`).
+static NEXT_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[，,]\s*(?:邮编|邮政编码|联系电话|电话|电子邮箱|邮箱|传真|联系人)")
+        .expect("the next-item pattern is a valid regex")
 });
 
 /// The postcode.
@@ -62,13 +71,26 @@ pub(crate) fn contact(lines: &[&str], after: usize) -> Contact {
     let Some(start) = start else {
         return Contact::default();
     };
-    let block: String = lines[start..lines.len().min(start + BLOCK_LINES)]
-        .concat()
-        .chars()
-        .map(half_width)
-        .collect();
+    // The block from the first label, and any later line with a label of its own (a second
+    // block: a hotline or mailbox printed apart from the telephone).
+    let window = start + BLOCK_LINES;
+    let mut block = String::new();
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        if i >= window && !has_label(line) {
+            continue;
+        }
+        // Lines are paragraphs: an address ends with its line unless a label or a comma leaves
+        // it open (`邮政信箱：` / `某市某路8号…`).
+        if !block.is_empty() && !block.ends_with(OPEN_ENDS) {
+            block.push('\n');
+        }
+        block.extend(line.chars().map(half_width));
+    }
     read_block(&block)
 }
+
+/// Line endings that leave a contact item open on the next line.
+const OPEN_ENDS: [char; 7] = ['：', ':', '，', ',', '、', '@', '-'];
 
 /// Full-width ASCII forms (０５７１－８３１２, ＠) as ASCII, so numbers and e-mails read alike.
 fn half_width(c: char) -> char {
@@ -116,7 +138,11 @@ fn read_block(block: &str) -> Contact {
     if let Some(addr) = ADDRESS
         .captures(block)
         .and_then(|c| c.get(1))
-        .map(|m| m.as_str().trim().trim_end_matches(['，', ',', '。']))
+        .map(|m| {
+            let addr = m.as_str();
+            let addr = NEXT_ITEM.find(addr).map_or(addr, |n| &addr[..n.start()]);
+            addr.trim().trim_end_matches(['，', ',', '。'])
+        })
         .filter(|a| !a.contains('@'))
     {
         out.address = Some(addr.to_owned());

@@ -27,6 +27,14 @@ static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the period pattern is a valid regex")
 });
 
+/// A period given in months: `2024年3月至5月`.
+static MONTH_PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?P<y1>{YEAR})\s*年\s*(?P<m1>{MONTH_DAY})\s*月\s*(?:至|到|—{{1,2}}|–|－|-|~|～)\s*(?:(?P<y2>{YEAR})\s*年\s*)?(?P<m2>{MONTH_DAY})\s*月(?:[^日号0-9０-９一二三四五六七八九十]|$)"
+    ))
+    .expect("the month period pattern is a valid regex")
+});
+
 /// A line that is only a date with a year: the signing date under a signature.
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -113,6 +121,24 @@ pub(crate) fn find_period(
             None => y1,
         };
         let end = NoticeDate::ymd(y2, m2, d2)?;
+        (end >= start).then(|| (start, end, all.range()))
+    })
+}
+
+/// The first period given in months only (`2024年3月至5月`): (start, end, byte span).
+pub(crate) fn find_month_period(
+    text: &str,
+) -> Option<(NoticeDate, NoticeDate, std::ops::Range<usize>)> {
+    MONTH_PERIOD.captures_iter(text).find_map(|caps| {
+        let all = caps.get(0)?;
+        let y1: u16 = group(&caps, "y1")?;
+        let (m1, m2): (u8, u8) = (group(&caps, "m1")?, group(&caps, "m2")?);
+        let y2: u16 = match group(&caps, "y2") {
+            Some(y) => y,
+            None if m2 < m1 => y1.checked_add(1)?,
+            None => y1,
+        };
+        let (start, end) = (NoticeDate::ym(y1, m1)?, NoticeDate::ym(y2, m2)?);
         (end >= start).then(|| (start, end, all.range()))
     })
 }

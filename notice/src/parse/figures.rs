@@ -36,15 +36,19 @@ static COMPLETED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// `8个问题已整改完成`.
 static COMPLETED_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个问题已(?:全部)?(?:整改完成|完成整改|整改到位|完成|办结|销号)"));
-/// `正在推进整改的问题4个`.
-static IN_PROGRESS_AFTER: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"(?:正在|持续|仍在)(?:推进)?整改(?:中)?(?:的问题|问题)?{N}个"));
+/// `正在推进整改的问题4个` / `正在推进4个`.
+static IN_PROGRESS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"(?:正在|持续|仍在)(?:推进整改|推进|整改)(?:中)?(?:的问题|问题)?{N}个")
+});
 /// `需长期坚持的问题2个`: long-term problems, which count as in progress.
 static LONG_TERM: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:需|需要)?长期(?:坚持|推进|整改)(?:的问题|问题)?{N}个"));
-/// `共计6个问题正在整改`.
-static IN_PROGRESS_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"{N}个问题(?:正在|仍在|持续)(?:推进)?整改"));
+/// `共计6个问题正在整改` / `剩余2个问题正在持续推进` / `其余3个问题已取得阶段性成效`.
+static IN_PROGRESS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"{N}个问题(?:中)?(?:正在|仍在|持续|正按计划|已取得阶段性)(?:持续|按计划)?(?:推进|整改|成效|进展)",
+    )
+});
 /// `尚未完成整改的问题2个` / `2个问题尚未完成`.
 static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
@@ -54,7 +58,7 @@ static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
 /// `90条整改措施(已完成71条)` / `有42项具体整改措施已落实到位`.
 static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"{N}(?:条|项)(?:具体)?整改(?:措施|举措|任务)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
+        r"{N}(?:条|项)(?:具体)?(?:整改)?(?:措施|举措)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
     )
 });
 /// `制定整改措施31条`: the count after the noun.
@@ -63,19 +67,28 @@ static MEASURES_TOTAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:制定|细化|明确|提出|形成)[^。；，,]{0,6}?整改(?:措施|举措|任务)(?:共)?{N}(?:条|项)",
     )
 });
+/// `制定整改措施24条，已完成21条` / `…，目前已全部完成`: the measures done, right after their
+/// total (group 1), or all of them (全部, without a count).
+static MEASURES_DONE_AFTER_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"整改(?:措施|举措)(?:共)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}(?:条|项)[，,][^。；，,问题个]{0,6}?(?:已|均已)(?:(?:完成|落实)(?:整改)?{N}(?:条|项)|全部(?:完成|落实)(?:到位)?(?:[。；，,]|$))",
+    )
+});
+/// `目前已全部完成` after the total: every measure is done.
+const ALL_DONE: &str = "全部";
 /// `已完成整改措施71条`.
 static MEASURES_COMPLETED: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"已(?:完成|落实)(?:整改)?(?:措施|任务){N}(?:条|项)"));
 /// `建立完善12项制度机制` / `完善制度140项`.
 static RULES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,8}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))",
+        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,8}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))|建章立制{N}(?:项|个|件|份|套)",
     )
 });
 /// `追责5人` / `问责处理3人` / `给予党纪政务处分2人`.
 static PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理)(?:了)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)",
+        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理)(?:了)?(?:党员)?(?:干部|相关责任人员|责任人员|相关人员|人员|责任人)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)",
     )
 });
 /// `追缴资金120万元` / `挽回经济损失1.2亿元`.
@@ -157,6 +170,12 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
     }
     if out.measures_total.is_none() {
         out.measures_total = first(&MEASURES_TOTAL_AFTER, text);
+    }
+    if out.measures_completed.is_none()
+        && let Some(c) = MEASURES_DONE_AFTER_TOTAL.captures(text)
+    {
+        let all = c.get(0).is_some_and(|m| m.as_str().contains(ALL_DONE));
+        out.measures_completed = count(&c, 1).or(if all { out.measures_total } else { None });
     }
     if out.measures_completed.is_none() {
         out.measures_completed = first(&MEASURES_COMPLETED, text);

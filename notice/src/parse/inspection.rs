@@ -2,17 +2,27 @@
 //! 专项巡察, 提级巡察), the period on site and the day findings were fed back, taken from the
 //! opening paragraph (根据…统一部署，…巡察组于…至…对…进行了巡察，并于…反馈).
 
-use super::dates::{find_dates, find_period};
+use super::dates::{find_dates, find_month_period, find_period};
 use crate::model::{Inspection, NoticeDate};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// An inspection team: (level committee)第N(联动|专项|提级|机动)?(巡视|巡察)组.
+/// An inspection team: (level committee)第N(联动|专项|提级|机动)?(巡视|巡察)组; a unit's own
+/// party group or committee may send it (局党组第一巡察组, 集团党委第二巡察组).
 static TEAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|[党D]委|[党D]工委|[党D]组)?第[一二三四五六七八九十0-9０-９]{1,3}(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
+        r"(?:中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|(?:[局厅委办院校]|集团|公司)?(?:[党D]委|[党D]工委|[党D]组))?第[一二三四五六七八九十0-9０-９]{1,3}(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
     )
     .expect("the team pattern is a valid regex")
+});
+
+/// A team without a number, sent by a named committee (镇党委巡察组, 县委巡察组); read only
+/// from the opening paragraph when no numbered team is named.
+static UNNUMBERED_TEAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:省委|市委|区委|县委|州委|旗委|[乡镇街道局厅委办院校]{1,2}(?:[党D]委|[党D]工委|[党D]组))(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
+    )
+    .expect("the unnumbered team pattern is a valid regex")
 });
 
 /// 进行了巡察 / 开展了专项巡视: the verb phrase naming what was done.
@@ -35,14 +45,25 @@ const FEEDBACK: &str = "反馈";
 /// Words of an opening paragraph (根据…部署, 按照…安排).
 const OPENING_WORDS: [&str; 4] = ["部署", "安排", "要求", "进驻"];
 
-/// True when `line` opens a notice: it names the inspection and the decision behind it.
+/// True when `line` opens a notice: it names the inspection and the decision behind it
+/// (根据…部署), or starts with the period on site and names the team (2024年9月2日至10月18日，
+/// 市委第一巡察组…).
 pub(crate) fn is_opening(line: &str) -> bool {
+    if !line.contains(XUNCHA) && !line.contains(XUNSHI) {
+        return false;
+    }
     let head: String = line.chars().take(60).collect();
-    (head.starts_with("根据")
-        || head.starts_with("按照")
-        || find_period(&head, Some(2000)).is_some())
-        && (line.contains(XUNCHA) || line.contains(XUNSHI))
-        && OPENING_WORDS.iter().any(|w| line.contains(w))
+    let decided = OPENING_WORDS.iter().any(|w| line.contains(w));
+    if decided && (head.starts_with("根据") || head.starts_with("按照")) {
+        return true;
+    }
+    let dated = || find_period(&head, Some(2000)).is_some() || find_month_period(&head).is_some();
+    (decided || has_team(&head)) && dated()
+}
+
+/// True when `text` names an inspection team (市委第二巡察组).
+pub(crate) fn has_team(text: &str) -> bool {
+    TEAM.is_match(text)
 }
 
 /// The kind named in `text`, if any.
@@ -71,6 +92,7 @@ pub(crate) fn inspection(title: Option<&str>, opening: Option<&str>, body: &[&st
     let team = opening
         .and_then(|o| TEAM.find(o))
         .or_else(|| body.iter().find_map(|l| TEAM.find(l)))
+        .or_else(|| opening.and_then(|o| UNNUMBERED_TEAM.find(o)))
         .map(|m| m.as_str().to_owned());
     let verb_kind = opening
         .and_then(|o| KIND_VERB.captures(o))
@@ -107,7 +129,7 @@ fn majority_kind(body: &[&str]) -> Option<String> {
 /// Period and feedback day from the opening paragraph; a feedback day without a year takes the
 /// period's end year, plus one when its month comes before the end month.
 fn fill_dates(out: &mut Inspection, opening: &str) {
-    let period = find_period(opening, None);
+    let period = find_period(opening, None).or_else(|| find_month_period(opening));
     let mut after = 0;
     if let Some((start, end, span)) = &period {
         out.start = Some(*start);
@@ -137,11 +159,19 @@ fn fill_dates(out: &mut Inspection, opening: &str) {
     let Some(date) = chosen else {
         return;
     };
+    // Without a period, the year printed last before the feedback day (2024年5月，…7月18日反馈).
+    let printed_year = || {
+        dates
+            .iter()
+            .filter(|d| d.end <= date.start)
+            .rev()
+            .find_map(|d| d.year.filter(|_| d.month <= date.month))
+    };
     let year = match (date.year, reference) {
         (Some(y), _) => Some(y),
         (None, Some(r)) if date.month < r.month => r.year.checked_add(1),
         (None, Some(r)) => Some(r.year),
-        (None, None) => None,
+        (None, None) => printed_year(),
     };
     out.feedback_on = year
         .and_then(|y| date.with_year(y))
@@ -211,6 +241,17 @@ mod tests {
         assert_eq!(
             got.feedback_on.map(|d| d.to_string()).as_deref(),
             Some("2020-08-02")
+        );
+    }
+
+    #[test]
+    fn feedback_without_a_period_takes_the_printed_year() {
+        let opening =
+            "根据县委部署，2024年5月，县委第一巡察组对某局党组开展巡察，7月18日反馈了意见。";
+        let got = inspection(None, Some(opening), &[]);
+        assert_eq!(
+            got.feedback_on.map(|d| d.to_string()).as_deref(),
+            Some("2024-07-18")
         );
     }
 

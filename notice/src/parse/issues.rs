@@ -4,10 +4,9 @@
 //! topical level (方面 → 1. → (1): the (1) items are the issues, the others their categories).
 //! 一是/二是 enumerations are measures unless they are themselves 关于…问题 headings.
 
-use super::headings::{
-    Heading, LEVEL_ABOUT, LEVEL_CIRCLED, LEVEL_SECTION, heading, is_about_issue,
-};
-use super::status::{group_status, label_status, note_status};
+use super::headings::{Heading, LEVEL_CIRCLED, LEVEL_SECTION, heading};
+use super::levels::{PROBLEM_LABELS, issue_level};
+use super::status::{body_status, group_status, inline_status, label_status, note_status};
 use crate::model::{Issue, IssueStatus};
 
 /// Section headings about how rectification was organised (组织, 领导, 部署) or what comes
@@ -93,6 +92,8 @@ pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
     let mut current: Option<usize> = None;
     // Per issue: its status already came from a note or a label (the first one wins).
     let mut settled: Vec<bool> = Vec::new();
+    // Per issue: an enclosing heading groups it by status.
+    let mut grouped: Vec<bool> = Vec::new();
     for (i, h) in headings.iter().enumerate() {
         if let Some(h) = h {
             if h.level <= level {
@@ -106,14 +107,17 @@ pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
             if h.level == level && eligible(i) {
                 stack.retain(|e| e.level < h.level);
                 let text = text_of(i, h);
-                let note = note_status(text);
-                settled.push(note.is_some());
+                // A note on the heading (（已完成）) or a status stated on the heading line after
+                // the title (…不规范。一是…。已完成整改。) settles the issue's status.
+                let own = note_status(text)
+                    .or_else(|| note_status(&first_sentence(text)))
+                    .or_else(|| inline_status(after_title(text)));
+                settled.push(own.is_some());
+                grouped.push(enclosing_status(&stack).is_some());
                 issues.push(Issue {
                     number: h.number.clone(),
                     title: issue_title(text),
-                    status: note
-                        .or_else(|| enclosing_status(&stack))
-                        .unwrap_or_default(),
+                    status: own.or_else(|| enclosing_status(&stack)).unwrap_or_default(),
                     category_path: categories(&stack),
                 });
                 current = Some(issues.len() - 1);
@@ -123,8 +127,12 @@ pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
         }
         if let Some(cur) = current {
             in_issue[i] = true;
+            // A label (整改情况：已完成) overrides the group the issue sits in; a bare status
+            // sentence (目前已整改到位。) only serves when no group states one.
+            let found = label_status(lines[i])
+                .or_else(|| (!grouped[cur]).then(|| body_status(lines[i])).flatten());
             if !settled[cur]
-                && let Some(status) = label_status(lines[i])
+                && let Some(status) = found
             {
                 issues[cur].status = status;
                 settled[cur] = true;
@@ -192,34 +200,6 @@ fn sections(lines: &[&str], headings: &[Option<Heading>]) -> Vec<Section> {
         }
     }
     kinds
-}
-
-/// The heading level of issues: the level with most 关于…问题 headings, else the deepest
-/// topical level above the ordinal enumerations.
-fn issue_level<'a>(
-    headings: &[Option<Heading>],
-    eligible: &dyn Fn(usize) -> bool,
-    text_of: &dyn Fn(usize, &Heading) -> &'a str,
-) -> Option<u8> {
-    let mut about = [0usize; LEVEL_ABOUT as usize + 1];
-    let mut deepest = None;
-    for (i, h) in headings.iter().enumerate() {
-        let Some(h) = h else { continue };
-        if !eligible(i) || h.level == LEVEL_SECTION {
-            continue;
-        }
-        let text = text_of(i, h);
-        if is_about_issue(text) {
-            about[h.level as usize] += 1;
-        } else if h.level <= LEVEL_CIRCLED && group_status(text).is_none() {
-            deepest = deepest.max(Some(h.level));
-        }
-    }
-    let best = (1..about.len()).max_by_key(|&l| (about[l], std::cmp::Reverse(l)))?;
-    if about[best] > 0 {
-        return u8::try_from(best).ok();
-    }
-    deepest
 }
 
 /// Lines at the start of a continued text that belong to an issue begun on another page.
@@ -300,13 +280,28 @@ pub(crate) fn issue_title(text: &str) -> String {
             }
         }
         if let Some(end) = rest.rfind("问题") {
-            let title = rest[..end].trim();
+            // 关于X的问题: the 的 joins X to 问题 and is no part of the title.
+            let title = rest[..end].trim().trim_end_matches(['的', '之']);
             if !title.is_empty() && !title.contains('。') {
                 return title.to_owned();
             }
         }
     }
-    first_sentence(text)
+    let text = PROBLEM_LABELS
+        .iter()
+        .find_map(|l| text.strip_prefix(l))
+        .map_or(text, str::trim_start);
+    let title = first_sentence(text);
+    // A status note closing the title (…不全面（已整改）) is no part of it.
+    match title.rfind(['（', '(']) {
+        Some(open) if note_status(&title[open..]).is_some() => title[..open].trim_end().to_owned(),
+        Some(_) | None => title,
+    }
+}
+
+/// The heading text after its title sentence (where a status may be stated).
+fn after_title(text: &str) -> &str {
+    text.find(TITLE_ENDS).map_or("", |i| &text[i..])
 }
 
 /// Byte offset of the closing quote of a 关于“…”问题 heading: the last closing quote followed
@@ -334,6 +329,11 @@ mod tests {
     fn titles_come_from_quotes_or_the_first_sentence() {
         assert_eq!(issue_title("关于“甲‘乙’丙”问题的整改"), "甲‘乙’丙");
         assert_eq!(issue_title("关于甲乙问题的整改情况"), "甲乙");
+        assert_eq!(issue_title("关于甲乙不到位的问题"), "甲乙不到位");
+        assert_eq!(
+            issue_title("甲乙不全面（已整改）。按季度公开"),
+            "甲乙不全面"
+        );
         assert_eq!(issue_title("深入学习。一是加强"), "深入学习");
     }
 

@@ -10,6 +10,7 @@
 
 use super::dates::{date_line, timestamp_line};
 use super::headings::heading;
+use super::signature::is_name_line;
 use crate::document::{PageMarker, PageMarkerKind};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -38,6 +39,9 @@ const CONTINUATION: [char; 14] = [
 const NUMBER_FOLLOWERS: [char; 14] = [
     '年', '月', '日', '号', '%', '％', '万', '亿', '个', '项', '条', '人', '元', '家',
 ];
+
+/// 关于 ("on"): separates a title's issuer from its subject.
+const TITLE_ABOUT: &str = "关于";
 
 /// Endings of a notice title (通报 "circular", 公告 "announcement", 公示 "public notice").
 const TITLE_ENDINGS: [&str; 4] = ["通报", "公告", "公示", "情况报告"];
@@ -279,11 +283,12 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     {
         return true;
     }
-    // A title broken over two lines: 中共…关于巡察整改情 / 况的通报.
+    // A title broken over two lines: 中共…关于巡察整改情 / 况的通报, or the issuer on a line
+    // of its own above the subject: 中共…委员会 / 关于…整改情况的通报.
     if !TERMINAL.contains(&last)
         && cur.len() <= SHORT_LINE
-        && next.len() <= 72
-        && cur.contains("关于")
+        && next.len() <= SHORT_LINE
+        && (cur.contains(TITLE_ABOUT) || (next.starts_with(TITLE_ABOUT) && is_name_line(cur)))
         && is_title_like(&format!("{cur}{next}"))
     {
         return true;

@@ -13,6 +13,7 @@ mod figures;
 mod headings;
 mod inspection;
 mod issues;
+mod levels;
 mod lines;
 mod numerals;
 mod organisation;
@@ -76,7 +77,7 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     let sig_idx = seg
         .signature
         .as_ref()
-        .map(|s| (s.name_line - base, s.date_line - base));
+        .map(|s| (s.name_line - base, s.date_line.map(|d| d - base)));
     let stamp = lines
         .iter()
         .enumerate()
@@ -86,7 +87,7 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     let skip = |i: usize| {
         Some(i) == title_idx
             || stamp.is_some_and(|(s, _)| s == i)
-            || sig_idx.is_some_and(|(n, d)| i == n || i == d)
+            || sig_idx.is_some_and(|(n, d)| i == n || d == Some(i))
     };
     let body: Vec<&str> = lines
         .iter()
@@ -146,7 +147,7 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
         organisation,
         organisation_aliases,
         signed_by: signature.map(|s| s.name.clone()),
-        signed_on: signature.map(|s| s.date),
+        signed_on: signature.and_then(|s| s.date),
         published_at: stamp.map(|(_, t)| t).or(doc.metadata.published_at),
         fragment,
         reported,
@@ -156,7 +157,8 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
 
 /// The organisation: a full party-organisation name signing or issuing the notice, else the
 /// signer or issuer as printed, else the inspected body named in the opening (a fragment without
-/// signature), else the first full party-organisation name in the body.
+/// signature): its full name, else the name as the opening prints it (对区某局党组开展巡察);
+/// else the first full party-organisation name in the body.
 fn find_organisation(
     signature: Option<&str>,
     title: Option<&str>,
@@ -172,6 +174,7 @@ fn find_organisation(
         .or(signature)
         .or_else(|| issuer.filter(|i| signature::is_name_line(i)))
         .or_else(|| opening.and_then(organisation::find_full_name))
+        .or_else(|| opening.and_then(organisation::inspected_body))
         .or_else(|| body.iter().find_map(|l| organisation::find_full_name(l)))
         .map(str::to_owned)
 }

@@ -63,6 +63,23 @@ pub(crate) fn similarity(a: &str, b: &str) -> f64 {
     ga.intersection(&gb).count() as f64 / union as f64
 }
 
+/// `对区文化旅游局党组开展了巡察`: the inspected body as an opening paragraph names it.
+static INSPECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"对([\p{Han}A-Za-z]{2,30}?(?:工作委员会|委员会|[党D]工委|[党D]组|[党D]委|[党D]总支|[党D]支部))(?:开展|进行|实施)",
+    )
+    .expect("the inspected-body pattern is a valid regex")
+});
+
+/// The body an opening paragraph says was inspected (区文化旅游局党组), for a notice that
+/// names its organisation nowhere else.
+pub(crate) fn inspected_body(opening: &str) -> Option<&str> {
+    INSPECTED
+        .captures(opening)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+}
+
 /// The first full party-organisation name in `text`.
 pub(crate) fn find_full_name(text: &str) -> Option<&str> {
     FULL_NAME.find(text).map(|m| m.as_str())

@@ -1,12 +1,16 @@
 //! Splitting a text into notices. A newspaper page carries the end of one notice and the start
 //! of the next, and may print a notice's title after its signature. Boundaries are: after a
 //! signature block (with the title that follows it when that title names the signer), before a
-//! title standing after body text, and at page markers (上接 starts a fragment, 下转 ends one).
+//! title standing after body text, before a new opening paragraph (根据…部署，…巡察组…) once the
+//! current notice has printed its closing contact lines, and at page markers (上接 starts a
+//! fragment, 下转 ends one). A signature is a name with its date below or above it, or a name
+//! alone where the notice ends.
 
 use super::dates::timestamp_line;
+use super::inspection::{has_team, is_opening};
 use super::lines::{LogicalLine, is_title_like};
 use super::organisation::similarity;
-use super::signature::{Signature, signature_at};
+use super::signature::{Signature, bare_signature_at, signature_at};
 use crate::document::{PageMarker, PageMarkerKind};
 use crate::model::Fragment;
 use std::ops::Range;
@@ -46,9 +50,16 @@ pub(crate) fn segments(lines: &[LogicalLine], markers: &[PageMarker]) -> Vec<Seg
     let mut i = 0;
     while i < lines.len() {
         let text = lines[i].text.as_str();
-        if i > cur.start && cur.has_body && (starts_fragment(i) || is_title_like(text)) {
+        let new_opening = cur.closed && is_opening(text) && has_team(text);
+        if i > cur.start
+            && cur.has_body
+            && (starts_fragment(i) || is_title_like(text) || new_opening)
+        {
             out.push(cur.close(i, None));
             cur = Open::new(i);
+        }
+        if !cur.closed {
+            cur.closed = CLOSING_WORDS.iter().any(|w| text.contains(w));
         }
         if is_title_like(text) && cur.title.is_none() && !cur.has_body {
             cur.title = Some(i);
@@ -56,7 +67,10 @@ pub(crate) fn segments(lines: &[LogicalLine], markers: &[PageMarker]) -> Vec<Seg
             cur.has_body = true;
         }
         if i > cur.start
-            && let Some(sig) = signature_at(lines, i)
+            && let Some(sig) = signature_at(lines, i, cur.start).or_else(|| {
+                bare_signature_at(lines, i)
+                    .filter(|_| cur.has_body && notice_ends_before(lines, i + 1, &starts_fragment))
+            })
         {
             let mut end = i + 1;
             if cur.title.is_none()
@@ -103,11 +117,30 @@ fn title_closes(
     }
 }
 
+/// Whether a notice ends before line `idx`: the text ends, or a title, a page continuation or
+/// an opening paragraph starts there.
+fn notice_ends_before(
+    lines: &[LogicalLine],
+    idx: usize,
+    starts_fragment: &dyn Fn(usize) -> bool,
+) -> bool {
+    match lines.get(idx) {
+        None => true,
+        Some(next) => is_title_like(&next.text) || starts_fragment(idx) || is_opening(&next.text),
+    }
+}
+
+/// Words of a notice's closing lines: the invitation to supervise (欢迎广大干部群众…监督) and
+/// the contact labels.
+const CLOSING_WORDS: [&str; 4] = ["欢迎广大", "联系电话", "电子邮箱", "邮政信箱"];
+
 /// A segment being built.
 struct Open {
     start: usize,
     title: Option<usize>,
     has_body: bool,
+    /// Closing lines (监督, contact) have been seen: a new opening starts another notice.
+    closed: bool,
 }
 
 impl Open {
@@ -116,6 +149,7 @@ impl Open {
             start,
             title: None,
             has_body: false,
+            closed: false,
         }
     }
 

@@ -109,6 +109,82 @@ pub(crate) fn label_status(line: &str) -> Option<IssueStatus> {
         .flatten()
 }
 
+/// Subjects and time words a bare status sentence may start with (该问题, 此项, 目前, 现).
+const STATUS_SUBJECTS: [&str; 9] = [
+    "该问题",
+    "此问题",
+    "本问题",
+    "该项问题",
+    "该项",
+    "此项",
+    "目前",
+    "当前",
+    "现",
+];
+
+/// Longest bare status clause, in characters, once its subject is dropped (目前已整改到位).
+const STATUS_CLAUSE_CHARS: usize = 9;
+
+/// 均 / 都 ("all of them"): a clause about the items just listed (发现问题13个，均已完成整改),
+/// not about the issue.
+const ALL_OF_THEM: [char; 2] = ['均', '都'];
+
+/// A whole clause that is a status word, after at most three characters (需长期坚持, 已取得
+/// 阶段性成效) and before at most a particle (正在整改中): `已完成退出` reports a measure.
+fn clause_pattern(words: &[&str]) -> Regex {
+    Regex::new(&format!("^.{{0,3}}?(?:{})(?:中|了)?$", words.join("|")))
+        .expect("status words are plain literals")
+}
+
+/// [`IN_PROGRESS_WORDS`] as a whole clause.
+static IN_PROGRESS_CLAUSE: LazyLock<Regex> = LazyLock::new(|| clause_pattern(&IN_PROGRESS_WORDS));
+/// [`COMPLETED_WORDS`] as a whole clause.
+static COMPLETED_CLAUSE: LazyLock<Regex> = LazyLock::new(|| clause_pattern(&COMPLETED_WORDS));
+
+/// The status of a clause that says nothing but a status: `已完成整改`, `该问题正在持续推进`,
+/// `目前已整改到位`. Clauses with figures (已完成安置41人), objects (已完成退出) or about listed
+/// items (均已办结) report work done, not the issue's status.
+fn clause_status(clause: &str) -> Option<IssueStatus> {
+    let mut clause = clause.trim();
+    while let Some(rest) = STATUS_SUBJECTS.iter().find_map(|s| clause.strip_prefix(s)) {
+        clause = rest;
+    }
+    if clause.chars().count() > STATUS_CLAUSE_CHARS
+        || clause.contains(ALL_OF_THEM)
+        || clause.chars().any(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    if IN_PROGRESS_CLAUSE.is_match(clause) {
+        Some(IssueStatus::InProgress)
+    } else if COMPLETED_CLAUSE.is_match(clause) {
+        Some(IssueStatus::Completed)
+    } else {
+        None
+    }
+}
+
+/// The status stated in running text: a label sentence (整改情况：已完成。) or a bare status
+/// clause (该问题已完成整改), the first one found.
+pub(crate) fn inline_status(text: &str) -> Option<IssueStatus> {
+    // Most lines state no status at all: one scan per word list settles them.
+    if !IN_PROGRESS.is_match(text) && !COMPLETED.is_match(text) {
+        return None;
+    }
+    text.split(['。', '；', ';']).find_map(|sentence| {
+        let sentence = sentence.trim();
+        if sentence.contains(['：', ':']) {
+            return label_status(sentence);
+        }
+        sentence.split(['，', ',']).find_map(clause_status)
+    })
+}
+
+/// The status a line of an issue's body states: as a label line or in a sentence of its own.
+pub(crate) fn body_status(line: &str) -> Option<IssueStatus> {
+    inline_status(line)
+}
+
 /// The status a note at the end of a heading states: `…问题的整改（已完成）`.
 pub(crate) fn note_status(heading_text: &str) -> Option<IssueStatus> {
     let text = heading_text.trim_end_matches(['。', ' ']);
