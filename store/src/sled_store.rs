@@ -37,6 +37,9 @@ use std::path::Path;
 /// fields with serde defaults, so version 1 stores open unchanged.
 pub const SCHEMA_VERSION: u32 = 2;
 const SCHEMA_KEY: &[u8] = b"schema_version";
+/// sled's page cache. Its own default (1 GiB) fills with every page a crawl writes, which a
+/// crawler mostly never reads again; reads are by key, so a modest cache serves them well.
+pub const DEFAULT_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// A [`NoticeStore`] on a sled database in one directory.
 #[derive(Clone)]
@@ -64,7 +67,15 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`. Fails if another process holds it or if it was
     /// written by a newer schema.
     pub fn open(dir: &Path) -> Result<Self> {
-        let db = sled::open(dir)?;
+        Self::open_with_cache(dir, DEFAULT_CACHE_BYTES)
+    }
+
+    /// Opens the store with a page cache of `cache_bytes`.
+    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Self> {
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_bytes)
+            .open()?;
         let meta = db.open_tree("meta")?;
         match meta.get(SCHEMA_KEY)? {
             Some(raw) => {
