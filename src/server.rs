@@ -28,34 +28,55 @@ pub struct ServerParts {
 }
 
 /// Wraps a read service in the token check unless reads are open.
-fn reads_auth(settings: &Settings) -> impl Fn(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Clone + use<> {
+fn reads_auth(
+    settings: &Settings,
+) -> impl Fn(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Clone + use<> {
     let open = settings.open_reads;
     let auth = BearerAuth::new(settings.admin_token.as_ref().map(|t| t.expose().to_owned()));
-    move |request| if open { Ok(request) } else { auth.check(request) }
+    move |request| {
+        if open {
+            Ok(request)
+        } else {
+            auth.check(request)
+        }
+    }
 }
 
 /// Serves gRPC on `listener` until `cancel` fires, then drains in-flight calls.
-pub async fn serve(listener: TcpListener, parts: ServerParts, cancel: CancellationToken) -> anyhow::Result<()> {
-    let ServerParts { store, control, settings } = parts;
+pub async fn serve(
+    listener: TcpListener,
+    parts: ServerParts,
+    cancel: CancellationToken,
+) -> anyhow::Result<()> {
+    let ServerParts {
+        store,
+        control,
+        settings,
+    } = parts;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(gazette_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
     let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
-    let reflection_v1alpha = reflection().build_v1alpha().context("building reflection v1alpha")?;
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
+        .context("building reflection v1alpha")?;
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<NoticeServiceServer<NoticeApi>>().await;
-    health.set_serving::<OrganisationServiceServer<OrganisationApi>>().await;
+    health
+        .set_serving::<OrganisationServiceServer<OrganisationApi>>()
+        .await;
     health.set_serving::<CrawlServiceServer<CrawlApi>>().await;
 
     let limit = settings.max_message_bytes;
-    let notices = NoticeServiceServer::new(NoticeApi::new(Arc::clone(&store)).with_shutdown(cancel.clone()))
-        .accept_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Gzip)
-        .max_decoding_message_size(limit)
-        .max_encoding_message_size(limit);
+    let notices =
+        NoticeServiceServer::new(NoticeApi::new(Arc::clone(&store)).with_shutdown(cancel.clone()))
+            .accept_compressed(CompressionEncoding::Gzip)
+            .send_compressed(CompressionEncoding::Gzip)
+            .max_decoding_message_size(limit)
+            .max_encoding_message_size(limit);
     let organisations = OrganisationServiceServer::new(OrganisationApi::new(Arc::clone(&store)))
         .accept_compressed(CompressionEncoding::Gzip)
         .send_compressed(CompressionEncoding::Gzip)
@@ -70,9 +91,12 @@ pub async fn serve(listener: TcpListener, parts: ServerParts, cancel: Cancellati
 
     let mut builder = tonic::transport::Server::builder();
     if let Some(tls) = &settings.tls {
-        let cert = std::fs::read(&tls.cert).with_context(|| format!("reading tls.cert {}", tls.cert.display()))?;
-        let key = std::fs::read(&tls.key).with_context(|| format!("reading tls.key {}", tls.key.display()))?;
-        let config = tonic::transport::ServerTlsConfig::new().identity(tonic::transport::Identity::from_pem(cert, key));
+        let cert = std::fs::read(&tls.cert)
+            .with_context(|| format!("reading tls.cert {}", tls.cert.display()))?;
+        let key = std::fs::read(&tls.key)
+            .with_context(|| format!("reading tls.key {}", tls.key.display()))?;
+        let config = tonic::transport::ServerTlsConfig::new()
+            .identity(tonic::transport::Identity::from_pem(cert, key));
         builder = builder.tls_config(config).context("configuring TLS")?;
     }
     builder
@@ -83,7 +107,10 @@ pub async fn serve(listener: TcpListener, parts: ServerParts, cancel: Cancellati
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(InterceptedService::new(notices, reads_auth(&settings)))
-        .add_service(InterceptedService::new(organisations, reads_auth(&settings)))
+        .add_service(InterceptedService::new(
+            organisations,
+            reads_auth(&settings),
+        ))
         .add_service(InterceptedService::new(crawl, admin))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), cancel.cancelled_owned())
         .await

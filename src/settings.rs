@@ -171,10 +171,17 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         if let Some(tls) = &self.tls {
             for (key, path) in [("tls.cert", &tls.cert), ("tls.key", &tls.key)] {
-                anyhow::ensure!(path.is_file(), "{key}: {} is not a readable file", path.display());
+                anyhow::ensure!(
+                    path.is_file(),
+                    "{key}: {} is not a readable file",
+                    path.display()
+                );
             }
         }
-        anyhow::ensure!(!self.request_timeout.is_zero(), "request_timeout must be positive");
+        anyhow::ensure!(
+            !self.request_timeout.is_zero(),
+            "request_timeout must be positive"
+        );
         let mut names = std::collections::HashSet::new();
         for source in &self.sources {
             anyhow::ensure!(
@@ -222,8 +229,14 @@ mod tests {
 
             jail.set_env("GAZETTE_ADMIN_TOKEN", "t0ken");
             let settings = Settings::load(None).map_err(|e| e.to_string())?;
-            assert_eq!(settings.admin_token.as_ref().map(Secret::expose), Some("t0ken"));
-            assert!(!format!("{settings:?}").contains("t0ken"), "the token must never be printed");
+            assert_eq!(
+                settings.admin_token.as_ref().map(Secret::expose),
+                Some("t0ken")
+            );
+            assert!(
+                !format!("{settings:?}").contains("t0ken"),
+                "the token must never be printed"
+            );
 
             jail.create_file("bad.toml", "grpc_addr = \"not an address\"\n")?;
             let error = Settings::from_file(Path::new("bad.toml"))

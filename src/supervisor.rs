@@ -36,13 +36,19 @@ impl CrawlSupervisor {
             .map(|s| {
                 let slot = Slot {
                     source: s.clone(),
-                    state: Mutex::new(SourceState { source: s.name.clone(), ..SourceState::default() }),
+                    state: Mutex::new(SourceState {
+                        source: s.name.clone(),
+                        ..SourceState::default()
+                    }),
                     trigger: Notify::new(),
                 };
                 (s.name.clone(), Arc::new(slot))
             })
             .collect();
-        Self { slots: Arc::new(slots), order: Arc::new(sources.iter().map(|s| s.name.clone()).collect()) }
+        Self {
+            slots: Arc::new(slots),
+            order: Arc::new(sources.iter().map(|s| s.name.clone()).collect()),
+        }
     }
 
     /// Runs every source now and then on its schedule, or early when triggered, until `cancel`.
@@ -88,11 +94,16 @@ impl Slot {
         state.next_run_ms = None;
     }
 
-    fn finish(&self, result: gazette_worker::Result<gazette_worker::CrawlReport>, wait: std::time::Duration) {
+    fn finish(
+        &self,
+        result: gazette_worker::Result<gazette_worker::CrawlReport>,
+        wait: std::time::Duration,
+    ) {
         let mut state = self.state();
         state.running = false;
         state.last_finished_ms = Some(now_ms());
-        state.next_run_ms = Some(now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2));
+        state.next_run_ms =
+            Some(now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2));
         match result {
             Ok(report) => {
                 tracing::info!(
@@ -144,6 +155,10 @@ impl CrawlControl for CrawlSupervisor {
     }
 
     fn states(&self) -> Vec<SourceState> {
-        self.order.iter().filter_map(|name| self.slots.get(name)).map(|slot| slot.state().clone()).collect()
+        self.order
+            .iter()
+            .filter_map(|name| self.slots.get(name))
+            .map(|slot| slot.state().clone())
+            .collect()
     }
 }

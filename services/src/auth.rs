@@ -12,7 +12,9 @@ pub struct BearerAuth {
 impl std::fmt::Debug for BearerAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The token is a secret: never print it.
-        f.debug_struct("BearerAuth").field("configured", &self.token.is_some()).finish()
+        f.debug_struct("BearerAuth")
+            .field("configured", &self.token.is_some())
+            .finish()
     }
 }
 
@@ -20,23 +22,31 @@ impl BearerAuth {
     /// Admits requests with `token`; with `None` every request is refused, so that admin calls
     /// are off until an operator sets a token.
     pub fn new(token: Option<String>) -> Self {
-        Self { token: token.filter(|t| !t.is_empty()) }
+        Self {
+            token: token.filter(|t| !t.is_empty()),
+        }
     }
 
     /// Checks one request.
     pub fn check<T>(&self, request: Request<T>) -> Result<Request<T>, Status> {
         let Some(expected) = &self.token else {
-            return Err(Status::permission_denied("admin calls are disabled: no admin token is configured"));
+            return Err(Status::permission_denied(
+                "admin calls are disabled: no admin token is configured",
+            ));
         };
-        let header = request
-            .metadata()
-            .get("authorization")
-            .ok_or_else(|| Status::unauthenticated("admin calls need an authorization: Bearer <token> header"))?;
+        let header = request.metadata().get("authorization").ok_or_else(|| {
+            Status::unauthenticated("admin calls need an authorization: Bearer <token> header")
+        })?;
         let given = header
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .ok_or_else(|| Status::unauthenticated("the authorization header must be Bearer <token>"))?;
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| {
+                Status::unauthenticated("the authorization header must be Bearer <token>")
+            })?;
         if constant_time_eq(given.trim().as_bytes(), expected.as_bytes()) {
             Ok(request)
         } else {
@@ -63,7 +73,9 @@ mod tests {
     fn request(header: Option<&str>) -> Request<()> {
         let mut request = Request::new(());
         if let Some(value) = header {
-            request.metadata_mut().insert("authorization", value.parse().expect("ascii header"));
+            request
+                .metadata_mut()
+                .insert("authorization", value.parse().expect("ascii header"));
         }
         request
     }
@@ -72,11 +84,29 @@ mod tests {
     fn tokens_are_checked() {
         let auth = BearerAuth::new(Some("s3cret".into()));
         assert!(auth.check(request(Some("Bearer s3cret"))).is_ok());
-        assert_eq!(auth.check(request(None)).expect_err("missing").code(), tonic::Code::Unauthenticated);
-        assert_eq!(auth.check(request(Some("Bearer nope"))).expect_err("wrong").code(), tonic::Code::PermissionDenied);
-        assert_eq!(auth.check(request(Some("s3cret"))).expect_err("no scheme").code(), tonic::Code::Unauthenticated);
+        assert_eq!(
+            auth.check(request(None)).expect_err("missing").code(),
+            tonic::Code::Unauthenticated
+        );
+        assert_eq!(
+            auth.check(request(Some("Bearer nope")))
+                .expect_err("wrong")
+                .code(),
+            tonic::Code::PermissionDenied
+        );
+        assert_eq!(
+            auth.check(request(Some("s3cret")))
+                .expect_err("no scheme")
+                .code(),
+            tonic::Code::Unauthenticated
+        );
         let off = BearerAuth::new(None);
-        assert_eq!(off.check(request(Some("Bearer x"))).expect_err("off").code(), tonic::Code::PermissionDenied);
+        assert_eq!(
+            off.check(request(Some("Bearer x")))
+                .expect_err("off")
+                .code(),
+            tonic::Code::PermissionDenied
+        );
         assert!(!format!("{auth:?}").contains("s3cret"));
     }
 }

@@ -104,16 +104,26 @@ impl CrawlApi {
             .ok_or_else(|| ApiError::FailedPrecondition("this process runs no crawler".into()))
     }
 
-    fn ingest(&self, request: pb::IngestDocumentRequest) -> Result<pb::IngestDocumentResponse, ApiError> {
+    fn ingest(
+        &self,
+        request: pb::IngestDocumentRequest,
+    ) -> Result<pb::IngestDocumentResponse, ApiError> {
         let uri = request.uri.trim();
         if uri.is_empty() || uri.chars().any(char::is_whitespace) {
-            return Err(ApiError::invalid("uri", "give the URL the document was published at"));
+            return Err(ApiError::invalid(
+                "uri",
+                "give the URL the document was published at",
+            ));
         }
         if request.content.is_empty() {
             return Err(ApiError::invalid("content", "the document is empty"));
         }
         let content_type = Some(request.content_type.trim().to_owned()).filter(|c| !c.is_empty());
-        let options = CleanOptions { content_type: content_type.clone(), kind: InputKind::Auto, ..CleanOptions::default() };
+        let options = CleanOptions {
+            content_type: content_type.clone(),
+            kind: InputKind::Auto,
+            ..CleanOptions::default()
+        };
         let mut page = PageRecord {
             url: uri.to_owned(),
             final_url: uri.to_owned(),
@@ -139,7 +149,12 @@ impl CrawlApi {
         };
         let error = page.error.clone().unwrap_or_default();
         let outcome = self.store.record_page(page, notices)?;
-        let notices = outcome.new_notices.iter().chain(&outcome.updated_notices).map(|id| convert::notice_name(id)).collect();
+        let notices = outcome
+            .new_notices
+            .iter()
+            .chain(&outcome.updated_notices)
+            .map(|id| convert::notice_name(id))
+            .collect();
         Ok(pb::IngestDocumentResponse { notices, error })
     }
 }
@@ -177,7 +192,10 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
             TriggerOutcome::Started => true,
             TriggerOutcome::AlreadyRunning => false,
             TriggerOutcome::UnknownSource => {
-                return Err(ApiError::NotFound { resource: format!("source {source:?}") }.into());
+                return Err(ApiError::NotFound {
+                    resource: format!("source {source:?}"),
+                }
+                .into());
             }
         };
         Ok(Response::new(pb::TriggerCrawlResponse { started }))
@@ -188,10 +206,17 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
         request: Request<pb::GetCrawlStatusRequest>,
     ) -> Result<Response<pb::GetCrawlStatusResponse>, Status> {
         let wanted = request.into_inner().source;
-        let states: Vec<SourceState> =
-            self.control()?.states().into_iter().filter(|s| wanted.is_empty() || s.source == wanted).collect();
+        let states: Vec<SourceState> = self
+            .control()?
+            .states()
+            .into_iter()
+            .filter(|s| wanted.is_empty() || s.source == wanted)
+            .collect();
         if !wanted.is_empty() && states.is_empty() {
-            return Err(ApiError::NotFound { resource: format!("source {wanted:?}") }.into());
+            return Err(ApiError::NotFound {
+                resource: format!("source {wanted:?}"),
+            }
+            .into());
         }
         let sources = states
             .into_iter()
@@ -215,10 +240,13 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
         request: Request<pb::IngestDocumentRequest>,
     ) -> Result<Response<pb::IngestDocumentResponse>, Status> {
         let (api, request) = (self.clone(), request.into_inner());
-        blocking(move || api.ingest(request)).await.map(Response::new)
+        blocking(move || api.ingest(request))
+            .await
+            .map(Response::new)
     }
 
-    type ReparseAllStream = tokio_stream::wrappers::ReceiverStream<Result<pb::ReparseAllResponse, Status>>;
+    type ReparseAllStream =
+        tokio_stream::wrappers::ReceiverStream<Result<pb::ReparseAllResponse, Status>>;
 
     async fn reparse_all(
         &self,
@@ -231,7 +259,10 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
         };
         let (tx, rx) = tokio::sync::mpsc::channel(8);
         tokio::spawn(async move {
-            let mut progress = pb::ReparseAllResponse { pages_total: count(total), ..Default::default() };
+            let mut progress = pb::ReparseAllResponse {
+                pages_total: count(total),
+                ..Default::default()
+            };
             let mut after: Option<String> = None;
             loop {
                 let store = Arc::clone(&store);
@@ -241,7 +272,9 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
                     let parser = NoticeParser::new();
                     let mut written = 0;
                     for page in &pages {
-                        let Some(doc) = page.clean.as_ref() else { continue };
+                        let Some(doc) = page.clean.as_ref() else {
+                            continue;
+                        };
                         let notices = parser.parse(doc);
                         written += notices.len();
                         store.record_page(page.clone(), notices)?;
@@ -266,7 +299,9 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
                 }
             }
         });
-        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
+        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
+            rx,
+        )))
     }
 }
 

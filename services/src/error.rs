@@ -40,7 +40,10 @@ pub enum ApiError {
 impl ApiError {
     /// An INVALID_ARGUMENT about `field`.
     pub fn invalid(field: &'static str, description: impl Into<String>) -> Self {
-        Self::InvalidArgument { field, description: description.into() }
+        Self::InvalidArgument {
+            field,
+            description: description.into(),
+        }
     }
 }
 
@@ -48,18 +51,32 @@ impl From<ApiError> for tonic::Status {
     fn from(error: ApiError) -> Self {
         // Exhaustive on purpose: a new variant must choose its code here.
         match error {
-            ApiError::InvalidArgument { field, ref description } => {
+            ApiError::InvalidArgument {
+                field,
+                ref description,
+            } => {
                 // google.rpc.BadRequest lets clients point at the field without parsing text.
                 let details = ErrorDetails::with_bad_request_violation(field, description.clone());
-                tonic::Status::with_error_details(tonic::Code::InvalidArgument, error.to_string(), details)
+                tonic::Status::with_error_details(
+                    tonic::Code::InvalidArgument,
+                    error.to_string(),
+                    details,
+                )
             }
             ApiError::NotFound { .. } => tonic::Status::not_found(error.to_string()),
             ApiError::Unauthenticated(message) => tonic::Status::unauthenticated(message),
             ApiError::PermissionDenied(message) => tonic::Status::permission_denied(message),
             ApiError::FailedPrecondition(message) => tonic::Status::failed_precondition(message),
             ApiError::Store(StoreError::InvalidCursor) => {
-                let details = ErrorDetails::with_bad_request_violation("page_token", "not a token returned by this service");
-                tonic::Status::with_error_details(tonic::Code::InvalidArgument, "invalid page_token", details)
+                let details = ErrorDetails::with_bad_request_violation(
+                    "page_token",
+                    "not a token returned by this service",
+                );
+                tonic::Status::with_error_details(
+                    tonic::Code::InvalidArgument,
+                    "invalid page_token",
+                    details,
+                )
             }
             ApiError::Store(ref cause @ StoreError::Corrupt { .. }) => {
                 tracing::error!(error = %cause, "damaged record");
@@ -91,6 +108,8 @@ where
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    let result = tokio::task::spawn_blocking(work).await.map_err(ApiError::from)?;
+    let result = tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ApiError::from)?;
     result.map_err(tonic::Status::from)
 }

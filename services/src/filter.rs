@@ -72,7 +72,11 @@ fn split_term(term: &str) -> Result<(&str, &str, &str), ApiError> {
         .find(|&(_, c)| matches!(c, '=' | '<' | '>' | ':' | '"'))
         .map(|(i, _)| i)
         .filter(|&i| !term[i..].starts_with('"'))
-        .ok_or_else(|| invalid(format!("expected field, operator and \"value\" in {term:?}")))?;
+        .ok_or_else(|| {
+            invalid(format!(
+                "expected field, operator and \"value\" in {term:?}"
+            ))
+        })?;
     let (field, rest) = term.split_at(position);
     let (op, value) = OPERATORS
         .iter()
@@ -92,11 +96,20 @@ fn date_value(field: &str, value: &str) -> Result<String, ApiError> {
     let date_part = value.split('T').next().unwrap_or(value);
     NoticeDate::parse_iso(date_part)
         .map(normalised)
-        .ok_or_else(|| invalid(format!("{field} needs an ISO-8601 date such as \"2024-05-01\", got {value:?}")))
+        .ok_or_else(|| {
+            invalid(format!(
+                "{field} needs an ISO-8601 date such as \"2024-05-01\", got {value:?}"
+            ))
+        })
 }
 
 fn normalised(date: NoticeDate) -> String {
-    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day.unwrap_or(1))
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year,
+        date.month,
+        date.day.unwrap_or(1)
+    )
 }
 
 impl NoticeFilter {
@@ -113,7 +126,11 @@ impl NoticeFilter {
         for part in expression.split(" AND ") {
             let (field, op, value) = split_term(part.trim())?;
             let eq_only = |term: Term| {
-                if op == "=" { Ok(term) } else { Err(invalid(format!("{field} takes only =, got {op}"))) }
+                if op == "=" {
+                    Ok(term)
+                } else {
+                    Err(invalid(format!("{field} takes only =, got {op}")))
+                }
             };
             let term = match field {
                 "organisation" | "organization" => {
@@ -182,7 +199,10 @@ impl Term {
             Term::Source(prefix) => stored.source_uri.starts_with(prefix.as_str()),
             Term::Status(status) => n.issues.iter().any(|i| i.status == *status),
             Term::Text(needle) => {
-                stored.text.contains(needle.as_str()) || n.title.as_deref().is_some_and(|t| t.contains(needle.as_str()))
+                stored.text.contains(needle.as_str())
+                    || n.title
+                        .as_deref()
+                        .is_some_and(|t| t.contains(needle.as_str()))
             }
             Term::Date(field, comparison, value) => {
                 let have = match field {
@@ -208,7 +228,12 @@ impl Term {
 /// The UTC date of a fetch time, as "YYYY-MM-DD".
 fn fetched_date(ms: i64) -> Option<String> {
     let at = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok()?;
-    Some(format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day()))
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    ))
 }
 
 #[cfg(test)]
@@ -228,7 +253,10 @@ mod tests {
             fetched_at_ms: 1_714_521_600_000, // 2024-05-01
             notice: Notice {
                 signed_on: NoticeDate::ym(2025, 4),
-                issues: vec![Issue { status: IssueStatus::InProgress, ..Issue::default() }],
+                issues: vec![Issue {
+                    status: IssueStatus::InProgress,
+                    ..Issue::default()
+                }],
                 ..Notice::default()
             },
             ..StoredNotice::default()
@@ -261,9 +289,14 @@ mod tests {
             ("signed_on >= \"last week\"", "ISO-8601"),
             ("status = \"done\"", "status must be"),
         ] {
-            let error = NoticeFilter::parse(expression, known).expect_err(expression).to_string();
+            let error = NoticeFilter::parse(expression, known)
+                .expect_err(expression)
+                .to_string();
             assert!(error.contains(fragment), "{expression}: {error}");
         }
-        assert_eq!(NoticeFilter::parse("  ", known).expect("empty"), NoticeFilter::default());
+        assert_eq!(
+            NoticeFilter::parse("  ", known).expect("empty"),
+            NoticeFilter::default()
+        );
     }
 }

@@ -50,21 +50,28 @@ impl Order {
             _ => {
                 return Err(ApiError::invalid(
                     "order_by",
-                    format!("unsupported ordering {order_by:?}; use fetched_at, published_at or signed_on, then asc or desc"),
+                    format!(
+                        "unsupported ordering {order_by:?}; use fetched_at, published_at or signed_on, then asc or desc"
+                    ),
                 ));
             }
         })
     }
 
     fn descending(self) -> bool {
-        matches!(self, Self::FetchedDesc | Self::PublishedDesc | Self::SignedDesc)
+        matches!(
+            self,
+            Self::FetchedDesc | Self::PublishedDesc | Self::SignedDesc
+        )
     }
 
     /// The sort key of a notice; `None` sorts last in either direction.
     fn key(self, n: &StoredNotice) -> Option<String> {
         match self {
             Self::FetchedDesc | Self::FetchedAsc => Some(format!("{:020}", n.fetched_at_ms.max(0))),
-            Self::PublishedDesc | Self::PublishedAsc => n.notice.published_at.map(|p| p.to_string()),
+            Self::PublishedDesc | Self::PublishedAsc => {
+                n.notice.published_at.map(|p| p.to_string())
+            }
             Self::SignedDesc | Self::SignedAsc => n.notice.signed_on.map(|d| d.to_string()),
         }
     }
@@ -131,7 +138,10 @@ const WATCH_POLL: Duration = Duration::from_millis(500);
 impl NoticeApi {
     /// A service over `store`.
     pub fn new(store: Arc<dyn NoticeStore>) -> Self {
-        Self { store, shutdown: CancellationToken::new() }
+        Self {
+            store,
+            shutdown: CancellationToken::new(),
+        }
     }
 
     /// Ends watch streams when `shutdown` is cancelled, so server shutdown is not held up.
@@ -141,13 +151,19 @@ impl NoticeApi {
     }
 
     fn filter(&self, expression: &str) -> Result<NoticeFilter, ApiError> {
-        NoticeFilter::parse(expression, |name| Ok(self.store.resolve_organisation(name)?.map(|o| o.id)))
+        NoticeFilter::parse(expression, |name| {
+            Ok(self.store.resolve_organisation(name)?.map(|o| o.id))
+        })
     }
 
     fn get(&self, name: &str) -> Result<pb::GetNoticeResponse, ApiError> {
         let id = notice_id(name)?;
-        let stored = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound { resource: name.to_owned() })?;
-        Ok(pb::GetNoticeResponse { notice: Some(convert::notice(&stored)) })
+        let stored = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound {
+            resource: name.to_owned(),
+        })?;
+        Ok(pb::GetNoticeResponse {
+            notice: Some(convert::notice(&stored)),
+        })
     }
 
     fn list(&self, request: &pb::ListNoticesRequest) -> Result<pb::ListNoticesResponse, ApiError> {
@@ -171,14 +187,20 @@ impl NoticeApi {
         }
         let after = position.as_deref().map(decode_position).transpose()?;
         let all = self.store.list_notices(None, usize::MAX, &keep)?;
-        let mut keyed: Vec<((Option<String>, String), StoredNotice)> =
-            all.notices.into_iter().map(|n| ((order.key(&n), n.id.clone()), n)).collect();
+        let mut keyed: Vec<((Option<String>, String), StoredNotice)> = all
+            .notices
+            .into_iter()
+            .map(|n| ((order.key(&n), n.id.clone()), n))
+            .collect();
         keyed.sort_by(|a, b| order.compare(&a.0, &b.0));
         let start = match &after {
-            Some(after) => keyed.partition_point(|(p, _)| order.compare(p, after) != Ordering::Greater),
+            Some(after) => {
+                keyed.partition_point(|(p, _)| order.compare(p, after) != Ordering::Greater)
+            }
             None => 0,
         };
-        let page: Vec<&((Option<String>, String), StoredNotice)> = keyed.iter().skip(start).take(limit).collect();
+        let page: Vec<&((Option<String>, String), StoredNotice)> =
+            keyed.iter().skip(start).take(limit).collect();
         let next_page_token = match page.last() {
             Some((last, _)) if start + page.len() < keyed.len() => {
                 paging::encode_token(tag, &request.filter, &encode_position(last))
@@ -192,26 +214,30 @@ impl NoticeApi {
         })
     }
 
-    fn versions(&self, request: &pb::ListNoticeVersionsRequest) -> Result<pb::ListNoticeVersionsResponse, ApiError> {
+    fn versions(
+        &self,
+        request: &pb::ListNoticeVersionsRequest,
+    ) -> Result<pb::ListNoticeVersionsResponse, ApiError> {
         let id = notice_id(&request.name)?;
         let limit = paging::page_size(request.page_size)?;
         const TAG: u8 = 20;
         let below = paging::decode_token(&request.page_token, TAG, &request.name)?
             .map(|raw| {
-                raw.try_into()
-                    .map(u64::from_be_bytes)
-                    .map_err(|_| ApiError::invalid("page_token", "not a token returned by this service"))
+                raw.try_into().map(u64::from_be_bytes).map_err(|_| {
+                    ApiError::invalid("page_token", "not a token returned by this service")
+                })
             })
             .transpose()?;
-        let current = self
-            .store
-            .notice(id)?
-            .ok_or_else(|| ApiError::NotFound { resource: request.name.clone() })?;
+        let current = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound {
+            resource: request.name.clone(),
+        })?;
         let mut all = self.store.notice_versions(id)?;
         all.push(current);
         all.reverse();
-        let remaining: Vec<&StoredNotice> =
-            all.iter().filter(|n| below.is_none_or(|b| n.version.max(1) < b)).collect();
+        let remaining: Vec<&StoredNotice> = all
+            .iter()
+            .filter(|n| below.is_none_or(|b| n.version.max(1) < b))
+            .collect();
         let page: Vec<&StoredNotice> = remaining.iter().take(limit).copied().collect();
         let next_page_token = match page.last() {
             Some(last) if remaining.len() > page.len() => {
@@ -239,7 +265,11 @@ impl NoticeApi {
         if current.version.max(1) == change.version {
             return Ok(Some(current));
         }
-        Ok(self.store.notice_versions(&change.notice_id)?.into_iter().find(|n| n.version.max(1) == change.version))
+        Ok(self
+            .store
+            .notice_versions(&change.notice_id)?
+            .into_iter()
+            .find(|n| n.version.max(1) == change.version))
     }
 }
 
@@ -260,7 +290,9 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
     ) -> Result<Response<pb::ListNoticesResponse>, Status> {
         let api = self.clone();
         let request = request.into_inner();
-        blocking(move || api.list(&request)).await.map(Response::new)
+        blocking(move || api.list(&request))
+            .await
+            .map(Response::new)
     }
 
     async fn list_notice_versions(
@@ -269,10 +301,13 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
     ) -> Result<Response<pb::ListNoticeVersionsResponse>, Status> {
         let api = self.clone();
         let request = request.into_inner();
-        blocking(move || api.versions(&request)).await.map(Response::new)
+        blocking(move || api.versions(&request))
+            .await
+            .map(Response::new)
     }
 
-    type WatchNoticesStream = tokio_stream::wrappers::ReceiverStream<Result<pb::WatchNoticesResponse, Status>>;
+    type WatchNoticesStream =
+        tokio_stream::wrappers::ReceiverStream<Result<pb::WatchNoticesResponse, Status>>;
 
     async fn watch_notices(
         &self,
@@ -305,7 +340,9 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
                 };
                 for (change, notice) in &batch {
                     cursor = Some(change.seq);
-                    let Some(notice) = notice.as_ref().filter(|n| filter.matches(n)) else { continue };
+                    let Some(notice) = notice.as_ref().filter(|n| filter.matches(n)) else {
+                        continue;
+                    };
                     let message = pb::WatchNoticesResponse {
                         change_type: match change.kind {
                             ChangeKind::Created => pb::ChangeType::Created,
@@ -337,7 +374,9 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
                 }
             }
         });
-        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
+        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
+            rx,
+        )))
     }
 }
 
@@ -349,13 +388,22 @@ mod tests {
     fn orderings_parse_and_positions_round_trip() {
         assert_eq!(Order::parse("").ok(), Some(Order::FetchedDesc));
         assert_eq!(Order::parse("signed_on").ok(), Some(Order::SignedAsc));
-        assert_eq!(Order::parse("published_at desc").ok(), Some(Order::PublishedDesc));
+        assert_eq!(
+            Order::parse("published_at desc").ok(),
+            Some(Order::PublishedDesc)
+        );
         assert!(Order::parse("colour").is_err());
         assert!(Order::parse("signed_on sideways").is_err());
         let position = (Some("2024-01-02".to_owned()), "abc".to_owned());
-        assert_eq!(decode_position(&encode_position(&position)).ok(), Some(position));
+        assert_eq!(
+            decode_position(&encode_position(&position)).ok(),
+            Some(position)
+        );
         let missing = (None, "x".to_owned());
-        assert_eq!(decode_position(&encode_position(&missing)).ok(), Some(missing));
+        assert_eq!(
+            decode_position(&encode_position(&missing)).ok(),
+            Some(missing)
+        );
         assert_eq!(decode_resume(&encode_resume(42)).ok(), Some(Some(42)));
         assert!(decode_resume("42").is_err());
     }

@@ -54,12 +54,17 @@ impl OrganisationApi {
     fn resolve(&self, field: &'static str, wanted: &str) -> Result<OrganisationRecord, ApiError> {
         let wanted = wanted.trim();
         if wanted.is_empty() {
-            return Err(ApiError::invalid(field, "give a resource name (organisations/{id}), a full name or an alias"));
+            return Err(ApiError::invalid(
+                field,
+                "give a resource name (organisations/{id}), a full name or an alias",
+            ));
         }
         let key = wanted.strip_prefix("organisations/").unwrap_or(wanted);
         self.store
             .resolve_organisation(key)?
-            .ok_or_else(|| ApiError::NotFound { resource: format!("organisation {wanted:?}") })
+            .ok_or_else(|| ApiError::NotFound {
+                resource: format!("organisation {wanted:?}"),
+            })
     }
 
     /// The organisation's notices, newest first (by signing date, then fetch time).
@@ -71,41 +76,68 @@ impl OrganisationApi {
             }
         }
         notices.sort_by(|a, b| {
-            (b.notice.signed_on, b.fetched_at_ms, &b.id).cmp(&(a.notice.signed_on, a.fetched_at_ms, &a.id))
+            (b.notice.signed_on, b.fetched_at_ms, &b.id).cmp(&(
+                a.notice.signed_on,
+                a.fetched_at_ms,
+                &a.id,
+            ))
         });
         Ok(notices)
     }
 
-    fn list(&self, request: &pb::ListOrganisationsRequest) -> Result<pb::ListOrganisationsResponse, ApiError> {
+    fn list(
+        &self,
+        request: &pb::ListOrganisationsRequest,
+    ) -> Result<pb::ListOrganisationsResponse, ApiError> {
         let limit = paging::page_size(request.page_size)?;
         let after = paging::decode_token(&request.page_token, ORGANISATIONS_TAG, "")?
             .map(|raw| {
-                String::from_utf8(raw).map_err(|_| ApiError::invalid("page_token", "not a token returned by this service"))
+                String::from_utf8(raw).map_err(|_| {
+                    ApiError::invalid("page_token", "not a token returned by this service")
+                })
             })
             .transpose()?;
         // One extra tells whether another page follows.
         let mut orgs = self.store.organisations(after.as_deref(), limit + 1)?;
         let next_page_token = if orgs.len() > limit {
             orgs.truncate(limit);
-            orgs.last().map(|o| paging::encode_token(ORGANISATIONS_TAG, "", o.id.as_bytes())).unwrap_or_default()
+            orgs.last()
+                .map(|o| paging::encode_token(ORGANISATIONS_TAG, "", o.id.as_bytes()))
+                .unwrap_or_default()
         } else {
             String::new()
         };
-        Ok(pb::ListOrganisationsResponse { organisations: orgs.iter().map(convert::organisation).collect(), next_page_token })
+        Ok(pb::ListOrganisationsResponse {
+            organisations: orgs.iter().map(convert::organisation).collect(),
+            next_page_token,
+        })
     }
 
-    fn get(&self, request: &pb::GetOrganisationRequest) -> Result<pb::GetOrganisationResponse, ApiError> {
+    fn get(
+        &self,
+        request: &pb::GetOrganisationRequest,
+    ) -> Result<pb::GetOrganisationResponse, ApiError> {
         let org = self.resolve("name", &request.name)?;
-        Ok(pb::GetOrganisationResponse { organisation: Some(convert::organisation(&org)) })
+        Ok(pb::GetOrganisationResponse {
+            organisation: Some(convert::organisation(&org)),
+        })
     }
 
-    fn issue_status(&self, request: &pb::GetIssueStatusRequest) -> Result<pb::GetIssueStatusResponse, ApiError> {
+    fn issue_status(
+        &self,
+        request: &pb::GetIssueStatusRequest,
+    ) -> Result<pb::GetIssueStatusResponse, ApiError> {
         let org = self.resolve("organisation", &request.organisation)?;
         let notices = self.notices_of(&org)?;
         let mut response = pb::GetIssueStatusResponse {
             organisation: Some(convert::organisation(&org)),
-            latest_notice: notices.first().map(|n| convert::notice_name(&n.id)).unwrap_or_default(),
-            reported: notices.first().map(|n| convert::reported(&n.notice.reported)),
+            latest_notice: notices
+                .first()
+                .map(|n| convert::notice_name(&n.id))
+                .unwrap_or_default(),
+            reported: notices
+                .first()
+                .map(|n| convert::reported(&n.notice.reported)),
             ..Default::default()
         };
         for n in &notices {
@@ -119,7 +151,11 @@ impl OrganisationApi {
             response.history.push(pb::InspectionRound {
                 notice: convert::notice_name(&n.id),
                 inspection: Some(convert::inspection(&n.notice.inspection)),
-                signed_on: n.notice.signed_on.map(|d| d.to_string()).unwrap_or_default(),
+                signed_on: n
+                    .notice
+                    .signed_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
                 issues_total: counts.total,
                 completed: counts.completed,
                 in_progress: counts.in_progress,
@@ -139,15 +175,20 @@ impl OrganisationApi {
             Ok(pb::IssueStatus::Completed) => Some(IssueStatus::Completed),
             Ok(pb::IssueStatus::InProgress) => Some(IssueStatus::InProgress),
             Ok(pb::IssueStatus::NotStated) => Some(IssueStatus::NotStated),
-            Err(_) => return Err(ApiError::invalid("status", format!("unknown issue status {}", request.status))),
+            Err(_) => {
+                return Err(ApiError::invalid(
+                    "status",
+                    format!("unknown issue status {}", request.status),
+                ));
+            }
         };
         // The token is an offset into this organisation's ordered issues, tied to the request.
         let scope = format!("{}|{}", org.id, request.status);
         let skip = paging::decode_token(&request.page_token, ISSUES_TAG, &scope)?
             .map(|raw| {
-                raw.try_into()
-                    .map(u64::from_be_bytes)
-                    .map_err(|_| ApiError::invalid("page_token", "not a token returned by this service"))
+                raw.try_into().map(u64::from_be_bytes).map_err(|_| {
+                    ApiError::invalid("page_token", "not a token returned by this service")
+                })
             })
             .transpose()?
             .unwrap_or(0);
@@ -155,17 +196,27 @@ impl OrganisationApi {
         let matching: Vec<pb::IssueRecord> = notices
             .iter()
             .flat_map(|n| {
-                n.notice.issues.iter().enumerate().map(move |(index, issue)| (n, index, issue))
+                n.notice
+                    .issues
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, issue)| (n, index, issue))
             })
             .filter(|(_, _, issue)| wanted.is_none_or(|w| issue.status == w))
             .map(|(n, index, issue)| pb::IssueRecord {
                 issue: Some(convert::issue(issue)),
                 notice: convert::notice_name(&n.id),
                 index: i32::try_from(index).unwrap_or(i32::MAX),
-                signed_on: n.notice.signed_on.map(|d| d.to_string()).unwrap_or_default(),
+                signed_on: n
+                    .notice
+                    .signed_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
             })
             .collect();
-        let start = usize::try_from(skip).unwrap_or(usize::MAX).min(matching.len());
+        let start = usize::try_from(skip)
+            .unwrap_or(usize::MAX)
+            .min(matching.len());
         let end = (start + limit).min(matching.len());
         let next_page_token = if end < matching.len() {
             paging::encode_token(ISSUES_TAG, &scope, &(end as u64).to_be_bytes())
@@ -187,7 +238,9 @@ impl pb::organisation_service_server::OrganisationService for OrganisationApi {
         request: Request<pb::ListOrganisationsRequest>,
     ) -> Result<Response<pb::ListOrganisationsResponse>, Status> {
         let (api, request) = (self.clone(), request.into_inner());
-        blocking(move || api.list(&request)).await.map(Response::new)
+        blocking(move || api.list(&request))
+            .await
+            .map(Response::new)
     }
 
     async fn get_organisation(
@@ -203,7 +256,9 @@ impl pb::organisation_service_server::OrganisationService for OrganisationApi {
         request: Request<pb::GetIssueStatusRequest>,
     ) -> Result<Response<pb::GetIssueStatusResponse>, Status> {
         let (api, request) = (self.clone(), request.into_inner());
-        blocking(move || api.issue_status(&request)).await.map(Response::new)
+        blocking(move || api.issue_status(&request))
+            .await
+            .map(Response::new)
     }
 
     async fn list_issues(
@@ -211,6 +266,8 @@ impl pb::organisation_service_server::OrganisationService for OrganisationApi {
         request: Request<pb::ListIssuesRequest>,
     ) -> Result<Response<pb::ListIssuesResponse>, Status> {
         let (api, request) = (self.clone(), request.into_inner());
-        blocking(move || api.issues(&request)).await.map(Response::new)
+        blocking(move || api.issues(&request))
+            .await
+            .map(Response::new)
     }
 }

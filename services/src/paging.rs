@@ -14,14 +14,21 @@ pub const MAX_PAGE_SIZE: usize = 500;
 pub fn page_size(requested: i32) -> Result<usize, ApiError> {
     match requested {
         0 => Ok(DEFAULT_PAGE_SIZE),
-        n if n < 0 => Err(ApiError::invalid("page_size", format!("must not be negative, got {n}"))),
-        n => Ok(usize::try_from(n).unwrap_or(MAX_PAGE_SIZE).min(MAX_PAGE_SIZE)),
+        n if n < 0 => Err(ApiError::invalid(
+            "page_size",
+            format!("must not be negative, got {n}"),
+        )),
+        n => Ok(usize::try_from(n)
+            .unwrap_or(MAX_PAGE_SIZE)
+            .min(MAX_PAGE_SIZE)),
     }
 }
 
 /// A stable 32-bit FNV-1a hash, to tie a token to the filter it was issued for.
 fn fnv1a(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+    text.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// Encodes a position in the listing identified by `tag` and `filter`.
@@ -47,9 +54,13 @@ pub fn decode_token(token: &str, tag: u8, filter: &str) -> Result<Option<Vec<u8>
         .map(|i| u8::from_str_radix(&token[i..i + 2], 16))
         .collect::<Result<Vec<u8>, _>>()
         .map_err(|_| invalid("not a token returned by this service"))?;
-    let (header, position) = raw.split_at_checked(5).ok_or_else(|| invalid("not a token returned by this service"))?;
+    let (header, position) = raw
+        .split_at_checked(5)
+        .ok_or_else(|| invalid("not a token returned by this service"))?;
     if header[0] != tag {
-        return Err(invalid("the token was issued for another listing or order_by"));
+        return Err(invalid(
+            "the token was issued for another listing or order_by",
+        ));
     }
     if header[1..5] != fnv1a(filter.trim()).to_be_bytes() {
         return Err(invalid("the token was issued for another filter"));
@@ -64,7 +75,10 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_are_tied_to_their_listing() {
         let token = encode_token(3, "kind = \"巡察\"", &[0, 255, 7]);
-        assert_eq!(decode_token(&token, 3, "kind = \"巡察\"").ok().flatten(), Some(vec![0, 255, 7]));
+        assert_eq!(
+            decode_token(&token, 3, "kind = \"巡察\"").ok().flatten(),
+            Some(vec![0, 255, 7])
+        );
         assert!(decode_token(&token, 4, "kind = \"巡察\"").is_err());
         assert!(decode_token(&token, 3, "").is_err());
         for garbage in ["zz", "abc", "é1", "00"] {

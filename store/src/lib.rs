@@ -27,7 +27,7 @@ pub use records::{
     OrganisationRecord, PageOutcome, PageRecord, PageWrite, StoredNotice,
 };
 pub use schema::SCHEMA_VERSION;
-pub use sled_store::SledStore;
+pub use sled_store::{DEFAULT_CACHE_BYTES, SledStore};
 
 use gazette_notice::Notice;
 

@@ -31,6 +31,10 @@ use sled::transaction::{TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
 use std::path::Path;
 
+/// sled's page cache. Its own default (1 GiB) fills with every page a crawl writes, which a
+/// crawler mostly never reads again; reads are by key, so a modest cache serves them well.
+pub const DEFAULT_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
 /// A [`NoticeStore`] on a sled database in one directory.
 #[derive(Clone)]
 pub struct SledStore {
@@ -62,7 +66,15 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`. Fails if another process holds it or if it was
     /// written by a newer schema.
     pub fn open(dir: &Path) -> Result<Self> {
-        let db = sled::open(dir)?;
+        Self::open_with_cache(dir, DEFAULT_CACHE_BYTES)
+    }
+
+    /// Opens the store with a page cache of `cache_bytes`.
+    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Self> {
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_bytes)
+            .open()?;
         crate::schema::migrate(&db)?;
         Ok(Self {
             pages: db.open_tree("pages")?,

@@ -320,13 +320,19 @@ fn the_frontier_resumes_dedupes_caps_and_finishes() {
 fn a_changed_notice_gets_a_version_and_one_change_each() {
     let (_dir, store) = store();
     let first = notice("中共甲区委员会", "甲区委", "通报");
-    let created = store.record_page(page("http://a/1", 1), vec![first.clone()]).expect("first");
+    let created = store
+        .record_page(page("http://a/1", 1), vec![first.clone()])
+        .expect("first");
     let id = created.new_notices[0].clone();
     // The same notice again, even from another URL, is no change.
-    store.record_page(page("http://b/1", 2), vec![first.clone()]).expect("again");
+    store
+        .record_page(page("http://b/1", 2), vec![first.clone()])
+        .expect("again");
     let mut changed = first;
     changed.issues[0].status = IssueStatus::InProgress;
-    store.record_page(page("http://a/1", 3), vec![changed]).expect("changed");
+    store
+        .record_page(page("http://a/1", 3), vec![changed])
+        .expect("changed");
 
     let current = store.notice(&id).expect("read").expect("present");
     assert_eq!(current.version, 2);
@@ -339,8 +345,15 @@ fn a_changed_notice_gets_a_version_and_one_change_each() {
     let kinds: Vec<_> = log.iter().map(|c| (c.kind, c.version)).collect();
     assert_eq!(kinds, [(ChangeKind::Created, 1), (ChangeKind::Updated, 2)]);
     assert!(log[0].seq < log[1].seq);
-    assert_eq!(store.changes_after(Some(log[0].seq), 10).expect("tail"), log[1..]);
-    assert!(store.wait_for_changes(Some(log[0].seq), std::time::Duration::ZERO).expect("wait"));
+    assert_eq!(
+        store.changes_after(Some(log[0].seq), 10).expect("tail"),
+        log[1..]
+    );
+    assert!(
+        store
+            .wait_for_changes(Some(log[0].seq), std::time::Duration::ZERO)
+            .expect("wait")
+    );
     let quiet = store.wait_for_changes(Some(log[1].seq), std::time::Duration::from_millis(20));
     assert!(!quiet.expect("wait"));
 
@@ -352,7 +365,10 @@ fn a_changed_notice_gets_a_version_and_one_change_each() {
     assert_eq!(restored.changes_after(None, 10).expect("log"), log);
     assert_eq!(restored.notice_versions(&id).expect("versions"), versions);
     restored
-        .record_page(page("http://c/1", 4), vec![notice("中共丙镇委员会", "丙镇党委", "通报")])
+        .record_page(
+            page("http://c/1", 4),
+            vec![notice("中共丙镇委员会", "丙镇党委", "通报")],
+        )
         .expect("new");
     let after = restored.changes_after(Some(log[1].seq), 10).expect("tail");
     assert_eq!(after.len(), 1);

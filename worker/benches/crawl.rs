@@ -92,7 +92,7 @@ async fn crawl(base: &str) -> Result<(), Box<dyn std::error::Error>> {
     // Politeness off: this is our own site on loopback.
     let config = CrawlerConfig {
         delay: Duration::ZERO,
-        per_host_concurrency: 16,
+        per_host_concurrency: 8,
         global_concurrency: 64,
         respect_robots: false,
         ..CrawlerConfig::default()

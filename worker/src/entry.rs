@@ -164,10 +164,12 @@ impl Crawler {
                     self.complete(&compiled, seq, &entry, Vec::new(), None)
                         .await?;
                 } else {
-                    // Cleaning and parsing are CPU work: off the async threads.
+                    // Cleaning and parsing are CPU work: off the async threads, one per core.
                     let source = source.clone();
-                    let write =
-                        tokio::task::spawn_blocking(move || parse_page(&source, page, sha)).await?;
+                    let write = {
+                        let _cpu = self.cpu.acquire().await;
+                        tokio::task::spawn_blocking(move || parse_page(&source, page, sha)).await?
+                    };
                     result.page_error = write.page.error.is_some();
                     result.outcome = self
                         .complete(&compiled, seq, &entry, Vec::new(), Some(write))

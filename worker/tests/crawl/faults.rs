@@ -274,3 +274,44 @@ async fn wrong_content_types_and_loopback_without_permission_are_refused() {
     );
     assert_eq!(site.hits("/list.html"), before);
 }
+
+#[tokio::test]
+async fn a_dead_site_does_not_hold_up_another_source() {
+    let hang: Handler = Arc::new(|_, _| {
+        async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            html("")
+        }
+        .boxed()
+    });
+    let dead = Site::start(vec![
+        ("/list.html".into(), Arc::clone(&hang)),
+        ("/robots.txt".into(), hang),
+    ])
+    .await;
+    let good = Site::start(vec![list(&["/n.html"]), notice("/n.html")]).await;
+    let h = Harness::new(test_config());
+    let (dead_source, mut good_source) = (
+        source(dead.url("/list.html")),
+        source(good.url("/list.html")),
+    );
+    good_source.name = "good".into();
+    let started = Instant::now();
+    let dead_run = async {
+        let report = h.crawl(&dead_source).await;
+        (report, started.elapsed())
+    };
+    let good_run = async {
+        let report = h.crawl(&good_source).await;
+        (report, started.elapsed())
+    };
+    let ((dead_report, dead_took), (good_report, good_took)) = tokio::join!(dead_run, good_run);
+    assert!(good_report.failures.is_empty(), "{good_report:?}");
+    assert_eq!(good_report.pages_fetched, 1);
+    assert!(!dead_report.failures.is_empty(), "{dead_report:?}");
+    assert!(
+        good_took < dead_took,
+        "good {good_took:?}, dead {dead_took:?}"
+    );
+    assert!(good_took < Duration::from_secs(1), "{good_took:?}");
+}

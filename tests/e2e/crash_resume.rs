@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
-const NOTICE_TEXT: &str = include_str!("../src/demo/qinghe-district.txt");
+const NOTICE_TEXT: &str = include_str!("../../src/demo/qinghe-district.txt");
 /// 巡察整改通报, "rectification notice": the link text of every notice link.
 const LINK_TEXT: &str = "巡察整改通报";
 const LIST_PAGES: usize = 6;
