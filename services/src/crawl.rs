@@ -287,7 +287,7 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
                         progress.pages_done += count(done);
                         progress.notices_written += count(written);
                         let finished = last.is_none() || done < REPARSE_BATCH;
-                        if tx.send(Ok(progress.clone())).await.is_err() || finished {
+                        if tx.send(Ok(progress)).await.is_err() || finished {
                             return;
                         }
                         after = last;
