@@ -344,6 +344,28 @@ impl SledStore {
     }
 }
 
+/// Up to `limit` records of `tree` in key order, starting after key `after` (keyset paging).
+fn records_after<T: serde::de::DeserializeOwned>(
+    tree: &Tree,
+    name: &'static str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<T>> {
+    let start = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
+    let mut out = Vec::new();
+    for entry in tree.range(start..) {
+        let (key, raw) = entry?;
+        if after.is_some_and(|a| key.as_ref() == a.as_bytes()) {
+            continue;
+        }
+        if out.len() == limit {
+            break;
+        }
+        out.push(decode(name, &raw)?);
+    }
+    Ok(out)
+}
+
 impl NoticeStore for SledStore {
     fn notice_versions(&self, id: &str) -> Result<Vec<StoredNotice>> {
         let mut prefix = id.as_bytes().to_vec();
@@ -378,19 +400,7 @@ impl NoticeStore for SledStore {
     }
 
     fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>> {
-        let start = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
-        let mut out = Vec::new();
-        for entry in self.pages.range(start..) {
-            let (key, raw) = entry?;
-            if after.is_some_and(|a| key.as_ref() == a.as_bytes()) {
-                continue;
-            }
-            if out.len() == limit {
-                break;
-            }
-            out.push(decode("pages", &raw)?);
-        }
-        Ok(out)
+        records_after(&self.pages, "pages", after, limit)
     }
 
     fn page_count(&self) -> Result<usize> {
@@ -511,19 +521,7 @@ impl NoticeStore for SledStore {
     }
 
     fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>> {
-        let start = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
-        let mut out = Vec::new();
-        for entry in self.organisations.range(start..) {
-            let (key, raw) = entry?;
-            if after.is_some_and(|a| key.as_ref() == a.as_bytes()) {
-                continue;
-            }
-            if out.len() == limit {
-                break;
-            }
-            out.push(decode("organisations", &raw)?);
-        }
-        Ok(out)
+        records_after(&self.organisations, "organisations", after, limit)
     }
 
     fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>> {
