@@ -26,6 +26,22 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the date line pattern is a valid regex")
 });
 
+/// 关于 … 通报/公告/公示/报告 ("on … notice/announcement/report"): a paragraph that is a whole
+/// document title ends there, though it carries no sentence punctuation.
+const TITLE_ABOUT: &str = "关于";
+/// Last words of a document title.
+const TITLE_ENDINGS: [&str; 4] = ["通报", "公告", "公示", "报告"];
+/// Longest title, in characters; a longer paragraph that ends so is running text.
+const MAX_TITLE_CHARS: usize = 60;
+
+/// True when `paragraph` is a complete document title (organisation, 关于, subject, 通报).
+fn is_notice_title(paragraph: &str) -> bool {
+    let visible = super::shape::compact(paragraph);
+    visible.contains(TITLE_ABOUT)
+        && visible.chars().count() <= MAX_TITLE_CHARS
+        && TITLE_ENDINGS.iter().any(|e| visible.ends_with(e))
+}
+
 /// True when `line` holds nothing but a date.
 fn is_date_line(line: &str) -> bool {
     DATE_LINE.is_match(&super::shape::compact(line))
@@ -122,6 +138,7 @@ pub(crate) fn reflow(lines: Vec<String>, boundary: impl Fn(&str, &str) -> bool) 
             && !ends_sentence(&last_line)
             && !opens_paragraph(&line)
             && !is_date_line(&line)
+            && !out.last().is_some_and(|p| is_notice_title(p))
             && !boundary(&last_line, &line);
         match out.last_mut() {
             Some(prev) if join => {

@@ -31,6 +31,9 @@ const NON_ISSUE_SECTION_WORDS: [&str; 14] = [
 /// Words of a section heading that reports on rectification itself (落实, 进展, 问题).
 const ISSUE_SECTION_WORDS: [&str; 6] = ["问题", "落实", "进展", "整改情况", "整改成效", "具体情况"];
 
+/// 党组织 ("party organisations"): a topic of problems, not the 组织 of rectification work.
+const PARTY_ORGANISATIONS: &str = "党组织";
+
 /// 方面 ("aspect"): a section heading that is a topical category.
 const ASPECT: &str = "方面";
 
@@ -179,13 +182,21 @@ fn sections(lines: &[&str], headings: &[Option<Heading>]) -> Vec<Section> {
     for (line, h) in lines.iter().zip(headings) {
         if let Some(h) = h.as_ref().filter(|h| h.level == LEVEL_SECTION) {
             let text = line.get(h.rest..).unwrap_or_default();
-            current = if !text.contains("问题")
-                && NON_ISSUE_SECTION_WORDS.iter().any(|w| text.contains(w))
+            // "…方面" names a topic the inspection fed problems back on: the problems listed
+            // under it are issues, whatever else the heading says (基层党组织建设方面).
+            let aspect = text.contains(ASPECT);
+            // 党组织 (party organisations) is a topic, not the organising of rectification.
+            let topic_free = text.replace(PARTY_ORGANISATIONS, "");
+            current = if !aspect
+                && !text.contains("问题")
+                && NON_ISSUE_SECTION_WORDS
+                    .iter()
+                    .any(|w| topic_free.contains(w))
             {
                 Section::Other
             } else {
                 Section::Issues {
-                    strong: ISSUE_SECTION_WORDS.iter().any(|w| text.contains(w)),
+                    strong: aspect || ISSUE_SECTION_WORDS.iter().any(|w| text.contains(w)),
                 }
             };
         }

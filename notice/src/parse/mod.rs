@@ -125,7 +125,7 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     let outside: Vec<&str> = body
         .iter()
         .enumerate()
-        .filter(|(i, _)| !scan.in_issue[*i] && !scan.in_plan[*i])
+        .filter(|(i, l)| !scan.in_plan[*i] && (!scan.in_issue[*i] || is_summary(l)))
         .map(|(_, l)| *l)
         .collect();
     let after_issues = scan.in_issue.iter().rposition(|b| *b).map_or(0, |i| i + 1);
@@ -153,6 +153,16 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
         reported,
         issues: scan.issues,
     })
+}
+
+/// 反馈的 / 个方面 / 个问题 ("fed back", "aspects", "problems"): a sentence with them sums up the
+/// whole notice even where it stands after the last issue's text.
+const SUMMARY_WORDS: [&str; 3] = ["反馈", "个方面", "个问题"];
+
+/// True for a sentence that sums up the notice's figures: it names the problems fed back or
+/// their aspects, not one issue's measures.
+fn is_summary(line: &str) -> bool {
+    SUMMARY_WORDS.iter().filter(|w| line.contains(*w)).count() >= 2
 }
 
 /// The organisation: a full party-organisation name signing or issuing the notice, else the
