@@ -168,3 +168,40 @@ pub(crate) fn crawl_finished(
     metrics::histogram!("gazette_crawl_duration_seconds", "source" => source.to_owned())
         .record(elapsed.as_secs_f64());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_labels_name_the_answer_or_the_reason() {
+        assert_eq!(answer_status(200), "200");
+        assert_eq!(answer_status(304), "not_modified");
+        let status = WorkerError::Status {
+            url: "http://x/".into(),
+            status: 503,
+            retry_after: None,
+        };
+        assert_eq!(error_status(&status), "503");
+        let robots = WorkerError::RobotsDisallowed {
+            url: "http://x/".into(),
+        };
+        assert_eq!(error_status(&robots), "refused_robots");
+        let breaker = WorkerError::CircuitOpen { host: "x".into() };
+        assert_eq!(error_status(&breaker), "refused_breaker");
+        let large = WorkerError::TooLarge {
+            url: "http://x/".into(),
+            limit: 1,
+        };
+        assert_eq!(error_status(&large), "error_too_large");
+    }
+
+    #[test]
+    fn events_without_a_recorder_are_harmless() {
+        page_fetched("s", "http://x/", answer_status(200), Some(Duration::ZERO));
+        page_parsed("s", "http://x/", ParseOutcome::NoNotice);
+        notices_stored("s", "http://x/", 1, 0);
+        let report = CrawlReport::default();
+        crawl_finished("s", &Ok(report), Duration::ZERO);
+    }
+}
