@@ -305,12 +305,28 @@ pub async fn healthcheck(addr: std::net::SocketAddr) -> anyhow::Result<()> {
 /// Opens the store of `data_dir`, or of the configured data directory (defaults and
 /// `GAZETTE_*` variables) when not given. Fails clearly if a server holds the store.
 pub fn open_store(data_dir: Option<PathBuf>) -> anyhow::Result<gazette_store::SledStore> {
-    let dir = match data_dir {
+    let dir = store_dir(data_dir)?;
+    anyhow::ensure!(dir.is_dir(), "no store at {}", dir.display());
+    open_dir(&dir)
+}
+
+/// Like [`open_store`], but creates an empty store when the directory does not exist yet (a
+/// restore into a fresh data directory).
+pub fn open_or_create_store(data_dir: Option<PathBuf>) -> anyhow::Result<gazette_store::SledStore> {
+    let dir = store_dir(data_dir)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    open_dir(&dir)
+}
+
+fn store_dir(data_dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    Ok(match data_dir {
         Some(dir) => dir,
         None => Settings::load(None)?.data_dir,
-    };
-    anyhow::ensure!(dir.is_dir(), "no store at {}", dir.display());
-    gazette_store::SledStore::open(&dir).with_context(|| {
+    })
+}
+
+fn open_dir(dir: &Path) -> anyhow::Result<gazette_store::SledStore> {
+    gazette_store::SledStore::open(dir).with_context(|| {
         format!(
             "opening the store in {} (is a gazette server running on it?)",
             dir.display()

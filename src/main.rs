@@ -84,7 +84,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Read an export into the store (records with the same keys are replaced).
+    /// Read an export into the store, created if the directory does not exist (records with the
+    /// same keys are replaced).
     Import {
         /// The export file.
         file: PathBuf,
@@ -177,9 +178,10 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file, data_dir } => {
-            let store = commands::open_store(data_dir)?;
+            // Open the file first, so a wrong path creates no empty store.
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("opening {}", file.display()))?;
+            let store = commands::open_or_create_store(data_dir)?;
             let stats = store
                 .import(&mut std::io::BufReader::new(input))
                 .with_context(|| format!("importing {}", file.display()))?;

@@ -178,10 +178,13 @@ impl Settings {
                 );
             }
         }
-        anyhow::ensure!(
-            !self.request_timeout.is_zero(),
-            "request_timeout must be positive"
-        );
+        for (key, timeout) in [
+            ("request_timeout", self.request_timeout),
+            ("crawler.request_timeout", self.crawler.request_timeout),
+            ("crawler.connect_timeout", self.crawler.connect_timeout),
+        ] {
+            anyhow::ensure!(!timeout.is_zero(), "{key} must be positive");
+        }
         let mut names = std::collections::HashSet::new();
         for source in &self.sources {
             anyhow::ensure!(
@@ -196,6 +199,9 @@ impl Settings {
             );
             regex::Regex::new(&source.notice_url_pattern)
                 .with_context(|| format!("source {:?}: notice_url_pattern", source.name))?;
+            // Checked here so a bad cron fails at start-up, not silently at schedule time.
+            gazette_worker::schedule::Schedule::of(source)
+                .with_context(|| format!("source {:?}: cron", source.name))?;
         }
         Ok(())
     }
@@ -258,6 +264,84 @@ mod tests {
             );
             Ok(())
         });
+    }
+
+    /// Loads `text` as a config file and returns the full error chain.
+    fn load_error(text: &str) -> (String, String) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gazette.toml");
+        std::fs::write(&path, text).expect("write config");
+        let error = Settings::from_file(&path).expect_err("the config must be refused");
+        (format!("{error:#}"), path.display().to_string())
+    }
+
+    #[test]
+    fn every_validation_error_names_the_key_and_the_file() {
+        const SOURCE: &str = "[[source]]\nname = \"a\"\nstart_urls = [\"http://x/\"]\n";
+        let cases: &[(&str, String, &[&str])] = &[
+            (
+                "duplicate source",
+                format!("{SOURCE}{SOURCE}"),
+                &["source name", "\"a\"", "used twice"],
+            ),
+            (
+                "empty start_urls",
+                "[[source]]\nname = \"a\"\nstart_urls = []\n".into(),
+                &["start_urls", "\"a\""],
+            ),
+            (
+                "bad regex",
+                format!("{SOURCE}notice_url_pattern = \"(unclosed\"\n"),
+                &["notice_url_pattern", "\"a\""],
+            ),
+            (
+                "bad cron",
+                format!("{SOURCE}cron = \"not a cron\"\n"),
+                &["cron", "not a cron", "\"a\""],
+            ),
+            (
+                "missing tls file",
+                "[tls]\ncert = \"/nonexistent/cert.pem\"\nkey = \"/nonexistent/key.pem\"\n".into(),
+                &["tls.cert", "/nonexistent/cert.pem"],
+            ),
+            (
+                "unknown top-level key",
+                "grpc_adr = \"127.0.0.1:1\"\n".into(),
+                &["grpc_adr"],
+            ),
+            (
+                "unknown source key",
+                format!("{SOURCE}start_url = \"http://y/\"\n"),
+                &["start_url"],
+            ),
+            (
+                "unknown crawler key",
+                "[crawler]\ndelay_ms = 5\n".into(),
+                &["delay_ms"],
+            ),
+            (
+                "zero request_timeout",
+                "request_timeout = \"0s\"\n".into(),
+                &["request_timeout", "positive"],
+            ),
+            (
+                "zero crawler timeout",
+                "[crawler]\nrequest_timeout = \"0s\"\n".into(),
+                &["crawler.request_timeout", "positive"],
+            ),
+            (
+                "zero connect timeout",
+                "[crawler]\nconnect_timeout = \"0s\"\n".into(),
+                &["crawler.connect_timeout", "positive"],
+            ),
+        ];
+        for (case, text, needles) in cases {
+            let (error, file) = load_error(text);
+            assert!(error.contains(&file), "{case}: file not named: {error}");
+            for needle in *needles {
+                assert!(error.contains(needle), "{case}: {needle:?} not in: {error}");
+            }
+        }
     }
 
     #[test]

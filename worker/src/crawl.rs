@@ -17,6 +17,7 @@ use gazette_store::{FrontierEntry, FrontierKind, NoticeStore};
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 use url::Url;
 
 /// Sitemaps fetched per run at most (on top of the list-page limit).
@@ -145,19 +146,8 @@ impl Crawler {
                     }
                 };
                 loop {
-                    match crawler.crawl_once(&source, &cancel).await {
-                        Ok(report) => tracing::info!(
-                            source = %report.source,
-                            fetched = report.pages_fetched,
-                            unchanged = report.pages_unchanged,
-                            new = report.notices_new,
-                            failures = report.failures.len(),
-                            "crawl finished"
-                        ),
-                        Err(error) => {
-                            tracing::error!(source = %source.name, %error, "crawl failed")
-                        }
-                    }
+                    // crawl_once reports how the run went (events::crawl_finished).
+                    let _ = crawler.crawl_once(&source, &cancel).await;
                     tokio::select! {
                         biased;
                         _ = cancel.cancelled() => break,
@@ -234,7 +224,26 @@ impl Crawler {
     /// frontier with up to `per_host_concurrency` entries in flight. Page-level failures are in
     /// the report; only store failures end the run with an error. Cancellation is honoured
     /// between entries, never in the middle of a write: entries in flight are drained.
+    ///
+    /// The run is traced in a `crawl` span carrying the source's name, and its end is logged
+    /// and counted (`gazette_crawl_runs_total`) whatever the result.
     pub async fn crawl_once(
+        &self,
+        source: &SourceConfig,
+        cancel: &CancellationToken,
+    ) -> Result<CrawlReport> {
+        let span = tracing::info_span!("crawl", source = %source.name);
+        async {
+            let started = std::time::Instant::now();
+            let result = self.crawl_once_inner(source, cancel).await;
+            crate::events::crawl_finished(&source.name, &result, started.elapsed());
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn crawl_once_inner(
         &self,
         source: &SourceConfig,
         cancel: &CancellationToken,

@@ -5,6 +5,7 @@
 use crate::Crawler;
 use crate::config::SourceConfig;
 use crate::error::{Result, WorkerError};
+use crate::events::{self, ParseOutcome};
 use crate::fetch::{Expect, FetchRequest, FetchedPage};
 use crate::links::{LinkFilter, NextLink, sitemap_locs};
 use crate::politeness::Refusal;
@@ -117,6 +118,7 @@ impl Crawler {
                 FrontierKind::Sitemap => Expect::Sitemap,
                 FrontierKind::List | FrontierKind::Notice => Expect::Html,
             },
+            source: &source.name,
         };
         let page = match self.politeness.fetch(&self.fetcher, req, &cancel).await {
             Ok(page) => page,
@@ -161,6 +163,7 @@ impl Crawler {
                 let sha = identity::content_sha256(&page.body);
                 if page.not_modified() || stored.is_some_and(|p| p.content_sha256 == sha) {
                     result.unchanged = true;
+                    events::page_parsed(&source.name, &entry.url, ParseOutcome::Unchanged);
                     self.complete(&compiled, seq, &entry, Vec::new(), None)
                         .await?;
                 } else {
@@ -171,9 +174,23 @@ impl Crawler {
                         tokio::task::spawn_blocking(move || parse_page(&source, page, sha)).await?
                     };
                     result.page_error = write.page.error.is_some();
+                    let parsed = if write.page.clean.is_none() {
+                        ParseOutcome::CleanError
+                    } else if write.notices.is_empty() {
+                        ParseOutcome::NoNotice
+                    } else {
+                        ParseOutcome::Notices(write.notices.len())
+                    };
+                    events::page_parsed(&compiled.source.name, &entry.url, parsed);
                     result.outcome = self
                         .complete(&compiled, seq, &entry, Vec::new(), Some(write))
                         .await?;
+                    events::notices_stored(
+                        &compiled.source.name,
+                        &entry.url,
+                        result.outcome.new_notices.len(),
+                        result.outcome.updated_notices.len(),
+                    );
                 }
             }
         }

@@ -61,6 +61,8 @@ pub struct FetchRequest<'a> {
     pub last_modified: Option<&'a str>,
     /// What the body should be.
     pub expect: Expect,
+    /// The source asking, for metrics and logs; empty when none.
+    pub source: &'a str,
 }
 
 impl<'a> FetchRequest<'a> {
@@ -72,6 +74,7 @@ impl<'a> FetchRequest<'a> {
             etag: None,
             last_modified: None,
             expect: Expect::Html,
+            source: "",
         }
     }
 }

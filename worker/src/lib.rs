@@ -12,11 +12,14 @@
 //!   scheduled `run` loop; `entry` handles one frontier entry.
 //! - [`schedule`] — interval or cron.
 //! - [`error`] — [`WorkerError`].
+//! - `events` — every crawl event logged and counted in one place (the metric names are
+//!   listed there).
 
 pub mod config;
 pub mod crawl;
 mod entry;
 pub mod error;
+mod events;
 pub mod fetch;
 pub mod links;
 pub mod politeness;

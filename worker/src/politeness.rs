@@ -4,6 +4,7 @@
 
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
+use crate::events;
 use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -139,14 +140,26 @@ impl Politeness {
         let key = host_key(&url);
         let host = self.host(&key);
         if self.config.respect_robots && req.expect != Expect::Robots {
-            let rules = self
-                .robots(fetcher, &url, req.allow_loopback, cancel)
-                .await?;
-            if !rules.allowed(req.url) {
-                return Err(WorkerError::RobotsDisallowed {
-                    url: req.url.into(),
+            let rules = match self.robots(fetcher, &url, req.allow_loopback, cancel).await {
+                Ok(rules) => rules,
+                Err(Refusal::Cancelled) => return Err(Refusal::Cancelled),
+                Err(Refusal::Failed(error)) => {
+                    // No robots.txt answer: the page is not asked for (RFC 9309).
+                    events::page_fetched(
+                        req.source,
+                        req.url,
+                        "refused_robots_unavailable".into(),
+                        None,
+                    );
+                    return Err(Refusal::Failed(error));
                 }
-                .into());
+            };
+            if !rules.allowed(req.url) {
+                let error = WorkerError::RobotsDisallowed {
+                    url: req.url.into(),
+                };
+                events::page_fetched(req.source, req.url, events::error_status(&error), None);
+                return Err(error.into());
             }
         }
         self.fetch_retrying(fetcher, &host, &key, req, cancel).await
@@ -218,7 +231,11 @@ impl Politeness {
             let mut times = host.times.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             if times.open_until.is_some_and(|until| until > now) {
-                return Err(WorkerError::CircuitOpen { host: key.into() }.into());
+                let error = WorkerError::CircuitOpen { host: key.into() };
+                if req.expect != Expect::Robots {
+                    events::page_fetched(req.source, req.url, events::error_status(&error), None);
+                }
+                return Err(error.into());
             }
             let slot = times.next_at.map_or(now, |at| at.max(now));
             times.next_at = Some(slot + times.delay);
@@ -232,7 +249,16 @@ impl Politeness {
                 self.global.acquire().await
             } => permit,
         };
+        let started = Instant::now();
         let result = fetcher.request(req).await;
+        // robots.txt is not a page: only the pages it allows or refuses are counted.
+        if req.expect != Expect::Robots {
+            let status = match &result {
+                Ok(page) => events::answer_status(page.status),
+                Err(error) => events::error_status(error),
+            };
+            events::page_fetched(req.source, req.url, status, Some(started.elapsed()));
+        }
         let mut times = host.times.lock().unwrap_or_else(|e| e.into_inner());
         match &result {
             Err(error) if error.is_host_failure() => {

@@ -1,0 +1,207 @@
+//! The crawl worker's events, each emitted from one function that both logs it (tracing) and
+//! records its metric (the `metrics` facade; the binary installs the recorder, so without one
+//! the metrics cost nothing). Call sites say what happened; the names and labels live here.
+//!
+//! | metric | labels |
+//! | --- | --- |
+//! | `gazette_pages_fetched_total` | `source`, `status`: the HTTP status, `not_modified`, or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …) |
+//! | `gazette_fetch_duration_seconds` | `source` (one observation per HTTP request) |
+//! | `gazette_parse_outcomes_total` | `source`, `outcome`: `notices`, `no_notice`, `clean_error`, `unchanged` |
+//! | `gazette_notices_stored_total` | `source`, `kind`: `new`, `updated` |
+//! | `gazette_crawl_runs_total` | `source`, `result`: `completed`, `cancelled`, `failed` |
+//! | `gazette_crawl_duration_seconds` | `source` |
+
+use crate::crawl::CrawlReport;
+use crate::error::WorkerError;
+use std::borrow::Cow;
+use std::time::Duration;
+
+/// The `status` label of a request that got no usable answer.
+pub(crate) fn error_status(error: &WorkerError) -> Cow<'static, str> {
+    let label = match error {
+        WorkerError::Status { status, .. } => return Cow::Owned(status.to_string()),
+        WorkerError::Http { source, .. } if source.is_timeout() => "error_timeout",
+        WorkerError::Http { source, .. } if source.is_connect() => "error_connect",
+        WorkerError::Http { .. } => "error_http",
+        WorkerError::BadUrl { .. } => "error_bad_url",
+        WorkerError::ForbiddenAddress { .. } => "refused_address",
+        WorkerError::RobotsDisallowed { .. } => "refused_robots",
+        WorkerError::CircuitOpen { .. } => "refused_breaker",
+        WorkerError::RedirectLoop { .. } | WorkerError::TooManyRedirects { .. } => "error_redirect",
+        WorkerError::ContentType { .. } => "error_content_type",
+        WorkerError::TooLarge { .. } => "error_too_large",
+        WorkerError::BadCron { .. }
+        | WorkerError::BadPattern { .. }
+        | WorkerError::Store(_)
+        | WorkerError::Task(_) => "error_other",
+    };
+    Cow::Borrowed(label)
+}
+
+/// The `status` label of an answer: its code, or `not_modified` for a 304.
+pub(crate) fn answer_status(status: u16) -> Cow<'static, str> {
+    if status == 304 {
+        Cow::Borrowed("not_modified")
+    } else {
+        Cow::Owned(status.to_string())
+    }
+}
+
+/// One request ended (an answer, or an error with `status` saying which), or a page was
+/// refused before any request (`elapsed` is then `None`: no latency to record).
+pub(crate) fn page_fetched(
+    source: &str,
+    url: &str,
+    status: Cow<'static, str>,
+    elapsed: Option<Duration>,
+) {
+    tracing::debug!(source, url, status = %status, ?elapsed, "page fetched");
+    metrics::counter!(
+        "gazette_pages_fetched_total",
+        "source" => source.to_owned(),
+        "status" => status,
+    )
+    .increment(1);
+    if let Some(elapsed) = elapsed {
+        metrics::histogram!("gazette_fetch_duration_seconds", "source" => source.to_owned())
+            .record(elapsed.as_secs_f64());
+    }
+}
+
+/// What cleaning and parsing a notice page gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParseOutcome {
+    /// One or more notices.
+    Notices(usize),
+    /// Clean text but no notice in it.
+    NoNotice,
+    /// The page could not be cleaned (charset, not a document).
+    CleanError,
+    /// The page had not changed; nothing was parsed.
+    Unchanged,
+}
+
+impl ParseOutcome {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Notices(_) => "notices",
+            Self::NoNotice => "no_notice",
+            Self::CleanError => "clean_error",
+            Self::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// A notice page was cleaned and parsed (or found unchanged).
+pub(crate) fn page_parsed(source: &str, url: &str, outcome: ParseOutcome) {
+    match outcome {
+        ParseOutcome::Notices(count) => tracing::debug!(source, url, count, "page parsed"),
+        ParseOutcome::Unchanged => tracing::debug!(source, url, "page unchanged"),
+        ParseOutcome::NoNotice | ParseOutcome::CleanError => {
+            tracing::info!(
+                source,
+                url,
+                outcome = outcome.label(),
+                "page kept without a notice"
+            );
+        }
+    }
+    metrics::counter!(
+        "gazette_parse_outcomes_total",
+        "source" => source.to_owned(),
+        "outcome" => outcome.label(),
+    )
+    .increment(1);
+}
+
+/// A page's notices were written to the store.
+pub(crate) fn notices_stored(source: &str, url: &str, new: usize, updated: usize) {
+    if new + updated == 0 {
+        return;
+    }
+    tracing::debug!(source, url, new, updated, "notices stored");
+    for (kind, count) in [("new", new), ("updated", updated)] {
+        if count > 0 {
+            metrics::counter!(
+                "gazette_notices_stored_total",
+                "source" => source.to_owned(),
+                "kind" => kind,
+            )
+            .increment(count as u64);
+        }
+    }
+}
+
+/// A run of `source` ended, with its report or the store error that stopped it.
+pub(crate) fn crawl_finished(
+    source: &str,
+    result: &crate::error::Result<CrawlReport>,
+    elapsed: Duration,
+) {
+    let label = match result {
+        Ok(report) if report.cancelled => "cancelled",
+        Ok(_) => "completed",
+        Err(_) => "failed",
+    };
+    match result {
+        Ok(report) => tracing::info!(
+            source,
+            result = label,
+            resumed = report.resumed,
+            fetched = report.pages_fetched,
+            unchanged = report.pages_unchanged,
+            new = report.notices_new,
+            updated = report.notices_updated,
+            left_pending = report.left_pending,
+            failures = report.failures.len(),
+            ?elapsed,
+            "crawl finished"
+        ),
+        Err(error) => tracing::error!(source, %error, ?elapsed, "crawl failed"),
+    }
+    metrics::counter!(
+        "gazette_crawl_runs_total",
+        "source" => source.to_owned(),
+        "result" => label,
+    )
+    .increment(1);
+    metrics::histogram!("gazette_crawl_duration_seconds", "source" => source.to_owned())
+        .record(elapsed.as_secs_f64());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_labels_name_the_answer_or_the_reason() {
+        assert_eq!(answer_status(200), "200");
+        assert_eq!(answer_status(304), "not_modified");
+        let status = WorkerError::Status {
+            url: "http://x/".into(),
+            status: 503,
+            retry_after: None,
+        };
+        assert_eq!(error_status(&status), "503");
+        let robots = WorkerError::RobotsDisallowed {
+            url: "http://x/".into(),
+        };
+        assert_eq!(error_status(&robots), "refused_robots");
+        let breaker = WorkerError::CircuitOpen { host: "x".into() };
+        assert_eq!(error_status(&breaker), "refused_breaker");
+        let large = WorkerError::TooLarge {
+            url: "http://x/".into(),
+            limit: 1,
+        };
+        assert_eq!(error_status(&large), "error_too_large");
+    }
+
+    #[test]
+    fn events_without_a_recorder_are_harmless() {
+        page_fetched("s", "http://x/", answer_status(200), Some(Duration::ZERO));
+        page_parsed("s", "http://x/", ParseOutcome::NoNotice);
+        notices_stored("s", "http://x/", 1, 0);
+        let report = CrawlReport::default();
+        crawl_finished("s", &Ok(report), Duration::ZERO);
+    }
+}
