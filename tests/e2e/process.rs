@@ -44,3 +44,34 @@ fn serve_exits_cleanly_on_sigterm() {
 fn serve_exits_cleanly_on_sigint() {
     stop_with("-INT");
 }
+
+/// `gazette clean FILE… --out-dir DIR` cleans many files in one process, writing DIR/NAME.txt
+/// per input; a file that cannot be cleaned is reported and does not stop the others.
+#[test]
+fn clean_writes_one_text_per_input_and_reports_failures() {
+    let pages =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("notice/tests/fixtures/pages");
+    let out = tempfile::tempdir().expect("temp dir");
+    let empty = out.path().join("empty.html");
+    std::fs::write(&empty, b"<html><body><script>x()</script></body></html>").expect("write");
+    let status = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .arg("clean")
+        .arg(pages.join("trs_gbk.html"))
+        .arg(pages.join("ucap_gb18030.html"))
+        .arg(&empty)
+        .arg("--out-dir")
+        .arg(out.path().join("texts"))
+        .output()
+        .expect("run gazette clean");
+    assert!(
+        !status.status.success(),
+        "a failed input must make the exit status non-zero"
+    );
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(stderr.contains("empty.html"), "{stderr}");
+    for name in ["trs_gbk.txt", "ucap_gb18030.txt"] {
+        let text = std::fs::read_to_string(out.path().join("texts").join(name)).expect(name);
+        assert!(text.lines().count() > 3, "{name}: {text}");
+        assert!(!text.contains('\u{fffd}'), "{name} has mojibake");
+    }
+}
