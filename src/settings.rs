@@ -157,10 +157,11 @@ impl Settings {
         let origin = file
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "environment".into());
-        // figment's error names the key and the provider (file or variable) it came from.
+        // figment's error names the key and its provider, but prints the file relative to the
+        // working directory; name it as the operator gave it too.
         let settings: Self = figment
             .extract()
-            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("invalid configuration in {origin}: {e}"))?;
         settings
             .validate()
             .with_context(|| format!("invalid configuration in {origin}"))?;
