@@ -100,9 +100,13 @@ pub async fn serve(
         builder = builder.tls_config(config).context("configuring TLS")?;
     }
     builder
+        // tonic's timer is a backstop; the deadline layer answers first, with DEADLINE_EXCEEDED.
         .timeout(settings.request_timeout)
         .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
         .layer(crate::rpc_metrics::RpcMetricsLayer)
+        .layer(crate::deadline::DeadlineLayer::new(
+            settings.request_timeout,
+        ))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
