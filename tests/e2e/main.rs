@@ -10,7 +10,9 @@
 //! - `process`: the `gazette` binary itself: signals, exit status, durable data.
 
 mod api;
+mod api_crawl;
 mod api_notices;
+mod api_organisations;
 mod api_transport;
 mod crash_resume;
 mod harness;
