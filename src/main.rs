@@ -38,6 +38,10 @@ enum Command {
         /// Address of the Prometheus /metrics listener [default: none, or the config file's].
         #[arg(long)]
         metrics_addr: Option<SocketAddr>,
+        /// Bearer token for admin calls (CrawlService) [default: the config file's, or
+        /// GAZETTE_ADMIN_TOKEN; admin calls are refused without one].
+        #[arg(long)]
+        admin_token: Option<String>,
     },
     /// Start a sample publication site on loopback, crawl it, and serve the result over gRPC.
     Demo {
@@ -50,6 +54,9 @@ enum Command {
         /// Address of the Prometheus /metrics listener [default: none].
         #[arg(long)]
         metrics_addr: Option<SocketAddr>,
+        /// Bearer token for admin calls (CrawlService); the demo prints it in its hints.
+        #[arg(long, default_value = commands::DEMO_ADMIN_TOKEN)]
+        admin_token: String,
     },
     /// Crawl the configured sources: with --once, one run of each and a summary; without, on
     /// their schedules until Ctrl-C. An interrupted run resumes where it stopped.
@@ -218,6 +225,7 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             config,
             metrics_addr,
+            admin_token,
         } => {
             init_logging(cli.log_format);
             let cancel = shutdown_on_signals()?;
@@ -225,6 +233,9 @@ async fn main() -> anyhow::Result<()> {
             settings.grpc_addr = grpc_addr.unwrap_or(settings.grpc_addr);
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
             settings.metrics_addr = metrics_addr.or(settings.metrics_addr);
+            if let Some(token) = admin_token {
+                settings.admin_token = Some(gazette::settings::Secret::new(token));
+            }
             let app = Application::build(settings).await?;
             if let Some(addr) = app.metrics_addr() {
                 tracing::info!(%addr, "serving metrics");
@@ -236,6 +247,7 @@ async fn main() -> anyhow::Result<()> {
             grpc_addr,
             data_dir,
             metrics_addr,
+            admin_token,
         } => {
             init_logging(cli.log_format);
             // Kept alive until the end of main so the temporary store outlives the server.
@@ -245,6 +257,7 @@ async fn main() -> anyhow::Result<()> {
                 grpc_addr,
                 data_dir,
                 metrics_addr,
+                admin_token: Some(gazette::settings::Secret::new(admin_token)),
                 ..Settings::default()
             };
             commands::demo(settings, shutdown_on_signals()?).await

@@ -2,12 +2,20 @@
 //!
 //! - `crash_resume`: SIGKILL during a crawl, then a restart that refetches nothing done.
 //! - `api`: crawl the demo site, then every RPC through the generated clients.
+//! - `api_notices`: NoticeService — paging, filters, orderings, versions, the watch stream.
+//! - `api_organisations`: OrganisationService — organisations, issue status, issues.
+//! - `api_crawl`: CrawlService — sources, triggered crawls, ingestion, re-parsing.
+//! - `api_transport`: auth, deadlines, message limits, gzip, health, TLS.
 //! - `metrics`: `/metrics` after RPCs.
 //! - `ops`: worker metrics after a crawl, SIGTERM during a crawl and RPCs, export/import,
 //!   `gazette verify` on a damaged record.
 //! - `process`: the `gazette` binary itself: signals, exit status, durable data.
 
 mod api;
+mod api_crawl;
+mod api_notices;
+mod api_organisations;
+mod api_transport;
 mod crash_resume;
 mod harness;
 mod metrics;

@@ -1,0 +1,364 @@
+//! What every RPC shares: the bearer token, closed reads, deadlines, message size limits,
+//! gzip, per-service health and TLS.
+
+use crate::harness::{Options, TOKEN, assert_bad_field, authed, spawn_with};
+use gazette_proto::pb;
+use gazette_proto::pb::notice_service_client::NoticeServiceClient;
+use std::time::Duration;
+use tonic::Code;
+use tonic::codec::CompressionEncoding;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+fn with_token<T>(message: T, token: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("ascii header"),
+    );
+    request
+}
+
+fn ingest_request() -> pb::IngestDocumentRequest {
+    pb::IngestDocumentRequest {
+        uri: "https://example.test/x.txt".into(),
+        content: crate::harness::YUNSHAN.as_bytes().to_vec(),
+        content_type: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn admin_calls_need_the_configured_token() {
+    let mut app = spawn_with(Options::admin()).await;
+    let missing = app
+        .crawl
+        .ingest_document(ingest_request())
+        .await
+        .expect_err("no token");
+    assert_eq!(missing.code(), Code::Unauthenticated, "{missing:?}");
+    let wrong = app
+        .crawl
+        .ingest_document(with_token(ingest_request(), "guess"))
+        .await
+        .expect_err("wrong token");
+    assert_eq!(wrong.code(), Code::PermissionDenied, "{wrong:?}");
+    let not_bearer = {
+        let mut request = tonic::Request::new(pb::ListSourcesRequest {});
+        request
+            .metadata_mut()
+            .insert("authorization", TOKEN.parse().expect("ascii"));
+        app.crawl
+            .list_sources(request)
+            .await
+            .expect_err("no scheme")
+    };
+    assert_eq!(not_bearer.code(), Code::Unauthenticated);
+    for status in [
+        app.crawl
+            .list_sources(pb::ListSourcesRequest {})
+            .await
+            .expect_err("no token"),
+        app.crawl
+            .get_crawl_status(pb::GetCrawlStatusRequest::default())
+            .await
+            .expect_err("no token"),
+        app.crawl
+            .trigger_crawl(pb::TriggerCrawlRequest {
+                source: "demo".into(),
+            })
+            .await
+            .expect_err("no token"),
+    ] {
+        assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
+    }
+    let mut reparse = app
+        .crawl
+        .reparse_all(pb::ReparseAllRequest {})
+        .await
+        .map(|_| ())
+        .expect_err("no token");
+    assert_eq!(reparse.code(), Code::Unauthenticated);
+    reparse = app
+        .crawl
+        .reparse_all(with_token(pb::ReparseAllRequest {}, "guess"))
+        .await
+        .map(|_| ())
+        .expect_err("wrong token");
+    assert_eq!(reparse.code(), Code::PermissionDenied);
+    // With the token, and reads open, everything else works.
+    app.crawl
+        .ingest_document(authed(ingest_request()))
+        .await
+        .expect("with the token");
+    app.notices
+        .list_notices(pb::ListNoticesRequest::default())
+        .await
+        .expect("open reads need no token");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn admin_calls_are_refused_when_no_token_is_configured() {
+    let mut app = spawn_with(Options::default()).await;
+    for request in [
+        tonic::Request::new(ingest_request()),
+        with_token(ingest_request(), "anything"),
+        with_token(ingest_request(), ""),
+    ] {
+        let status = app
+            .crawl
+            .ingest_document(request)
+            .await
+            .expect_err("admin is off");
+        assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn closed_reads_need_the_token() {
+    let mut app = spawn_with(Options {
+        open_reads: false,
+        ..Options::admin()
+    })
+    .await;
+    let status = app
+        .notices
+        .list_notices(pb::ListNoticesRequest::default())
+        .await
+        .expect_err("no token");
+    assert_eq!(status.code(), Code::Unauthenticated);
+    let status = app
+        .notices
+        .get_notice(with_token(
+            pb::GetNoticeRequest {
+                name: "notices/x".into(),
+            },
+            "guess",
+        ))
+        .await
+        .expect_err("wrong token");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    let status = app
+        .organisations
+        .list_organisations(pb::ListOrganisationsRequest::default())
+        .await
+        .expect_err("no token");
+    assert_eq!(status.code(), Code::Unauthenticated);
+    let status = app
+        .notices
+        .watch_notices(pb::WatchNoticesRequest::default())
+        .await
+        .map(|_| ())
+        .expect_err("no token");
+    assert_eq!(status.code(), Code::Unauthenticated);
+    let listed = app
+        .notices
+        .list_notices(authed(pb::ListNoticesRequest::default()))
+        .await
+        .expect("with the token")
+        .into_inner();
+    assert_eq!(listed.total_size, 3);
+    app.organisations
+        .get_organisation(authed(pb::GetOrganisationRequest {
+            name: "临江区委".into(),
+        }))
+        .await
+        .expect("with the token");
+    // Health stays open for probes.
+    let health = HealthClient::new(app.channel.clone())
+        .check(tonic_health::pb::HealthCheckRequest::default())
+        .await
+        .expect("health")
+        .into_inner();
+    assert_eq!(health.status, ServingStatus::Serving as i32);
+    app.stop().await;
+}
+
+/// Calls GetNotice with a request body that never arrives, so the handler waits for it.
+async fn stalled_get_notice(
+    channel: tonic::transport::Channel,
+    client_timeout: Option<Duration>,
+) -> tonic::Status {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.expect("ready");
+    let codec = tonic_prost::ProstCodec::<pb::GetNoticeRequest, pb::GetNoticeResponse>::default();
+    let path = http::uri::PathAndQuery::from_static("/gazette.v1.NoticeService/GetNotice");
+    let mut request = tonic::Request::new(futures::stream::pending::<pb::GetNoticeRequest>());
+    if let Some(timeout) = client_timeout {
+        request.set_timeout(timeout);
+    }
+    let started = std::time::Instant::now();
+    let status = tokio::time::timeout(
+        Duration::from_secs(20),
+        grpc.client_streaming(request, path, codec),
+    )
+    .await
+    .expect("the server ends the call")
+    .expect_err("the call cannot succeed");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    status
+}
+
+#[tokio::test]
+async fn deadlines_end_waiting_calls_with_deadline_exceeded() {
+    let app = spawn_with(Options {
+        request_timeout: Some(Duration::from_millis(200)),
+        ..Options::default()
+    })
+    .await;
+    // The server's request_timeout.
+    let status = stalled_get_notice(app.channel.clone(), None).await;
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    // A shorter client deadline wins. tonic's channel runs its own timer on grpc-timeout,
+    // which starts before the server's and reports CANCELLED locally; either way the call
+    // ends at the client's deadline, not the server's.
+    let started = std::time::Instant::now();
+    let status = stalled_get_notice(app.channel.clone(), Some(Duration::from_millis(50))).await;
+    assert!(
+        matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled),
+        "{status:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(190),
+        "{:?}",
+        started.elapsed()
+    );
+    // A call that finishes in time is unaffected.
+    let mut client = NoticeServiceClient::new(app.channel.clone());
+    let mut request = tonic::Request::new(pb::ListNoticesRequest::default());
+    request.set_timeout(Duration::from_secs(5));
+    client.list_notices(request).await.expect("in time");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn requests_over_the_message_limit_are_refused() {
+    let mut app = spawn_with(Options {
+        max_message_bytes: Some(64 * 1024),
+        ..Options::admin()
+    })
+    .await;
+    let mut big = ingest_request();
+    big.content = crate::harness::QINGHE.repeat(40).into_bytes();
+    assert!(big.content.len() > 64 * 1024);
+    let status = app
+        .crawl
+        .ingest_document(authed(big))
+        .await
+        .expect_err("too big");
+    assert!(
+        matches!(status.code(), Code::ResourceExhausted | Code::OutOfRange),
+        "{status:?}"
+    );
+    app.crawl
+        .ingest_document(authed(ingest_request()))
+        .await
+        .expect("a small request passes");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn gzip_is_accepted_and_sent() {
+    let mut app = spawn_with(Options::admin()).await;
+    let mut client = NoticeServiceClient::new(app.channel.clone())
+        .send_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Gzip);
+    let response = client
+        .list_notices(pb::ListNoticesRequest {
+            filter: r#"text : "营商环境""#.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("gzip both ways");
+    assert_eq!(
+        response
+            .metadata()
+            .get("grpc-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    assert_eq!(response.into_inner().total_size, 1);
+    let mut admin =
+        gazette_proto::pb::crawl_service_client::CrawlServiceClient::new(app.channel.clone())
+            .send_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Gzip);
+    let ingested = admin
+        .ingest_document(authed(ingest_request()))
+        .await
+        .expect("a compressed admin call")
+        .into_inner();
+    assert_eq!(ingested.notices.len(), 1);
+    // Plain clients still work.
+    app.notices
+        .list_notices(pb::ListNoticesRequest::default())
+        .await
+        .expect("identity");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn health_reports_each_service() {
+    let app = spawn_with(Options::default()).await;
+    let mut health = HealthClient::new(app.channel.clone());
+    for service in [
+        "",
+        "gazette.v1.NoticeService",
+        "gazette.v1.OrganisationService",
+        "gazette.v1.CrawlService",
+    ] {
+        let response = health
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{service}: {e:?}"))
+            .into_inner();
+        assert_eq!(response.status, ServingStatus::Serving as i32, "{service}");
+    }
+    let unknown = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "gazette.v1.Nothing".into(),
+        })
+        .await
+        .expect_err("unknown service");
+    assert_eq!(unknown.code(), Code::NotFound);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn tls_serves_the_api_and_refuses_plaintext() {
+    let mut app = spawn_with(Options {
+        tls: true,
+        ..Options::default()
+    })
+    .await;
+    assert!(app.ca_pem.is_some());
+    let listed = app
+        .notices
+        .list_notices(pb::ListNoticesRequest::default())
+        .await
+        .expect("over TLS")
+        .into_inner();
+    assert_eq!(listed.total_size, 3);
+    let status = app
+        .notices
+        .list_notices(pb::ListNoticesRequest {
+            page_size: -3,
+            ..Default::default()
+        })
+        .await
+        .expect_err("bad page size");
+    assert_bad_field(&status, "page_size");
+    let plain = tonic::transport::Channel::from_shared(format!("http://{}", app.addr))
+        .expect("uri")
+        .connect()
+        .await;
+    if let Ok(channel) = plain {
+        NoticeServiceClient::new(channel)
+            .list_notices(pb::ListNoticesRequest::default())
+            .await
+            .expect_err("plaintext to a TLS port");
+    }
+    app.stop().await;
+}
