@@ -183,6 +183,11 @@ impl NoticeFilter {
         Ok(Self { terms })
     }
 
+    /// True when the filter has no term and so keeps every notice.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
     /// True when `notice` satisfies every term.
     pub fn matches(&self, notice: &StoredNotice) -> bool {
         self.terms.iter().all(|term| term.matches(notice))

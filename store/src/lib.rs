@@ -76,12 +76,13 @@ pub trait NoticeStore: Send + Sync + 'static {
     fn page(&self, url: &str) -> Result<Option<PageRecord>>;
     /// The notice with `id`.
     fn notice(&self, id: &str) -> Result<Option<StoredNotice>>;
-    /// Up to `limit` notices kept by `keep`, newest fetched first, starting after `after`.
+    /// Up to `limit` notices kept by `keep` (all when `None`, which is much cheaper: only the
+    /// page is decoded), newest fetched first, starting after `after`.
     fn list_notices(
         &self,
         after: Option<&[u8]>,
         limit: usize,
-        keep: &dyn Fn(&StoredNotice) -> bool,
+        keep: Option<&dyn Fn(&StoredNotice) -> bool>,
     ) -> Result<NoticeSlice>;
     /// Up to `limit` organisations in id order, starting after id `after`.
     fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>>;

@@ -344,6 +344,38 @@ impl SledStore {
     }
 }
 
+impl SledStore {
+    /// The unfiltered listing: only the returned page is decoded, and the total is the index's
+    /// length, so a page costs the same however many notices are stored.
+    fn list_all_notices(&self, after: Option<&[u8]>, limit: usize) -> Result<NoticeSlice> {
+        let mut slice = NoticeSlice {
+            total_matching: self.by_fetched.len(),
+            ..NoticeSlice::default()
+        };
+        let start = after.map(<[u8]>::to_vec).unwrap_or_default();
+        let mut last_key = None;
+        let mut more = false;
+        for key in self.by_fetched.range(start..).keys() {
+            let key = key?;
+            if after.is_some_and(|cursor| key.as_ref() <= cursor) {
+                continue;
+            }
+            if slice.notices.len() == limit {
+                more = true;
+                break;
+            }
+            let id = key.get(8..).ok_or(StoreError::InvalidCursor)?;
+            if let Some(raw) = self.notices.get(id)? {
+                slice.notices.push(decode("notices", &raw)?);
+                last_key = Some(key.to_vec());
+            }
+        }
+        // A cursor only when something follows the last notice returned.
+        slice.next_cursor = last_key.filter(|_| more);
+        Ok(slice)
+    }
+}
+
 /// Up to `limit` records of `tree` in key order, starting after key `after` (keyset paging).
 fn records_after<T: serde::de::DeserializeOwned>(
     tree: &Tree,
@@ -478,8 +510,11 @@ impl NoticeStore for SledStore {
         &self,
         after: Option<&[u8]>,
         limit: usize,
-        keep: &dyn Fn(&StoredNotice) -> bool,
+        keep: Option<&dyn Fn(&StoredNotice) -> bool>,
     ) -> Result<NoticeSlice> {
+        let Some(keep) = keep else {
+            return self.list_all_notices(after, limit);
+        };
         let mut slice = NoticeSlice::default();
         for entry in self.by_fetched.iter() {
             let (key, _) = entry?;

@@ -71,7 +71,7 @@ fn the_same_notice_from_two_urls_is_one_notice() {
         .record_page(page("http://b/1", 20), vec![n])
         .expect("second");
     assert!(second.new_notices.is_empty());
-    let all = store.list_notices(None, 10, &|_| true).expect("list");
+    let all = store.list_notices(None, 10, Some(&|_| true)).expect("list");
     assert_eq!(all.total_matching, 1);
 }
 
@@ -86,12 +86,12 @@ fn listing_pages_newest_first_with_a_cursor() {
             )
             .expect("record");
     }
-    let first = store.list_notices(None, 2, &|_| true).expect("list");
+    let first = store.list_notices(None, 2, Some(&|_| true)).expect("list");
     assert_eq!(first.total_matching, 5);
     assert_eq!(first.notices[0].notice.title.as_deref(), Some("通报4"));
     let cursor = first.next_cursor.expect("more follow");
     let second = store
-        .list_notices(Some(&cursor), 10, &|_| true)
+        .list_notices(Some(&cursor), 10, Some(&|_| true))
         .expect("list");
     assert_eq!(second.notices.len(), 3);
     assert!(second.next_cursor.is_none());
@@ -144,7 +144,7 @@ fn export_then_import_reproduces_the_store() {
     let imported = target.import(&mut dump.as_slice()).expect("import");
     assert_eq!(imported, stats);
     let all = |s: &SledStore| {
-        let slice = s.list_notices(None, 100, &|_| true).expect("list");
+        let slice = s.list_notices(None, 100, Some(&|_| true)).expect("list");
         slice
             .notices
             .into_iter()
@@ -372,4 +372,44 @@ fn a_changed_notice_gets_a_version_and_one_change_each() {
         .expect("new");
     let after = restored.changes_after(Some(log[1].seq), 10).expect("tail");
     assert_eq!(after.len(), 1);
+}
+
+#[test]
+fn the_unfiltered_listing_matches_the_filtered_one() {
+    let (_dir, store) = store();
+    for i in 0..7 {
+        store
+            .record_page(
+                page(&format!("http://a/{i}"), i64::from(i)),
+                vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
+            )
+            .expect("record");
+    }
+    let ids = |slice: &NoticeSlice| {
+        slice
+            .notices
+            .iter()
+            .map(|n| n.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut cursor_all: Option<Vec<u8>> = None;
+    let mut cursor_kept: Option<Vec<u8>> = None;
+    loop {
+        let all = store
+            .list_notices(cursor_all.as_deref(), 3, None)
+            .expect("all");
+        let kept = store
+            .list_notices(cursor_kept.as_deref(), 3, Some(&|_| true))
+            .expect("kept");
+        assert_eq!(ids(&all), ids(&kept));
+        assert_eq!(all.total_matching, 7);
+        assert_eq!(all.next_cursor, kept.next_cursor);
+        match all.next_cursor {
+            Some(next) => {
+                cursor_all = Some(next);
+                cursor_kept = kept.next_cursor;
+            }
+            None => break,
+        }
+    }
 }

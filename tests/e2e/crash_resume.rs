@@ -116,7 +116,7 @@ fn stored_urls(data: &std::path::Path, base: &str) -> (HashSet<String>, usize, u
         }
     }
     let total = store
-        .list_notices(None, 1, &|_| true)
+        .list_notices(None, 1, None)
         .expect("list notices")
         .total_matching;
     assert_eq!(
