@@ -194,7 +194,10 @@ pub async fn crawl(
     let app = Application::build(settings).await?;
     let store = app.store();
     if !once {
-        app.crawler().run(sources, cancel).await;
+        // The same scheduler as `serve`, without the server.
+        crate::supervisor::CrawlSupervisor::new(&sources)
+            .run(app.crawler().clone(), cancel)
+            .await;
         tokio::task::spawn_blocking(move || store.flush())
             .await
             .context("flush task")?

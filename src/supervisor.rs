@@ -105,22 +105,14 @@ impl Slot {
         state.next_run_ms =
             Some(now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2));
         match result {
+            // The worker's events module logs and counts the run; here only the state changes.
             Ok(report) => {
-                tracing::info!(
-                    source = %report.source,
-                    fetched = report.pages_fetched,
-                    unchanged = report.pages_unchanged,
-                    new = report.notices_new,
-                    failures = report.failures.len(),
-                    "crawl finished"
-                );
                 state.pages_fetched = report.pages_fetched;
                 state.pages_unchanged = report.pages_unchanged;
                 state.notices_new = report.notices_new;
                 state.failures = report.failures;
             }
             Err(error) => {
-                tracing::error!(source = %self.source.name, %error, "crawl failed");
                 state.failures = vec![error.to_string()];
             }
         }

@@ -1,5 +1,5 @@
-//! One crawl of one source ([`Crawler::crawl_once`], the testable step) and the scheduled loop
-//! around it ([`Crawler::run`]).
+//! One crawl of one source ([`Crawler::crawl_once`], the testable step). The schedule around
+//! it lives with the binary's supervisor, which also answers the admin API.
 //!
 //! A run works through the source's durable frontier (see `gazette_store::frontier`): it is
 //! seeded with the list pages (and sitemaps), and every entry finished writes its page, marks
@@ -128,35 +128,6 @@ impl Crawler {
     pub fn with_progress(mut self, progress: ProgressFn) -> Self {
         self.progress = Some(progress);
         self
-    }
-
-    /// Runs every source on its schedule until `cancel` fires. Each source has its own task,
-    /// so a slow or dead site never holds up the others.
-    pub async fn run(&self, sources: Vec<SourceConfig>, cancel: CancellationToken) {
-        let mut tasks = tokio::task::JoinSet::new();
-        for source in sources {
-            let crawler = self.clone();
-            let cancel = cancel.clone();
-            tasks.spawn(async move {
-                let schedule = match crate::schedule::Schedule::of(&source) {
-                    Ok(schedule) => schedule,
-                    Err(error) => {
-                        tracing::error!(source = %source.name, %error, "not scheduled");
-                        return;
-                    }
-                };
-                loop {
-                    // crawl_once reports how the run went (events::crawl_finished).
-                    let _ = crawler.crawl_once(&source, &cancel).await;
-                    tokio::select! {
-                        biased;
-                        _ = cancel.cancelled() => break,
-                        _ = tokio::time::sleep(schedule.until_next()) => {}
-                    }
-                }
-            });
-        }
-        while tasks.join_next().await.is_some() {}
     }
 
     /// The entries a fresh run of `source` starts from: its list pages (start pages, then
