@@ -227,13 +227,7 @@ impl NoticeApi {
         let id = notice_id(&request.name)?;
         let limit = paging::page_size(request.page_size)?;
         const TAG: u8 = 20;
-        let below = paging::decode_token(&request.page_token, TAG, &request.name)?
-            .map(|raw| {
-                raw.try_into().map(u64::from_be_bytes).map_err(|_| {
-                    ApiError::invalid("page_token", "not a token returned by this service")
-                })
-            })
-            .transpose()?;
+        let below = paging::decode_number_token(&request.page_token, TAG, &request.name)?;
         let current = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound {
             resource: request.name.clone(),
         })?;

@@ -184,14 +184,8 @@ impl OrganisationApi {
         };
         // The token is an offset into this organisation's ordered issues, tied to the request.
         let scope = format!("{}|{}", org.id, request.status);
-        let skip = paging::decode_token(&request.page_token, ISSUES_TAG, &scope)?
-            .map(|raw| {
-                raw.try_into().map(u64::from_be_bytes).map_err(|_| {
-                    ApiError::invalid("page_token", "not a token returned by this service")
-                })
-            })
-            .transpose()?
-            .unwrap_or(0);
+        let skip =
+            paging::decode_number_token(&request.page_token, ISSUES_TAG, &scope)?.unwrap_or(0);
         let notices = self.notices_of(&org)?;
         let matching: Vec<pb::IssueRecord> = notices
             .iter()

@@ -68,6 +68,17 @@ pub fn decode_token(token: &str, tag: u8, filter: &str) -> Result<Option<Vec<u8>
     Ok(Some(position.to_vec()))
 }
 
+/// Decodes a token whose position is a number (a version or an offset).
+pub fn decode_number_token(token: &str, tag: u8, scope: &str) -> Result<Option<u64>, ApiError> {
+    decode_token(token, tag, scope)?
+        .map(|raw| {
+            raw.try_into().map(u64::from_be_bytes).map_err(|_| {
+                ApiError::invalid("page_token", "not a token returned by this service")
+            })
+        })
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
