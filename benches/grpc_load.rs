@@ -1,22 +1,35 @@
 //! Load benchmark of the gRPC API: 10,000 notices in a fresh store, served by the real
 //! application on 127.0.0.1, and N concurrent client tasks calling GetNotice, ListNotices
-//! (page_size 50) and GetIssueStatus a bounded number of times each. The floor is a bare tonic
-//! server (the standard health Check, no layers) measured in the same run.
+//! (page_size 50) and GetIssueStatus a bounded number of times each.
 //!
-//! `cargo bench --bench grpc_load`; `GRPC_LOAD_TASKS` (default 32) and `GRPC_LOAD_SCALE`
-//! (default 1, multiplies every request count) adjust the load.
+//! Two references are measured in the same run, each on its own bare tonic server with no
+//! layers: the floor, the standard health Check (an empty message), and a bare GetNotice that
+//! answers from a map in memory with the same 10,000 responses the real server gives (the same
+//! bytes on the wire, without storage). The calls run in rounds, interleaved with the
+//! references, and each figure is the median over the rounds, so a burst of other work on the
+//! machine moves one round rather than one call.
+//!
+//! `cargo bench --bench grpc_load`; `GRPC_LOAD_TASKS` (default 32), `GRPC_LOAD_SCALE`
+//! (default 1, multiplies every request count) and `GRPC_LOAD_ROUNDS` (default 3) adjust the
+//! load; `GRPC_LOAD_ONLY` (a call name prefix) runs the references and the calls it names only,
+//! for profiling one of them.
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use gazette::app::Application;
 use gazette::settings::Settings;
 use gazette_notice::{CleanOptions, InputKind};
 use gazette_proto::pb;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
+use gazette_proto::pb::notice_service_server::{NoticeService, NoticeServiceServer};
 use gazette_proto::pb::organisation_service_client::OrganisationServiceClient;
 use gazette_store::{NoticeStore, PageRecord, SledStore};
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
@@ -101,12 +114,33 @@ impl Figures {
     }
 }
 
+/// Makes call number `i` of client task `t`.
+type CallFn = Arc<dyn Fn(usize, usize) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// One kind of call under load.
+struct Call {
+    name: &'static str,
+    /// Calls per task and round (before `GRPC_LOAD_SCALE`).
+    per_task: usize,
+    call: CallFn,
+}
+
+impl Call {
+    fn new<F, Fut>(name: &'static str, per_task: usize, call: F) -> Self
+    where
+        F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        Self {
+            name,
+            per_task,
+            call: Arc::new(move |t, i| call(t, i).boxed()),
+        }
+    }
+}
+
 /// Runs `per_task` calls in each of `tasks` tasks; `call(task, i)` makes one.
-async fn load<F, Fut>(name: &'static str, tasks: usize, per_task: usize, call: F) -> Figures
-where
-    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = ()> + Send,
-{
+async fn load(name: &'static str, tasks: usize, per_task: usize, call: CallFn) -> Figures {
     // Warm-up: connections established, caches touched.
     for t in 0..tasks.min(CONNECTIONS) {
         call(t, 0).await;
@@ -114,7 +148,7 @@ where
     let started = Instant::now();
     let handles: Vec<_> = (0..tasks)
         .map(|t| {
-            let call = call.clone();
+            let call = Arc::clone(&call);
             tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(per_task);
                 for i in 0..per_task {
@@ -171,6 +205,7 @@ async fn run() {
     };
     let tasks = env("GRPC_LOAD_TASKS", 32);
     let scale = env("GRPC_LOAD_SCALE", 1);
+    let rounds_wanted = env("GRPC_LOAD_ROUNDS", 3).max(1);
     let data_dir = tempfile::tempdir().unwrap();
     let filling = Instant::now();
     let organisations = {
@@ -191,77 +226,100 @@ async fn run() {
     let app = Application::build(settings).await.unwrap();
     let addr = app.grpc_addr().unwrap();
     let cancel = CancellationToken::new();
+    let store_handle = app.store();
     let server = tokio::spawn(app.run(cancel.clone(), false));
 
     // The floor: a bare tonic server with the health service only.
-    let floor_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let floor_addr = floor_listener.local_addr().unwrap();
     let (_reporter, health) = tonic_health::server::health_reporter();
-    let floor_cancel = cancel.clone();
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(health)
-            .serve_with_incoming_shutdown(
-                tokio_stream::wrappers::TcpListenerStream::new(floor_listener),
-                floor_cancel.cancelled_owned(),
-            ),
-    );
-
+    let floor_addr = spawn_bare(health, cancel.clone()).await;
     let real = channels(addr).await;
     let floor = channels(floor_addr).await;
-    let names: Vec<String> = NoticeServiceClient::new(real[0].clone())
-        .list_notices(pb::ListNoticesRequest {
-            page_size: 500,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .notices
-        .into_iter()
-        .map(|n| n.name)
-        .collect();
-    let names = std::sync::Arc::new(names);
-    let organisations = std::sync::Arc::new(organisations);
 
-    let mut results = Vec::new();
-    {
-        let floor = floor.clone();
-        results.push(
-            load(
-                "floor: bare health Check",
-                tasks,
-                500 * scale,
-                move |t, _| {
-                    let mut client = HealthClient::new(floor[t % CONNECTIONS].clone());
-                    async move {
-                        client.check(HealthCheckRequest::default()).await.unwrap();
-                    }
-                },
-            )
-            .await,
-        );
-    }
-    {
-        let (real, names) = (real.clone(), names.clone());
-        results.push(
-            load("GetNotice", tasks, 500 * scale, move |t, i| {
-                let mut client = NoticeServiceClient::new(real[t % CONNECTIONS].clone());
-                let name = names[(t * 7919 + i) % names.len()].clone();
-                async move {
-                    client
-                        .get_notice(pb::GetNoticeRequest { name })
-                        .await
-                        .unwrap();
-                }
+    // Every notice as the real server returns it, for the bare GetNotice.
+    let mut responses = HashMap::with_capacity(NOTICES);
+    let mut page_token = String::new();
+    loop {
+        let page = NoticeServiceClient::new(real[0].clone())
+            .list_notices(pb::ListNoticesRequest {
+                page_size: 500,
+                page_token,
+                ..Default::default()
             })
-            .await,
-        );
+            .await
+            .unwrap()
+            .into_inner();
+        for notice in page.notices {
+            responses.insert(
+                notice.name.clone(),
+                pb::GetNoticeResponse {
+                    notice: Some(notice),
+                },
+            );
+        }
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        page_token = page.next_page_token;
     }
-    {
-        let (real, organisations) = (real.clone(), organisations.clone());
-        results.push(
-            load("GetIssueStatus", tasks, 100 * scale, move |t, i| {
+    assert_eq!(responses.len(), NOTICES);
+    let names: Arc<Vec<String>> = Arc::new(responses.keys().cloned().collect());
+    let bare_addr = spawn_bare(
+        NoticeServiceServer::new(BareNotices {
+            responses: Arc::new(responses),
+        }),
+        cancel.clone(),
+    )
+    .await;
+    let bare = channels(bare_addr).await;
+    // gazette's own GetNotice handler and store on a bare server: the handler's cost apart
+    // from the real server's layers.
+    let handler_addr = spawn_bare(
+        NoticeServiceServer::new(gazette_services::NoticeApi::new(store_handle)),
+        cancel.clone(),
+    )
+    .await;
+    let handler_only = channels(handler_addr).await;
+    let organisations = Arc::new(organisations);
+
+    let get_notice = |channels: Vec<Channel>, names: Arc<Vec<String>>| {
+        move |t: usize, i: usize| {
+            let mut client = NoticeServiceClient::new(channels[t % CONNECTIONS].clone());
+            let name = names[(t * 7919 + i) % names.len()].clone();
+            async move {
+                client
+                    .get_notice(pb::GetNoticeRequest { name })
+                    .await
+                    .unwrap();
+            }
+        }
+    };
+    let health_check = |channels: Vec<Channel>| {
+        move |t: usize, _| {
+            let mut client = HealthClient::new(channels[t % CONNECTIONS].clone());
+            async move {
+                client.check(HealthCheckRequest::default()).await.unwrap();
+            }
+        }
+    };
+    let calls = vec![
+        Call::new("floor: bare health Check", 500, health_check(floor)),
+        Call::new(
+            "bare GetNotice (in memory)",
+            500,
+            get_notice(bare, names.clone()),
+        ),
+        // The same tiny call through the real server: what its layers (tracing span, metrics,
+        // deadline, timeout) cost before any handler work.
+        Call::new("health Check, real server", 500, health_check(real.clone())),
+        Call::new("GetNotice", 500, get_notice(real.clone(), names.clone())),
+        Call::new(
+            "GetNotice handler, bare",
+            500,
+            get_notice(handler_only, names.clone()),
+        ),
+        Call::new("GetIssueStatus", 100, {
+            let real = real.clone();
+            move |t, i| {
                 let mut client = OrganisationServiceClient::new(real[t % CONNECTIONS].clone());
                 let organisation = organisations[(t * 7919 + i) % organisations.len()].clone();
                 async move {
@@ -272,14 +330,11 @@ async fn run() {
                         .into_inner();
                     assert_eq!(status.history.len(), NOTICES / ORGANISATIONS);
                 }
-            })
-            .await,
-        );
-    }
-    {
-        let real = real.clone();
-        results.push(
-            load("ListNotices page_size 50", tasks, 5 * scale, move |t, _| {
+            }
+        }),
+        Call::new("ListNotices page_size 50", 20, {
+            let real = real.clone();
+            move |t, _| {
                 let mut client = NoticeServiceClient::new(real[t % CONNECTIONS].clone());
                 async move {
                     let page = client
@@ -293,31 +348,146 @@ async fn run() {
                     assert_eq!(page.notices.len(), 50);
                     assert_eq!(page.total_size as usize, NOTICES);
                 }
-            })
-            .await,
-        );
+            }
+        }),
+    ];
+    let only = std::env::var("GRPC_LOAD_ONLY").ok();
+    let calls: Vec<Call> = calls
+        .into_iter()
+        .filter(|c| {
+            c.name.starts_with("floor")
+                || c.name.starts_with("bare")
+                || only.as_deref().is_none_or(|o| c.name.starts_with(o))
+        })
+        .collect();
+
+    // rounds[r][c]: call c in round r.
+    let mut rounds: Vec<Vec<Figures>> = Vec::new();
+    for _ in 0..rounds_wanted {
+        let mut round = Vec::new();
+        for call in &calls {
+            round.push(
+                load(
+                    call.name,
+                    tasks,
+                    call.per_task * scale,
+                    Arc::clone(&call.call),
+                )
+                .await,
+            );
+        }
+        rounds.push(round);
     }
 
     println!(
-        "grpc_load: {NOTICES} notices, {tasks} tasks over {CONNECTIONS} connections, {} CPU(s)",
+        "grpc_load: {NOTICES} notices, {tasks} tasks over {CONNECTIONS} connections, \
+         {rounds_wanted} rounds, {} CPU(s)",
         std::thread::available_parallelism().map_or(0, usize::from)
     );
     println!(
-        "{:<28} {:>9} {:>10} {:>10} {:>10} {:>8}",
-        "call", "requests", "req/s", "p50", "p99", "% floor"
+        "{:<28} {:>9} {:>10} {:>10} {:>10} {:>8} {:>8}",
+        "call (median of rounds)", "requests", "req/s", "p50", "p99", "% floor", "% bare"
     );
-    let floor_rps = results[0].rps();
-    for r in &results {
+    for (c, call) in calls.iter().enumerate() {
+        let median = |f: &dyn Fn(&[Figures]) -> f64| {
+            let mut values: Vec<f64> = rounds.iter().map(|r| f(r)).collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        let rps = median(&|r: &[Figures]| r[c].rps());
+        let of_floor = median(&|r: &[Figures]| r[c].rps() / r[0].rps());
+        let of_bare = median(&|r: &[Figures]| r[c].rps() / r[1].rps());
+        let mut all = Figures {
+            name: call.name,
+            requests: 0,
+            elapsed: Duration::ZERO,
+            latencies: rounds
+                .iter()
+                .flat_map(|r| r[c].latencies.iter().copied())
+                .collect(),
+        };
+        all.latencies.sort();
+        all.requests = all.latencies.len();
         println!(
-            "{:<28} {:>9} {:>10.0} {:>10.2?} {:>10.2?} {:>7.0}%",
-            r.name,
-            r.requests,
-            r.rps(),
-            r.percentile(0.50),
-            r.percentile(0.99),
-            100.0 * r.rps() / floor_rps
+            "{:<28} {:>9} {:>10.0} {:>10.2?} {:>10.2?} {:>7.0}% {:>7.0}%",
+            all.name,
+            all.requests,
+            rps,
+            all.percentile(0.50),
+            all.percentile(0.99),
+            100.0 * of_floor,
+            100.0 * of_bare,
         );
     }
     cancel.cancel();
     server.await.unwrap().unwrap();
+}
+
+/// Serves `service` alone on a bare tonic server on 127.0.0.1 until `cancel` fires.
+async fn spawn_bare<S>(service: S, cancel: CancellationToken) -> SocketAddr
+where
+    S: tower::Service<
+            http::Request<tonic::body::Body>,
+            Response = http::Response<tonic::body::Body>,
+            Error = std::convert::Infallible,
+        > + tonic::server::NamedService
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // The same socket options as the real server: without TCP_NODELAY a response written in
+    // several segments waits for the client's delayed ACK.
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned()),
+    );
+    addr
+}
+
+/// GetNotice from memory: the cost of the call itself, without storage.
+struct BareNotices {
+    responses: Arc<HashMap<String, pb::GetNoticeResponse>>,
+}
+
+#[tonic::async_trait]
+impl NoticeService for BareNotices {
+    async fn get_notice(
+        &self,
+        request: tonic::Request<pb::GetNoticeRequest>,
+    ) -> Result<tonic::Response<pb::GetNoticeResponse>, tonic::Status> {
+        self.responses
+            .get(&request.into_inner().name)
+            .cloned()
+            .map(tonic::Response::new)
+            .ok_or_else(|| tonic::Status::not_found("no such notice"))
+    }
+
+    async fn list_notices(
+        &self,
+        _: tonic::Request<pb::ListNoticesRequest>,
+    ) -> Result<tonic::Response<pb::ListNoticesResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("bare GetNotice only"))
+    }
+
+    async fn list_notice_versions(
+        &self,
+        _: tonic::Request<pb::ListNoticeVersionsRequest>,
+    ) -> Result<tonic::Response<pb::ListNoticeVersionsResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("bare GetNotice only"))
+    }
+
+    type WatchNoticesStream = tokio_stream::Empty<Result<pb::WatchNoticesResponse, tonic::Status>>;
+
+    async fn watch_notices(
+        &self,
+        _: tonic::Request<pb::WatchNoticesRequest>,
+    ) -> Result<tonic::Response<Self::WatchNoticesStream>, tonic::Status> {
+        Err(tonic::Status::unimplemented("bare GetNotice only"))
+    }
 }

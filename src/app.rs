@@ -29,7 +29,7 @@ impl Application {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
         let store = Arc::new(
-            SledStore::open(&settings.data_dir)
+            SledStore::open_with(&settings.data_dir, settings.store.options())
                 .with_context(|| format!("opening store in {}", settings.data_dir.display()))?,
         );
         let listener = TcpListener::bind(settings.grpc_addr)

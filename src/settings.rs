@@ -45,6 +45,9 @@ pub struct Settings {
     /// TLS for the gRPC listener; plaintext when unset.
     #[serde(default)]
     pub tls: Option<TlsSettings>,
+    /// Memory for the store's caches.
+    #[serde(default)]
+    pub store: StoreSettings,
     /// How the crawler treats every site.
     #[serde(default)]
     pub crawler: CrawlerConfig,
@@ -64,6 +67,7 @@ impl Default for Settings {
             max_message_bytes: default_max_message_bytes(),
             tls: None,
             data_dir: default_data_dir(),
+            store: StoreSettings::default(),
             crawler: CrawlerConfig::default(),
             sources: Vec::new(),
         }
@@ -84,6 +88,46 @@ fn default_request_timeout() -> Duration {
 
 fn default_max_message_bytes() -> usize {
     16 * 1024 * 1024
+}
+
+/// Memory for the store's caches, as the `[store]` table.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    /// sled's page cache in bytes: recently read and written database pages.
+    #[serde(default = "default_page_cache_bytes")]
+    pub page_cache_bytes: u64,
+    /// Decoded notices kept for GetNotice, ListNotices and issue status, counted by their
+    /// stored size in bytes; 0 turns it off. Every read still checks the record's checksum.
+    #[serde(default = "default_notice_cache_bytes")]
+    pub notice_cache_bytes: u64,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        Self {
+            page_cache_bytes: default_page_cache_bytes(),
+            notice_cache_bytes: default_notice_cache_bytes(),
+        }
+    }
+}
+
+impl StoreSettings {
+    /// The store's options.
+    pub fn options(self) -> gazette_store::StoreOptions {
+        gazette_store::StoreOptions {
+            page_cache_bytes: self.page_cache_bytes,
+            notice_cache_bytes: self.notice_cache_bytes,
+        }
+    }
+}
+
+fn default_page_cache_bytes() -> u64 {
+    gazette_store::DEFAULT_CACHE_BYTES
+}
+
+fn default_notice_cache_bytes() -> u64 {
+    gazette_store::DEFAULT_NOTICE_CACHE_BYTES
 }
 
 /// Certificate and key files for the gRPC listener.

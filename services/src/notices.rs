@@ -12,6 +12,9 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+/// A notice with its sort key (the ordering's value, then the id).
+type SortedNotice = ((Option<String>, String), Arc<StoredNotice>);
+
 /// Serves notices from a store.
 #[derive(Clone)]
 pub struct NoticeApi {
@@ -183,7 +186,7 @@ impl NoticeApi {
             // The store's fetch-time index is already in this order: no sort needed.
             let slice = self.store.list_notices(position.as_deref(), limit, keep)?;
             return Ok(pb::ListNoticesResponse {
-                notices: slice.notices.iter().map(convert::notice).collect(),
+                notices: slice.notices.iter().map(|n| convert::notice(n)).collect(),
                 next_page_token: slice
                     .next_cursor
                     .map(|c| paging::encode_token(tag, &request.filter, &c))
@@ -193,7 +196,7 @@ impl NoticeApi {
         }
         let after = position.as_deref().map(decode_position).transpose()?;
         let all = self.store.list_notices(None, usize::MAX, keep)?;
-        let mut keyed: Vec<((Option<String>, String), StoredNotice)> = all
+        let mut keyed: Vec<SortedNotice> = all
             .notices
             .into_iter()
             .map(|n| ((order.key(&n), n.id.clone()), n))
@@ -205,8 +208,7 @@ impl NoticeApi {
             }
             None => 0,
         };
-        let page: Vec<&((Option<String>, String), StoredNotice)> =
-            keyed.iter().skip(start).take(limit).collect();
+        let page: Vec<&SortedNotice> = keyed.iter().skip(start).take(limit).collect();
         let next_page_token = match page.last() {
             Some((last, _)) if start + page.len() < keyed.len() => {
                 paging::encode_token(tag, &request.filter, &encode_position(last))
@@ -232,7 +234,7 @@ impl NoticeApi {
             resource: request.name.clone(),
         })?;
         let mut all = self.store.notice_versions(id)?;
-        all.push(current);
+        all.push(Arc::unwrap_or_clone(current));
         all.reverse();
         let remaining: Vec<&StoredNotice> = all
             .iter()
@@ -263,7 +265,7 @@ impl NoticeApi {
             return Ok(None);
         };
         if current.version.max(1) == change.version {
-            return Ok(Some(current));
+            return Ok(Some(Arc::unwrap_or_clone(current)));
         }
         Ok(self
             .store

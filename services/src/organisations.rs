@@ -68,7 +68,7 @@ impl OrganisationApi {
     }
 
     /// The organisation's notices, newest first (by signing date, then fetch time).
-    fn notices_of(&self, org: &OrganisationRecord) -> Result<Vec<StoredNotice>, ApiError> {
+    fn notices_of(&self, org: &OrganisationRecord) -> Result<Vec<Arc<StoredNotice>>, ApiError> {
         let mut notices = Vec::new();
         for id in &org.notice_ids {
             if let Some(n) = self.store.notice(id)? {

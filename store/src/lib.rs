@@ -9,6 +9,7 @@
 //! - [`maintenance`] — export, import and verify.
 //! - [`schema`] — the schema version and migrations, run on open.
 //! - `codec` — record framing with checksums verified on read.
+//! - `notice_cache` — decoded notices reused while their records are unchanged.
 //! - [`error`] — [`StoreError`].
 
 pub(crate) mod codec;
@@ -16,26 +17,29 @@ pub mod error;
 pub mod frontier;
 pub mod identity;
 pub mod maintenance;
+mod notice_cache;
 pub mod records;
 pub mod schema;
 pub mod sled_store;
 
 pub use error::{Result, StoreError};
 pub use maintenance::{StoreStats, TransferStats, VerifyReport};
+pub use notice_cache::DEFAULT_NOTICE_CACHE_BYTES;
 pub use records::{
     ChangeKind, ChangeRecord, Completion, FrontierEntry, FrontierKind, FrontierRun,
     OrganisationRecord, PageOutcome, PageRecord, PageWrite, StoredNotice,
 };
 pub use schema::SCHEMA_VERSION;
-pub use sled_store::{DEFAULT_CACHE_BYTES, SledStore};
+pub use sled_store::{DEFAULT_CACHE_BYTES, SledStore, StoreOptions};
 
 use gazette_notice::Notice;
+use std::sync::Arc;
 
 /// One page of a notice listing.
 #[derive(Debug, Clone, Default)]
 pub struct NoticeSlice {
-    /// Notices in order, newest fetched first.
-    pub notices: Vec<StoredNotice>,
+    /// Notices in order, newest fetched first (shared: the store may keep them cached).
+    pub notices: Vec<Arc<StoredNotice>>,
     /// Opaque position after the last notice, when more follow.
     pub next_cursor: Option<Vec<u8>>,
     /// How many notices matched the filter in all.
@@ -74,8 +78,8 @@ pub trait NoticeStore: Send + Sync + 'static {
     fn frontier_finish(&self, source: &str) -> Result<()>;
     /// The page stored under `url`.
     fn page(&self, url: &str) -> Result<Option<PageRecord>>;
-    /// The notice with `id`.
-    fn notice(&self, id: &str) -> Result<Option<StoredNotice>>;
+    /// The notice with `id` (shared: the store may keep it cached).
+    fn notice(&self, id: &str) -> Result<Option<Arc<StoredNotice>>>;
     /// Up to `limit` notices kept by `keep` (all when `None`, which is much cheaper: only the
     /// page is decoded), newest fetched first, starting after `after`.
     fn list_notices(

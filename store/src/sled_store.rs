@@ -20,6 +20,7 @@
 pub(crate) use crate::codec::{TxResult, decode, tx_get, tx_put};
 use crate::error::{Result, StoreError};
 use crate::identity::{fold_name, notice_id, organisation_id};
+use crate::notice_cache::{DEFAULT_NOTICE_CACHE_BYTES, NoticeCache};
 use crate::records::{ChangeKind, ChangeRecord, Completion};
 use crate::records::{
     FrontierEntry, FrontierRun, OrganisationRecord, PageOutcome, PageRecord, PageWrite,
@@ -30,10 +31,30 @@ use gazette_notice::Notice;
 use sled::transaction::{TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
 use std::path::Path;
+use std::sync::Arc;
 
 /// sled's page cache. Its own default (1 GiB) fills with every page a crawl writes, which a
 /// crawler mostly never reads again; reads are by key, so a modest cache serves them well.
 pub const DEFAULT_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Memory the store may use for caches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// sled's page cache, in bytes.
+    pub page_cache_bytes: u64,
+    /// Decoded notices kept between reads, counted by their stored size in bytes; 0 turns the
+    /// cache off. Reads still verify each record's checksum.
+    pub notice_cache_bytes: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            page_cache_bytes: DEFAULT_CACHE_BYTES,
+            notice_cache_bytes: DEFAULT_NOTICE_CACHE_BYTES,
+        }
+    }
+}
 
 /// A [`NoticeStore`] on a sled database in one directory.
 #[derive(Clone)]
@@ -54,6 +75,18 @@ pub struct SledStore {
     /// Serialises writers so that change-log sequence numbers are committed in order: a
     /// watcher that has seen change n can never later find a change below n.
     pub(crate) write_lock: std::sync::Arc<std::sync::Mutex<()>>,
+    /// Decoded notices, reused while their records are unchanged.
+    pub(crate) notice_cache: std::sync::Arc<NoticeCache>,
+    /// The number of notices as of a change-log position, so that listings need not count
+    /// the index each time; see [`SledStore::notice_count`].
+    notice_count: std::sync::Arc<std::sync::Mutex<Option<NoticeCount>>>,
+}
+
+/// The number of notices once every change up to `through` (none: an empty log) is counted.
+#[derive(Debug, Clone, Copy)]
+struct NoticeCount {
+    through: Option<u64>,
+    count: usize,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -66,14 +99,14 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`. Fails if another process holds it or if it was
     /// written by a newer schema.
     pub fn open(dir: &Path) -> Result<Self> {
-        Self::open_with_cache(dir, DEFAULT_CACHE_BYTES)
+        Self::open_with(dir, StoreOptions::default())
     }
 
-    /// Opens the store with a page cache of `cache_bytes`.
-    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Self> {
+    /// Opens the store with caches of the given sizes.
+    pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Self> {
         let db = sled::Config::new()
             .path(dir)
-            .cache_capacity(cache_bytes)
+            .cache_capacity(options.page_cache_bytes)
             .open()?;
         crate::schema::migrate(&db)?;
         Ok(Self {
@@ -90,6 +123,8 @@ impl SledStore {
             notice_versions: db.open_tree("notice_versions")?,
             changes: db.open_tree("changes")?,
             write_lock: std::sync::Arc::default(),
+            notice_cache: std::sync::Arc::new(NoticeCache::new(options.notice_cache_bytes)),
+            notice_count: std::sync::Arc::default(),
             db,
         })
     }
@@ -126,6 +161,9 @@ pub(crate) struct PageTrees<'a> {
     pub(crate) changes: &'a TransactionalTree,
     /// Sequence number for the next change-log entry of this transaction.
     pub(crate) next_change: &'a std::cell::Cell<u64>,
+    /// Ids of the notice records written, in this or an aborted earlier attempt: their cached
+    /// copies are dropped once the transaction ends.
+    pub(crate) written_notices: &'a std::cell::RefCell<Vec<String>>,
 }
 
 /// Key of an earlier notice version: id ‖ 0 ‖ version BE.
@@ -261,6 +299,7 @@ pub(crate) fn write_page(
             };
             tx_put(t.changes, "changes", &seq.to_be_bytes(), &record)?;
         }
+        t.written_notices.borrow_mut().push(id.clone());
         tx_put(notice_tree, "notices", id.as_bytes(), &stored)?;
         by_fetched.insert(fetched_key(stored.fetched_at_ms, &id), &[])?;
         page.notice_ids.push(id);
@@ -282,10 +321,7 @@ impl SledStore {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Read under the lock, so no other writer can take the same numbers.
-        let first_change = match self.changes.last()? {
-            Some((key, _)) => key.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0) + 1,
-            None => 1,
-        };
+        let first_change = self.last_change()?.map_or(1, |seq| seq + 1);
         let trees = (
             &self.pages,
             &self.notices,
@@ -300,6 +336,7 @@ impl SledStore {
             &self.notice_versions,
             &self.changes,
         );
+        let written_notices = std::cell::RefCell::new(Vec::new());
         let result = trees.transaction(
             |(
                 pages,
@@ -328,6 +365,7 @@ impl SledStore {
                         notice_versions,
                         changes,
                         next_change: &next_change,
+                        written_notices: &written_notices,
                     },
                     &crate::frontier::FrontierTrees {
                         queue: fr,
@@ -337,19 +375,95 @@ impl SledStore {
                 )
             },
         );
+        // After the commit (or its failure), so that no reader can cache what it replaced.
+        self.notice_cache
+            .invalidate(written_notices.borrow().iter().map(String::as_str));
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => StoreError::Sled(e),
         })
+    }
+
+    /// The notice `id`: from the cache, or read (checksum verified), decoded and offered to it.
+    fn load_notice(&self, id: &[u8]) -> Result<Option<Arc<StoredNotice>>> {
+        if let Some(hit) = self.notice_cache.get(id) {
+            return Ok(Some(hit));
+        }
+        let epoch = self.notice_cache.epoch();
+        let Some(raw) = self.notices.get(id)? else {
+            return Ok(None);
+        };
+        let notice = Arc::new(decode::<StoredNotice>("notices", &raw)?);
+        self.notice_cache.fill(id, epoch, raw.len(), &notice);
+        Ok(Some(notice))
+    }
+
+    /// Drops every cached notice, after writes that bypass [`Self::transaction`].
+    pub(crate) fn forget_cached_notices(&self) {
+        self.notice_cache.clear();
     }
 }
 
 impl SledStore {
     /// The unfiltered listing: only the returned page is decoded, and the total is the index's
     /// length, so a page costs the same however many notices are stored.
+    /// The number of notices. Counting the index walks every key, so the count is kept with
+    /// the change-log position it reflects and brought forward by the notices created since
+    /// (each creation is logged in the same transaction as its index entry).
+    fn notice_count(&self) -> Result<usize> {
+        let mut cached = self
+            .notice_count
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(NoticeCount { through, mut count }) = *cached else {
+            // The first count: under the write lock, so the index and the log agree.
+            let _writer = self
+                .write_lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let counted = NoticeCount {
+                through: self.last_change()?,
+                count: self.by_fetched.len(),
+            };
+            *cached = Some(counted);
+            return Ok(counted.count);
+        };
+        let start = through.map_or(0, |seq| seq.saturating_add(1));
+        let mut last = through;
+        for entry in self.changes.range(start.to_be_bytes()..) {
+            let (_, raw) = entry?;
+            let change: ChangeRecord = decode("changes", &raw)?;
+            if change.kind == ChangeKind::Created {
+                count += 1;
+            }
+            last = Some(change.seq);
+        }
+        *cached = Some(NoticeCount {
+            through: last,
+            count,
+        });
+        Ok(count)
+    }
+
+    /// The sequence number of the newest change-log entry.
+    fn last_change(&self) -> Result<Option<u64>> {
+        Ok(self
+            .changes
+            .last()?
+            .and_then(|(key, _)| key.as_ref().try_into().ok().map(u64::from_be_bytes)))
+    }
+
+    /// Forgets the kept notice count, after writes that bypass the change log (imports).
+    pub(crate) fn forget_notice_count(&self) {
+        *self
+            .notice_count
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     fn list_all_notices(&self, after: Option<&[u8]>, limit: usize) -> Result<NoticeSlice> {
         let mut slice = NoticeSlice {
-            total_matching: self.by_fetched.len(),
+            total_matching: self.notice_count()?,
             ..NoticeSlice::default()
         };
         let start = after.map(<[u8]>::to_vec).unwrap_or_default();
@@ -365,8 +479,8 @@ impl SledStore {
                 break;
             }
             let id = key.get(8..).ok_or(StoreError::InvalidCursor)?;
-            if let Some(raw) = self.notices.get(id)? {
-                slice.notices.push(decode("notices", &raw)?);
+            if let Some(notice) = self.load_notice(id)? {
+                slice.notices.push(notice);
                 last_key = Some(key.to_vec());
             }
         }
@@ -499,11 +613,8 @@ impl NoticeStore for SledStore {
             .transpose()
     }
 
-    fn notice(&self, id: &str) -> Result<Option<StoredNotice>> {
-        self.notices
-            .get(id.as_bytes())?
-            .map(|raw| decode("notices", &raw))
-            .transpose()
+    fn notice(&self, id: &str) -> Result<Option<Arc<StoredNotice>>> {
+        self.load_notice(id.as_bytes())
     }
 
     fn list_notices(
@@ -519,10 +630,9 @@ impl NoticeStore for SledStore {
         for entry in self.by_fetched.iter() {
             let (key, _) = entry?;
             let id = key.get(8..).ok_or(StoreError::InvalidCursor)?;
-            let Some(raw) = self.notices.get(id)? else {
+            let Some(notice) = self.load_notice(id)? else {
                 continue;
             };
-            let notice: StoredNotice = decode("notices", &raw)?;
             if !keep(&notice) {
                 continue;
             }

@@ -1,5 +1,7 @@
 use super::*;
+use crate::codec::decode;
 use gazette_notice::{Issue, IssueStatus};
+use std::sync::Arc;
 
 fn store() -> (tempfile::TempDir, SledStore) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -148,7 +150,7 @@ fn export_then_import_reproduces_the_store() {
         slice
             .notices
             .into_iter()
-            .map(|n| (n.id, n.notice, n.organisation_id))
+            .map(|n| (n.id.clone(), n.notice.clone(), n.organisation_id.clone()))
             .collect::<Vec<_>>()
     };
     assert_eq!(all(&source), all(&target));
@@ -412,4 +414,166 @@ fn the_unfiltered_listing_matches_the_filtered_one() {
             None => break,
         }
     }
+}
+
+#[test]
+fn a_cached_notice_is_never_served_for_a_changed_or_damaged_record() {
+    let (_dir, store) = store();
+    let first = store
+        .record_page(
+            page("http://a/1", 1),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
+        .expect("record");
+    let id = &first.new_notices[0];
+    // Twice, so the second read comes from the cache.
+    for _ in 0..2 {
+        let read = store.notice(id).expect("read").expect("present");
+        assert_eq!(read.notice.title.as_deref(), Some("通报"));
+    }
+
+    // The same notice with an issue's status changed: the record changes (same id), so the
+    // cached copy must not be used.
+    let mut changed = notice("中共甲区委员会", "甲区委", "通报");
+    changed.issues[0].status = IssueStatus::InProgress;
+    store
+        .record_page(page("http://a/1", 1), vec![changed])
+        .expect("record again");
+    let read = store.notice(id).expect("read").expect("present");
+    assert_eq!(read.notice.issues[0].status, IssueStatus::InProgress);
+    assert_eq!(read.version, 2);
+
+    // A record replaced behind the store's back with a valid frame decodes afresh...
+    let mut rewritten = (*read).clone();
+    rewritten.source_uri = "http://elsewhere/".into();
+    store
+        .damage_for_tests(
+            "notices",
+            id.as_bytes(),
+            &codec::encode("notices", &rewritten).expect("encode"),
+        )
+        .expect("rewrite");
+    let read = store.notice(id).expect("read").expect("present");
+    assert_eq!(read.source_uri, "http://elsewhere/");
+    // ...and a damaged one is reported at its next read from disk.
+    store
+        .damage_for_tests("notices", id.as_bytes(), b"\x01\x00\x00\x00\x00{}")
+        .expect("damage");
+    assert!(matches!(store.notice(id), Err(StoreError::Corrupt { .. })));
+}
+
+#[test]
+fn the_kept_notice_count_follows_new_notices_refreshes_and_imports() {
+    let (_dir, store) = store();
+    let total = |s: &SledStore| s.list_notices(None, 1, None).expect("list").total_matching;
+    assert_eq!(total(&store), 0);
+    for i in 0..3 {
+        store
+            .record_page(
+                page(&format!("http://a/{i}"), i),
+                vec![notice(&format!("中共{i}区委员会"), "", "通报")],
+            )
+            .expect("record");
+    }
+    assert_eq!(total(&store), 3);
+    // A refresh (same content) and a change (new version) of an existing notice add nothing.
+    store
+        .record_page(
+            page("http://a/0", 50),
+            vec![notice("中共0区委员会", "", "通报")],
+        )
+        .expect("refresh");
+    let mut changed = notice("中共1区委员会", "", "通报");
+    changed.issues[0].status = IssueStatus::NotStated;
+    store
+        .record_page(page("http://a/1", 1), vec![changed])
+        .expect("change");
+    assert_eq!(total(&store), 3);
+    // A page with two notices adds two.
+    store
+        .record_page(
+            page("http://b/1", 60),
+            vec![
+                notice("中共乙区委员会", "", "通报一"),
+                notice("中共丙区委员会", "", "通报二"),
+            ],
+        )
+        .expect("record two");
+    assert_eq!(total(&store), 5);
+    assert_eq!(store.by_fetched.len(), 5);
+
+    // An import writes notices without the change log; the count is taken afresh after it.
+    let mut export = Vec::new();
+    store.export(&mut export).expect("export");
+    let (_other_dir, other) = self::store();
+    assert_eq!(total(&other), 0);
+    other.import(&mut export.as_slice()).expect("import");
+    assert_eq!(total(&other), 5);
+}
+
+#[test]
+fn a_read_that_straddles_a_write_does_not_cache_what_the_write_replaced() {
+    let (_dir, store) = store();
+    let mut first = notice("中共甲区委员会", "甲区委", "通报");
+    first.issues[0].status = IssueStatus::InProgress;
+    let id = store
+        .record_page(page("http://a/1", 1), vec![first])
+        .expect("record")
+        .new_notices[0]
+        .clone();
+
+    // A reader misses and reads the record; a writer commits a change; then the reader offers
+    // what it read to the cache. The interleaving is played step by step.
+    let epoch = store.notice_cache.epoch();
+    let raw = store
+        .notices
+        .get(id.as_bytes())
+        .expect("get")
+        .expect("present");
+    let old = Arc::new(decode::<StoredNotice>("notices", &raw).expect("decode"));
+    store
+        .record_page(
+            page("http://a/1", 1),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
+        .expect("write");
+    store
+        .notice_cache
+        .fill(id.as_bytes(), epoch, raw.len(), &old);
+
+    let read = store.notice(&id).expect("read").expect("present");
+    assert_eq!(read.notice.issues[0].status, IssueStatus::Completed);
+    assert_eq!(read.version, 2);
+}
+
+#[test]
+fn the_store_works_with_the_notice_cache_off() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SledStore::open_with(
+        dir.path(),
+        StoreOptions {
+            notice_cache_bytes: 0,
+            ..StoreOptions::default()
+        },
+    )
+    .expect("open store");
+    let outcome = store
+        .record_page(
+            page("http://a/1", 1),
+            vec![notice("中共甲区委员会", "", "通报")],
+        )
+        .expect("record");
+    let read = store
+        .notice(&outcome.new_notices[0])
+        .expect("read")
+        .expect("present");
+    assert_eq!(read.notice.title.as_deref(), Some("通报"));
+    assert_eq!(
+        store
+            .list_notices(None, 5, None)
+            .expect("list")
+            .notices
+            .len(),
+        1
+    );
 }
