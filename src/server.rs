@@ -70,12 +70,15 @@ pub async fn serve(
     health.set_serving::<CrawlServiceServer<CrawlApi>>().await;
 
     let limit = settings.max_message_bytes;
-    let notices =
-        NoticeServiceServer::new(NoticeApi::new(Arc::clone(&store)).with_shutdown(cancel.clone()))
-            .accept_compressed(CompressionEncoding::Gzip)
-            .send_compressed(CompressionEncoding::Gzip)
-            .max_decoding_message_size(limit)
-            .max_encoding_message_size(limit);
+    let notices = NoticeServiceServer::new(
+        NoticeApi::new(Arc::clone(&store))
+            .with_shutdown(cancel.clone())
+            .with_max_response_bytes(limit),
+    )
+    .accept_compressed(CompressionEncoding::Gzip)
+    .send_compressed(CompressionEncoding::Gzip)
+    .max_decoding_message_size(limit)
+    .max_encoding_message_size(limit);
     let organisations = OrganisationServiceServer::new(OrganisationApi::new(Arc::clone(&store)))
         .accept_compressed(CompressionEncoding::Gzip)
         .send_compressed(CompressionEncoding::Gzip)

@@ -6,6 +6,7 @@ use crate::filter::NoticeFilter;
 use crate::paging;
 use gazette_proto::pb;
 use gazette_store::{ChangeKind, ChangeRecord, NoticeStore, StoredNotice};
+use prost::Message;
 use std::cmp::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +21,12 @@ type SortedNotice = ((Option<String>, String), Arc<StoredNotice>);
 pub struct NoticeApi {
     store: Arc<dyn NoticeStore>,
     shutdown: CancellationToken,
+    /// Largest response the server will send; listings stop short of it.
+    max_response_bytes: usize,
 }
+
+/// Room kept in a listing for everything but its notices (token, total, framing).
+const LISTING_OVERHEAD_BYTES: usize = 1024;
 
 /// Orderings of ListNotices; the discriminant tags page tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +150,36 @@ impl NoticeApi {
         Self {
             store,
             shutdown: CancellationToken::new(),
+            max_response_bytes: usize::MAX,
         }
+    }
+
+    /// Keeps ListNotices responses within `bytes` (the server's message size limit) by
+    /// returning fewer notices than asked, with a token for the rest.
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The protobuf forms of `notices`, as many as fit in a response (always at least one,
+    /// so that a listing makes progress; a single notice over the limit is refused by the
+    /// transport with RESOURCE_EXHAUSTED).
+    fn fit<'a>(&self, notices: impl Iterator<Item = &'a StoredNotice>) -> Vec<pb::Notice> {
+        let budget = self
+            .max_response_bytes
+            .saturating_sub(LISTING_OVERHEAD_BYTES);
+        let mut used = 0usize;
+        let mut out = Vec::new();
+        for stored in notices {
+            let notice = convert::notice(stored);
+            // The field's tag and length prefix take at most 1 + 10 bytes.
+            used = used.saturating_add(notice.encoded_len() + 11);
+            if used > budget && !out.is_empty() {
+                break;
+            }
+            out.push(notice);
+        }
+        out
     }
 
     /// Ends watch streams when `shutdown` is cancelled, so server shutdown is not held up.
@@ -185,10 +220,16 @@ impl NoticeApi {
         if order == Order::FetchedDesc {
             // The store's fetch-time index is already in this order: no sort needed.
             let slice = self.store.list_notices(position.as_deref(), limit, keep)?;
+            let notices = self.fit(slice.notices.iter().map(|n| &**n));
+            let next_cursor = match slice.notices.get(notices.len().wrapping_sub(1)) {
+                Some(last) if notices.len() < slice.notices.len() => {
+                    Some(self.store.notice_cursor(last))
+                }
+                _ => slice.next_cursor,
+            };
             return Ok(pb::ListNoticesResponse {
-                notices: slice.notices.iter().map(|n| convert::notice(n)).collect(),
-                next_page_token: slice
-                    .next_cursor
+                notices,
+                next_page_token: next_cursor
                     .map(|c| paging::encode_token(tag, &request.filter, &c))
                     .unwrap_or_default(),
                 total_size: i32::try_from(slice.total_matching).unwrap_or(i32::MAX),
@@ -209,14 +250,15 @@ impl NoticeApi {
             None => 0,
         };
         let page: Vec<&SortedNotice> = keyed.iter().skip(start).take(limit).collect();
-        let next_page_token = match page.last() {
-            Some((last, _)) if start + page.len() < keyed.len() => {
+        let notices = self.fit(page.iter().map(|(_, n)| &**n));
+        let next_page_token = match page.get(notices.len().wrapping_sub(1)) {
+            Some((last, _)) if start + notices.len() < keyed.len() => {
                 paging::encode_token(tag, &request.filter, &encode_position(last))
             }
             _ => String::new(),
         };
         Ok(pb::ListNoticesResponse {
-            notices: page.iter().map(|(_, n)| convert::notice(n)).collect(),
+            notices,
             next_page_token,
             total_size: i32::try_from(keyed.len()).unwrap_or(i32::MAX),
         })

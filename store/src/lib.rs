@@ -88,6 +88,9 @@ pub trait NoticeStore: Send + Sync + 'static {
         limit: usize,
         keep: Option<&dyn Fn(&StoredNotice) -> bool>,
     ) -> Result<NoticeSlice>;
+    /// The cursor that makes [`Self::list_notices`] continue just after `notice`, for a caller
+    /// that returns fewer notices than it was given.
+    fn notice_cursor(&self, notice: &StoredNotice) -> Vec<u8>;
     /// Up to `limit` organisations in id order, starting after id `after`.
     fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>>;
     /// The organisation with `id`.

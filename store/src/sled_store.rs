@@ -617,6 +617,10 @@ impl NoticeStore for SledStore {
         self.load_notice(id.as_bytes())
     }
 
+    fn notice_cursor(&self, notice: &StoredNotice) -> Vec<u8> {
+        fetched_key(notice.fetched_at_ms, &notice.id)
+    }
+
     fn list_notices(
         &self,
         after: Option<&[u8]>,

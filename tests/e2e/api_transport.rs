@@ -259,6 +259,65 @@ async fn requests_over_the_message_limit_are_refused() {
 }
 
 #[tokio::test]
+async fn listings_shrink_their_pages_to_fit_the_message_limit() {
+    const LIMIT: usize = 16 * 1024;
+    let mut app = spawn_with(Options {
+        max_message_bytes: Some(LIMIT),
+        ..Options::admin()
+    })
+    .await;
+    let mut client = NoticeServiceClient::new(app.channel.clone());
+    let seeded = client
+        .list_notices(pb::ListNoticesRequest::default())
+        .await
+        .expect("list")
+        .into_inner()
+        .total_size;
+    let added = 24;
+    let count = seeded + added;
+    for i in 0..added {
+        let text = crate::harness::QINGHE.replace("临江", &format!("临江{i}"));
+        let outcome = app
+            .ingest_text(&format!("https://example.test/{i}.txt"), &text)
+            .await;
+        assert_eq!(outcome.notices.len(), 1, "{outcome:?}");
+    }
+    for order_by in ["", "signed_on desc", "fetched_at asc"] {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut page_token = String::new();
+        let mut pages = 0;
+        loop {
+            let page = client
+                .list_notices(pb::ListNoticesRequest {
+                    page_size: 500,
+                    page_token,
+                    order_by: order_by.into(),
+                    ..Default::default()
+                })
+                .await
+                .expect("a page within the limit, not an error")
+                .into_inner();
+            assert!(!page.notices.is_empty(), "{order_by}: an empty page");
+            assert_eq!(page.total_size, count, "{order_by}");
+            for notice in page.notices {
+                assert!(seen.insert(notice.name), "{order_by}: a notice twice");
+            }
+            pages += 1;
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            page_token = page.next_page_token;
+        }
+        assert_eq!(seen.len(), count as usize, "{order_by}: every notice once");
+        assert!(
+            pages > 1,
+            "{order_by}: {count} notices cannot fit in {LIMIT} bytes"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn gzip_is_accepted_and_sent() {
     let mut app = spawn_with(Options::admin()).await;
     let mut client = NoticeServiceClient::new(app.channel.clone())
