@@ -287,7 +287,10 @@ async fn run() {
             let name = names[(t * 7919 + i) % names.len()].clone();
             async move {
                 client
-                    .get_notice(pb::GetNoticeRequest { name })
+                    .get_notice(pb::GetNoticeRequest {
+                        name,
+                        ..Default::default()
+                    })
                     .await
                     .unwrap();
             }

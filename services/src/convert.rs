@@ -66,8 +66,37 @@ pub fn issue(i: &gazette_notice::Issue) -> pb::Issue {
     }
 }
 
+/// How much of a notice to return (the API's `NoticeView`, resolved).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    /// Every field but the text.
+    Basic,
+    /// Every field.
+    #[default]
+    Full,
+}
+
+impl View {
+    /// The view a request asked for; unset means full. `field` names it in the error.
+    pub fn parse(field: &'static str, value: i32) -> Result<Self, crate::error::ApiError> {
+        match pb::NoticeView::try_from(value) {
+            Ok(pb::NoticeView::Unspecified | pb::NoticeView::Full) => Ok(Self::Full),
+            Ok(pb::NoticeView::Basic) => Ok(Self::Basic),
+            Err(_) => Err(crate::error::ApiError::invalid(
+                field,
+                format!("unknown notice view {value}"),
+            )),
+        }
+    }
+}
+
 /// The protobuf form of a stored notice.
 pub fn notice(stored: &StoredNotice) -> pb::Notice {
+    notice_in(stored, View::Full)
+}
+
+/// The protobuf form of a stored notice in `view`.
+pub fn notice_in(stored: &StoredNotice, view: View) -> pb::Notice {
     let n = &stored.notice;
     pb::Notice {
         name: notice_name(&stored.id),
@@ -105,7 +134,10 @@ pub fn notice(stored: &StoredNotice) -> pb::Notice {
         source_uri: stored.source_uri.clone(),
         fetched_at: Some(timestamp(stored.fetched_at_ms)),
         content_sha256: stored.content_sha256.clone(),
-        text: stored.text.clone(),
+        text: match view {
+            View::Full => stored.text.clone(),
+            View::Basic => String::new(),
+        },
         multi_unit_report: n.multi_unit_report,
     }
 }

@@ -1,6 +1,7 @@
 //! `gazette.v1.NoticeService`: get, list (filter, order, pages), versions, and the watch stream.
 
 use crate::convert;
+use crate::convert::View;
 use crate::error::{ApiError, blocking};
 use crate::filter::NoticeFilter;
 use crate::paging;
@@ -164,14 +165,18 @@ impl NoticeApi {
     /// The protobuf forms of `notices`, as many as fit in a response (always at least one,
     /// so that a listing makes progress; a single notice over the limit is refused by the
     /// transport with RESOURCE_EXHAUSTED).
-    fn fit<'a>(&self, notices: impl Iterator<Item = &'a StoredNotice>) -> Vec<pb::Notice> {
+    fn fit<'a>(
+        &self,
+        notices: impl Iterator<Item = &'a StoredNotice>,
+        view: View,
+    ) -> Vec<pb::Notice> {
         let budget = self
             .max_response_bytes
             .saturating_sub(LISTING_OVERHEAD_BYTES);
         let mut used = 0usize;
         let mut out = Vec::new();
         for stored in notices {
-            let notice = convert::notice(stored);
+            let notice = convert::notice_in(stored, view);
             // The field's tag and length prefix take at most 1 + 10 bytes.
             used = used.saturating_add(notice.encoded_len() + 11);
             if used > budget && !out.is_empty() {
@@ -194,13 +199,14 @@ impl NoticeApi {
         })
     }
 
-    fn get(&self, name: &str) -> Result<pb::GetNoticeResponse, ApiError> {
-        let id = notice_id(name)?;
+    fn get(&self, request: &pb::GetNoticeRequest) -> Result<pb::GetNoticeResponse, ApiError> {
+        let id = notice_id(&request.name)?;
+        let view = View::parse("view", request.view)?;
         let stored = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound {
-            resource: name.to_owned(),
+            resource: request.name.clone(),
         })?;
         Ok(pb::GetNoticeResponse {
-            notice: Some(convert::notice(&stored)),
+            notice: Some(convert::notice_in(&stored, view)),
         })
     }
 
@@ -209,6 +215,7 @@ impl NoticeApi {
         let order = Order::parse(&request.order_by)?;
         let tag = order as u8;
         let position = paging::decode_token(&request.page_token, tag, &request.filter)?;
+        let view = View::parse("view", request.view)?;
         let filter = self.filter(&request.filter)?;
         let matches = |n: &StoredNotice| filter.matches(n);
         // An empty filter lets the store skip decoding every notice just to count them.
@@ -220,7 +227,7 @@ impl NoticeApi {
         if order == Order::FetchedDesc {
             // The store's fetch-time index is already in this order: no sort needed.
             let slice = self.store.list_notices(position.as_deref(), limit, keep)?;
-            let notices = self.fit(slice.notices.iter().map(|n| &**n));
+            let notices = self.fit(slice.notices.iter().map(|n| &**n), view);
             let next_cursor = match slice.notices.get(notices.len().wrapping_sub(1)) {
                 Some(last) if notices.len() < slice.notices.len() => {
                     Some(self.store.notice_cursor(last))
@@ -250,7 +257,7 @@ impl NoticeApi {
             None => 0,
         };
         let page: Vec<&SortedNotice> = keyed.iter().skip(start).take(limit).collect();
-        let notices = self.fit(page.iter().map(|(_, n)| &**n));
+        let notices = self.fit(page.iter().map(|(_, n)| &**n), view);
         let next_page_token = match page.get(notices.len().wrapping_sub(1)) {
             Some((last, _)) if start + notices.len() < keyed.len() => {
                 paging::encode_token(tag, &request.filter, &encode_position(last))
@@ -325,8 +332,9 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
     ) -> Result<Response<pb::GetNoticeResponse>, Status> {
         // One point lookup and decode take microseconds: a hop to the blocking pool would cost
         // more than the work, so this one runs inline.
-        let name = request.into_inner().name;
-        self.get(&name).map(Response::new).map_err(Status::from)
+        self.get(&request.into_inner())
+            .map(Response::new)
+            .map_err(Status::from)
     }
 
     async fn list_notices(

@@ -41,6 +41,7 @@ async fn crawled_notices_are_served_over_grpc() {
         .notices
         .get_notice(pb::GetNoticeRequest {
             name: linjiang.name.clone(),
+            ..Default::default()
         })
         .await
         .expect("GetNotice")
@@ -149,6 +150,7 @@ async fn bad_requests_get_clear_status_codes() {
         .notices
         .get_notice(pb::GetNoticeRequest {
             name: "notices/0000000000000000".into(),
+            ..Default::default()
         })
         .await
         .expect_err("unknown notice");
@@ -159,6 +161,7 @@ async fn bad_requests_get_clear_status_codes() {
         .notices
         .get_notice(pb::GetNoticeRequest {
             name: "0000".into(),
+            ..Default::default()
         })
         .await
         .expect_err("not a resource name");

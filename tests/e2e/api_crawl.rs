@@ -167,6 +167,7 @@ async fn documents_are_ingested_in_any_charset_and_garbage_is_kept_with_an_error
         .notices
         .get_notice(pb::GetNoticeRequest {
             name: ingested.notices[0].clone(),
+            ..Default::default()
         })
         .await
         .expect("stored")

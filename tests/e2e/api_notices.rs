@@ -351,7 +351,10 @@ async fn bad_list_requests_name_the_field() {
     ] {
         let status = app
             .notices
-            .get_notice(pb::GetNoticeRequest { name: name.into() })
+            .get_notice(pb::GetNoticeRequest {
+                name: name.into(),
+                ..Default::default()
+            })
             .await
             .expect_err(name);
         assert_eq!(status.code(), code, "{name}: {status:?}");
@@ -446,7 +449,10 @@ async fn a_changed_page_makes_a_new_version() {
     // The current notice is the newest version.
     let current = app
         .notices
-        .get_notice(pb::GetNoticeRequest { name: name.clone() })
+        .get_notice(pb::GetNoticeRequest {
+            name: name.clone(),
+            ..Default::default()
+        })
         .await
         .expect("GetNotice")
         .into_inner()
@@ -625,5 +631,72 @@ async fn watch_resumes_after_the_last_token_without_gaps_or_repeats() {
         describe(&matching),
         vec![(created, "中共雾山县交通运输局党组".to_owned())]
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_basic_view_leaves_out_only_the_text() {
+    let mut app = spawn_with(Options::admin()).await;
+    app.ingest_text("https://example.test/qinghe.txt", QINGHE)
+        .await;
+    let full = list(&mut app, pb::ListNoticesRequest::default()).await;
+    let basic = list(
+        &mut app,
+        pb::ListNoticesRequest {
+            view: pb::NoticeView::Basic.into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(!full.notices.is_empty());
+    assert_eq!(full.notices.len(), basic.notices.len());
+    for (full, basic) in full.notices.iter().zip(&basic.notices) {
+        assert!(!full.text.is_empty(), "{}", full.name);
+        assert!(basic.text.is_empty(), "{}", basic.name);
+        assert_eq!(
+            pb::Notice {
+                text: String::new(),
+                ..full.clone()
+            },
+            *basic
+        );
+    }
+    let name = full.notices[0].name.clone();
+    for (view, has_text) in [
+        (pb::NoticeView::Unspecified, true),
+        (pb::NoticeView::Full, true),
+        (pb::NoticeView::Basic, false),
+    ] {
+        let notice = app
+            .notices
+            .get_notice(pb::GetNoticeRequest {
+                name: name.clone(),
+                view: view.into(),
+            })
+            .await
+            .expect("GetNotice")
+            .into_inner()
+            .notice
+            .expect("notice");
+        assert_eq!(!notice.text.is_empty(), has_text, "{view:?}");
+    }
+    let status = app
+        .notices
+        .get_notice(pb::GetNoticeRequest {
+            name: name.clone(),
+            view: 9,
+        })
+        .await
+        .expect_err("unknown view");
+    assert_bad_field(&status, "view");
+    let status = app
+        .notices
+        .list_notices(pb::ListNoticesRequest {
+            view: 9,
+            ..Default::default()
+        })
+        .await
+        .expect_err("unknown view");
+    assert_bad_field(&status, "view");
     app.stop().await;
 }

@@ -258,6 +258,7 @@ async fn issues_filter_by_status_page_and_name_their_notice() {
         .notices
         .get_notice(pb::GetNoticeRequest {
             name: notice.clone(),
+            ..Default::default()
         })
         .await
         .expect("the issue's notice exists")

@@ -133,6 +133,7 @@ async fn closed_reads_need_the_token() {
         .get_notice(with_token(
             pb::GetNoticeRequest {
                 name: "notices/x".into(),
+                ..Default::default()
             },
             "guess",
         ))

@@ -14,6 +14,7 @@ async fn metrics_count_rpcs_and_store_contents() {
         .notices
         .get_notice(pb::GetNoticeRequest {
             name: "notices/none".into(),
+            ..Default::default()
         })
         .await;
 

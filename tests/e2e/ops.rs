@@ -391,6 +391,7 @@ async fn api_answers(channel: Channel) -> Vec<String> {
         let got = notices
             .get_notice(pb::GetNoticeRequest {
                 name: notice.name.clone(),
+                ..Default::default()
             })
             .await
             .expect("GetNotice")
