@@ -353,6 +353,25 @@ async fn run() {
                 }
             }
         }),
+        Call::new("ListNotices 50, basic view", 20, {
+            let real = real.clone();
+            move |t, _| {
+                let mut client = NoticeServiceClient::new(real[t % CONNECTIONS].clone());
+                async move {
+                    let page = client
+                        .list_notices(pb::ListNoticesRequest {
+                            page_size: 50,
+                            view: pb::NoticeView::Basic.into(),
+                            ..Default::default()
+                        })
+                        .await
+                        .unwrap()
+                        .into_inner();
+                    assert_eq!(page.notices.len(), 50);
+                    assert_eq!(page.total_size as usize, NOTICES);
+                }
+            }
+        }),
     ];
     let only = std::env::var("GRPC_LOAD_ONLY").ok();
     let calls: Vec<Call> = calls
