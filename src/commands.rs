@@ -156,7 +156,7 @@ pub fn demo_source(site: &DemoSite) -> SourceConfig {
 /// One line per source run, then its failures indented.
 pub fn crawl_summary(report: &CrawlReport) -> String {
     let mut out = format!(
-        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} left queued, {} failure(s){}\n",
+        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} withdrawn, {} left queued, {} failure(s){}\n",
         report.source,
         if report.resumed { "resumed, " } else { "" },
         report.list_pages,
@@ -166,6 +166,7 @@ pub fn crawl_summary(report: &CrawlReport) -> String {
         report.pages_with_errors,
         report.notices_new,
         report.notices_updated,
+        report.notices_withdrawn,
         report.left_pending,
         report.failures.len(),
         if report.cancelled {

@@ -57,6 +57,7 @@ name=$(grep -o '"name": "notices/[0-9a-f]*"' <<<"$list" | head -1 | cut -d'"' -f
 expect GetNotice "$name" "$(call gazette.v1.NoticeService/GetNotice -d "{\"name\": \"$name\"}")"
 basic=$(call gazette.v1.NoticeService/GetNotice -d "{\"name\": \"$name\", \"view\": \"NOTICE_VIEW_BASIC\"}")
 expect "GetNotice basic view" "$name" "$basic"
+expect "GetNotice identity" '"foundOn"' "$basic"
 grep -q '"text"' <<<"$basic" && fail "the basic view carries the text: $basic"
 expect "ListNotices filter" '"totalSize": 1' \
   "$(call gazette.v1.NoticeService/ListNotices -d '{"filter": "text : \"营商环境\" AND signed_on >= \"2024-01-01\""}')"

@@ -139,6 +139,8 @@ pub fn notice_in(stored: &StoredNotice, view: View) -> pb::Notice {
             View::Basic => String::new(),
         },
         multi_unit_report: n.multi_unit_report,
+        version: i64::try_from(stored.version.max(1)).unwrap_or(i64::MAX),
+        found_on: stored.carriers(),
     }
 }
 

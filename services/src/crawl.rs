@@ -155,7 +155,16 @@ impl CrawlApi {
             .chain(&outcome.updated_notices)
             .map(|id| convert::notice_name(id))
             .collect();
-        Ok(pb::IngestDocumentResponse { notices, error })
+        let withdrawn = outcome
+            .withdrawn_notices
+            .iter()
+            .map(|id| convert::notice_name(id))
+            .collect();
+        Ok(pb::IngestDocumentResponse {
+            notices,
+            error,
+            withdrawn,
+        })
     }
 }
 
@@ -270,22 +279,31 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
                 let step = blocking(move || {
                     let pages = store.pages(start.as_deref(), REPARSE_BATCH)?;
                     let parser = NoticeParser::new();
-                    let mut written = 0;
+                    let (mut written, mut withdrawn) = (0, 0);
                     for page in &pages {
                         let Some(doc) = page.clean.as_ref() else {
                             continue;
                         };
                         let notices = parser.parse(doc);
                         written += notices.len();
-                        store.record_page(page.clone(), notices)?;
+                        withdrawn += store
+                            .record_page(page.clone(), notices)?
+                            .withdrawn_notices
+                            .len();
                     }
-                    Ok((pages.last().map(|p| p.url.clone()), pages.len(), written))
+                    Ok((
+                        pages.last().map(|p| p.url.clone()),
+                        pages.len(),
+                        written,
+                        withdrawn,
+                    ))
                 })
                 .await;
                 match step {
-                    Ok((last, done, written)) => {
+                    Ok((last, done, written, withdrawn)) => {
                         progress.pages_done += count(done);
                         progress.notices_written += count(written);
+                        progress.notices_withdrawn += count(withdrawn);
                         let finished = last.is_none() || done < REPARSE_BATCH;
                         if tx.send(Ok(progress)).await.is_err() || finished {
                             return;

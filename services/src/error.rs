@@ -20,6 +20,16 @@ pub enum ApiError {
         /// The resource name or lookup key as given.
         resource: String,
     },
+    /// The named notice was withdrawn: no stored page carries it any more.
+    #[error(
+        "{resource} not found: withdrawn at version {version}, as no stored page carries it any more (ListNoticeVersions still lists it)"
+    )]
+    Withdrawn {
+        /// The resource name as given.
+        resource: String,
+        /// Its last version.
+        version: u64,
+    },
     /// An admin call came without a bearer token.
     #[error("{0}")]
     Unauthenticated(String),
@@ -63,7 +73,9 @@ impl From<ApiError> for tonic::Status {
                     details,
                 )
             }
-            ApiError::NotFound { .. } => tonic::Status::not_found(error.to_string()),
+            ApiError::NotFound { .. } | ApiError::Withdrawn { .. } => {
+                tonic::Status::not_found(error.to_string())
+            }
             ApiError::Unauthenticated(message) => tonic::Status::unauthenticated(message),
             ApiError::PermissionDenied(message) => tonic::Status::permission_denied(message),
             ApiError::FailedPrecondition(message) => tonic::Status::failed_precondition(message),

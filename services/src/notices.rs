@@ -202,9 +202,17 @@ impl NoticeApi {
     fn get(&self, request: &pb::GetNoticeRequest) -> Result<pb::GetNoticeResponse, ApiError> {
         let id = notice_id(&request.name)?;
         let view = View::parse("view", request.view)?;
-        let stored = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound {
-            resource: request.name.clone(),
-        })?;
+        let Some(stored) = self.store.notice(id)? else {
+            return Err(match self.store.withdrawn_version(id)? {
+                Some(version) => ApiError::Withdrawn {
+                    resource: request.name.clone(),
+                    version,
+                },
+                None => ApiError::NotFound {
+                    resource: request.name.clone(),
+                },
+            });
+        };
         Ok(pb::GetNoticeResponse {
             notice: Some(convert::notice_in(&stored, view)),
         })
@@ -279,11 +287,17 @@ impl NoticeApi {
         let limit = paging::page_size(request.page_size)?;
         const TAG: u8 = 20;
         let below = paging::decode_number_token(&request.page_token, TAG, &request.name)?;
-        let current = self.store.notice(id)?.ok_or_else(|| ApiError::NotFound {
-            resource: request.name.clone(),
-        })?;
         let mut all = self.store.notice_versions(id)?;
-        all.push(Arc::unwrap_or_clone(current));
+        match self.store.notice(id)? {
+            Some(current) => all.push(Arc::unwrap_or_clone(current)),
+            // A withdrawn notice has only earlier versions, and they stay listable.
+            None if all.is_empty() => {
+                return Err(ApiError::NotFound {
+                    resource: request.name.clone(),
+                });
+            }
+            None => {}
+        }
         all.reverse();
         let remaining: Vec<&StoredNotice> = all
             .iter()
@@ -310,17 +324,9 @@ impl NoticeApi {
 
     /// The notice as it was at `change`: the current record, or the stored earlier version.
     fn notice_at(&self, change: &ChangeRecord) -> Result<Option<StoredNotice>, ApiError> {
-        let Some(current) = self.store.notice(&change.notice_id)? else {
-            return Ok(None);
-        };
-        if current.version.max(1) == change.version {
-            return Ok(Some(Arc::unwrap_or_clone(current)));
-        }
         Ok(self
             .store
-            .notice_versions(&change.notice_id)?
-            .into_iter()
-            .find(|n| n.version.max(1) == change.version))
+            .notice_version(&change.notice_id, change.version)?)
     }
 }
 
@@ -400,6 +406,7 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
                         change_type: match change.kind {
                             ChangeKind::Created => pb::ChangeType::Created,
                             ChangeKind::Updated => pb::ChangeType::Updated,
+                            ChangeKind::Withdrawn => pb::ChangeType::Withdrawn,
                         }
                         .into(),
                         notice: Some(convert::notice(notice)),

@@ -80,6 +80,9 @@ pub trait NoticeStore: Send + Sync + 'static {
     fn page(&self, url: &str) -> Result<Option<PageRecord>>;
     /// The notice with `id` (shared: the store may keep it cached).
     fn notice(&self, id: &str) -> Result<Option<Arc<StoredNotice>>>;
+    /// The last version of the notice `id` when it was withdrawn (no stored page carries it
+    /// any more); its versions remain in [`Self::notice_versions`].
+    fn withdrawn_version(&self, id: &str) -> Result<Option<u64>>;
     /// Up to `limit` notices kept by `keep` (all when `None`, which is much cheaper: only the
     /// page is decoded), newest fetched first, starting after `after`.
     fn list_notices(
@@ -97,7 +100,12 @@ pub trait NoticeStore: Send + Sync + 'static {
     fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>>;
     /// The organisation with id, full name or alias `name`.
     fn resolve_organisation(&self, name: &str) -> Result<Option<OrganisationRecord>>;
-    /// Earlier versions of the notice `id`, oldest first (the current one is [`Self::notice`]).
+    /// The notice `id` as it was at `version` (the current record or an earlier version), read
+    /// from the records themselves: a change-log reader is woken by a commit and may run before
+    /// cached copies of what it replaced are dropped.
+    fn notice_version(&self, id: &str, version: u64) -> Result<Option<StoredNotice>>;
+    /// Earlier versions of the notice `id`, oldest first (the current one is [`Self::notice`];
+    /// a withdrawn notice has only these).
     fn notice_versions(&self, id: &str) -> Result<Vec<StoredNotice>>;
     /// Up to `limit` change-log entries after sequence number `after` (from the start when
     /// `None`), in commit order.

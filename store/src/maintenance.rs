@@ -50,6 +50,14 @@ enum ExportLine {
     Change {
         record: ChangeRecord,
     },
+    NoticeAlias {
+        alias: String,
+        notice_id: String,
+    },
+    WithdrawnNotice {
+        notice_id: String,
+        version: u64,
+    },
 }
 
 /// Counts of what an export or import moved.
@@ -170,6 +178,26 @@ impl SledStore {
                 },
             )?;
         }
+        for entry in self.notice_aliases.iter() {
+            let (alias, id) = entry?;
+            write_line(
+                out,
+                &ExportLine::NoticeAlias {
+                    alias: String::from_utf8_lossy(&alias).into_owned(),
+                    notice_id: String::from_utf8_lossy(&id).into_owned(),
+                },
+            )?;
+        }
+        for entry in self.withdrawn_notices.iter() {
+            let (id, version) = entry?;
+            write_line(
+                out,
+                &ExportLine::WithdrawnNotice {
+                    notice_id: String::from_utf8_lossy(&id).into_owned(),
+                    version: crate::sled_store::version_of(&version),
+                },
+            )?;
+        }
         out.flush().map_err(io_error)?;
         Ok(stats)
     }
@@ -243,6 +271,14 @@ impl SledStore {
                 ExportLine::Change { record } => {
                     self.changes
                         .insert(record.seq.to_be_bytes(), encode("changes", &record)?)?;
+                }
+                ExportLine::NoticeAlias { alias, notice_id } => {
+                    self.notice_aliases
+                        .insert(alias.as_bytes(), notice_id.as_bytes())?;
+                }
+                ExportLine::WithdrawnNotice { notice_id, version } => {
+                    self.withdrawn_notices
+                        .insert(notice_id.as_bytes(), &version.to_be_bytes())?;
                 }
                 ExportLine::OrganisationName {
                     name,

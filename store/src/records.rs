@@ -30,7 +30,9 @@ pub struct PageRecord {
     pub clean: Option<CleanDocument>,
     /// Why cleaning failed, or why the page yielded no notice.
     pub error: Option<String>,
-    /// Ids of the notices parsed from this page.
+    /// Ids of the notices attributed to this page: those parsed from it, or, when its latest
+    /// content yielded none (an error page, a parser that failed on it), those of its earlier
+    /// content, so that they are neither lost nor orphaned.
     pub notice_ids: Vec<String>,
 }
 
@@ -46,6 +48,9 @@ pub struct StoredNotice {
     pub notice: Notice,
     /// The page URL it was parsed from.
     pub source_uri: String,
+    /// Every stored page that carries it, `source_uri` included. Records written before this
+    /// was kept read as empty; see [`StoredNotice::carriers`].
+    pub found_on: Vec<String>,
     /// Fetch time in milliseconds since the Unix epoch.
     pub fetched_at_ms: i64,
     /// Hex SHA-256 of the page's raw bytes.
@@ -57,7 +62,18 @@ pub struct StoredNotice {
     pub version: u64,
 }
 
-/// One entry of the change log behind `WatchNotices`: a notice created or changed.
+impl StoredNotice {
+    /// The pages that carry this notice.
+    pub fn carriers(&self) -> Vec<String> {
+        if self.found_on.is_empty() {
+            vec![self.source_uri.clone()]
+        } else {
+            self.found_on.clone()
+        }
+    }
+}
+
+/// One entry of the change log behind `WatchNotices`: a notice created, changed or withdrawn.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ChangeRecord {
@@ -80,6 +96,8 @@ pub enum ChangeKind {
     Created,
     /// Stored again with other content.
     Updated,
+    /// No stored page carries it any more: its last version moved to the notice's versions.
+    Withdrawn,
 }
 
 /// An organisation that published notices, under all the names seen for it.
@@ -103,6 +121,8 @@ pub struct PageOutcome {
     pub new_notices: Vec<String>,
     /// Notices that already existed and were refreshed.
     pub updated_notices: Vec<String>,
+    /// Notices that the page no longer carries and no other stored page does.
+    pub withdrawn_notices: Vec<String>,
 }
 
 /// What kind of page a frontier entry is, which decides what is done with its body.

@@ -5,12 +5,14 @@
 //! History:
 //! - 1: records as bare JSON.
 //! - 2: records framed with a format byte and a CRC-32 (see `codec`), verified on read.
+//! - 3: notice aliases and withdrawals (new trees, a new change kind): nothing to rewrite, but
+//!   an older build would misread the change log, so it must refuse the database.
 
 use crate::codec;
 use crate::error::{Result, StoreError};
 
 /// Schema version written by this build.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const SCHEMA_KEY: &[u8] = b"schema_version";
 /// Tree holding the schema version.
 pub(crate) const META_TREE: &str = "meta";
@@ -34,11 +36,18 @@ struct Migration {
     apply: fn(&sled::Db) -> Result<()>,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    from: 1,
-    what: "frame records with CRC-32 checksums",
-    apply: frame_bare_records,
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        from: 1,
+        what: "frame records with CRC-32 checksums",
+        apply: frame_bare_records,
+    },
+    Migration {
+        from: 2,
+        what: "notice aliases and withdrawals (no record rewritten)",
+        apply: |_| Ok(()),
+    },
+];
 
 /// The version stored in `db`, or `None` for a database that has never been written.
 pub fn stored_version(db: &sled::Db) -> Result<Option<u32>> {

@@ -13,6 +13,20 @@
 //! - `page_bodies`: url ‖ 0 ‖ fetched ms BE → the raw bytes, deflate-compressed.
 //! - `frontier`, `frontier_seen`, `frontier_runs`: each source's resumable crawl state, see
 //!   [`crate::frontier`].
+//! - `notice_versions`: notice id ‖ 0 ‖ version BE → an earlier [`StoredNotice`] (JSON); a
+//!   withdrawn notice's last version is kept here too.
+//! - `changes`: sequence number BE → [`ChangeRecord`] (JSON), the log behind `WatchNotices`.
+//! - `notice_aliases`: a content-derived id → the id of the notice it succeeded (see below).
+//! - `withdrawn_notices`: notice id → its last version (u64 BE), while no page carries it.
+//!
+//! A notice's id comes from what it says ([`crate::identity`]), but a page edited to correct a
+//! notice's title or date, or re-parsed by a better parser, is still the same notice. When a
+//! page's new content yields an id never seen before where its old content had a notice that
+//! is now gone, the new id is recorded as an alias of the old one and the notice gets a new
+//! version under its old id; the alias sends the same content found at any other URL there
+//! too. A notice that no stored page carries any more is withdrawn: it leaves the listings and
+//! its organisation, and a change says so; if a page carries it again it comes back with its
+//! version history intact.
 //!
 //! A page and everything derived from it are written in one multi-tree transaction, so a crash
 //! never leaves a page without its notices or an index entry without its record.
@@ -72,6 +86,8 @@ pub struct SledStore {
     pub(crate) frontier_runs: Tree,
     pub(crate) notice_versions: Tree,
     pub(crate) changes: Tree,
+    pub(crate) notice_aliases: Tree,
+    pub(crate) withdrawn_notices: Tree,
     /// Serialises writers so that change-log sequence numbers are committed in order: a
     /// watcher that has seen change n can never later find a change below n.
     pub(crate) write_lock: std::sync::Arc<std::sync::Mutex<()>>,
@@ -122,6 +138,8 @@ impl SledStore {
             frontier_runs: db.open_tree("frontier_runs")?,
             notice_versions: db.open_tree("notice_versions")?,
             changes: db.open_tree("changes")?,
+            notice_aliases: db.open_tree("notice_aliases")?,
+            withdrawn_notices: db.open_tree("withdrawn_notices")?,
             write_lock: std::sync::Arc::default(),
             notice_cache: std::sync::Arc::new(NoticeCache::new(options.notice_cache_bytes)),
             notice_count: std::sync::Arc::default(),
@@ -159,6 +177,8 @@ pub(crate) struct PageTrees<'a> {
     pub(crate) bodies: &'a TransactionalTree,
     pub(crate) notice_versions: &'a TransactionalTree,
     pub(crate) changes: &'a TransactionalTree,
+    pub(crate) aliases: &'a TransactionalTree,
+    pub(crate) withdrawn: &'a TransactionalTree,
     /// Sequence number for the next change-log entry of this transaction.
     pub(crate) next_change: &'a std::cell::Cell<u64>,
     /// Ids of the notice records written, in this or an aborted earlier attempt: their cached
@@ -183,17 +203,16 @@ pub(crate) fn version_key(url: &str, fetched_at_ms: i64) -> Vec<u8> {
 }
 
 /// Writes a page and its notices. A previous record with other content moves to
-/// `page_versions`, so a changed notice keeps its earlier versions. `compressed` is the raw
-/// body, already compressed outside the (retryable) transaction.
+/// `page_versions`, so a changed notice keeps its earlier versions; notices the page no longer
+/// carries are detached from it, and withdrawn when no other page carries them. `compressed`
+/// is the raw body, already compressed outside the (retryable) transaction.
 pub(crate) fn write_page(
     t: &PageTrees<'_>,
     page: &PageRecord,
     notices: &[Notice],
     compressed: Option<&[u8]>,
 ) -> TxResult<PageOutcome> {
-    let (pages, notice_tree, by_fetched, orgs, org_names) =
-        (t.pages, t.notices, t.by_fetched, t.orgs, t.org_names);
-    let previous_page: Option<PageRecord> = tx_get(pages, "pages", page.url.as_bytes())?;
+    let previous_page: Option<PageRecord> = tx_get(t.pages, "pages", page.url.as_bytes())?;
     if let Some(old) = previous_page
         .as_ref()
         .filter(|old| old.content_sha256 != page.content_sha256)
@@ -211,56 +230,33 @@ pub(crate) fn write_page(
             .insert(version_key(&page.url, page.fetched_at_ms), raw)?;
         page.body_stored = true;
     }
+    let before = previous_page.map(|p| p.notice_ids).unwrap_or_default();
+    let ids = identify(t, &page, notices, &before)?;
     let mut outcome = PageOutcome::default();
-    page.notice_ids.clear();
     let text = page
         .clean
         .as_ref()
         .map(|c| c.text.clone())
         .unwrap_or_default();
-    for (index, notice) in notices.iter().enumerate() {
-        let id = notice_id(notice, &page.content_sha256, index);
+    for (notice, id) in notices.iter().zip(&ids) {
         let org_id = match notice.organisation.as_deref() {
-            Some(full_name) => {
-                let names = names_of(notice);
-                let mut known = None;
-                for name in &names {
-                    if let Some(raw) = org_names.get(fold_name(name).as_bytes())? {
-                        known = Some(String::from_utf8_lossy(&raw).into_owned());
-                        break;
-                    }
-                }
-                let org_id = known.unwrap_or_else(|| organisation_id(full_name));
-                let mut org: OrganisationRecord = tx_get(orgs, "organisations", org_id.as_bytes())?
-                    .unwrap_or_else(|| OrganisationRecord {
-                        id: org_id.clone(),
-                        ..Default::default()
-                    });
-                org.display_name = full_name.to_owned();
-                for name in &names {
-                    let folded = fold_name(name);
-                    if org_names.get(folded.as_bytes())?.is_none() {
-                        org_names.insert(folded.as_bytes(), org_id.as_bytes())?;
-                    }
-                    if *name != full_name && !org.aliases.iter().any(|a| a == name) {
-                        org.aliases.push((*name).to_owned());
-                    }
-                }
-                org.aliases.retain(|a| a != full_name);
-                if !org.notice_ids.contains(&id) {
-                    org.notice_ids.push(id.clone());
-                }
-                tx_put(orgs, "organisations", org_id.as_bytes(), &org)?;
-                Some(org_id)
-            }
+            Some(full_name) => Some(link_organisation(t, notice, full_name, id)?),
             None => None,
         };
-        let previous: Option<StoredNotice> = tx_get(notice_tree, "notices", id.as_bytes())?;
+        let previous: Option<StoredNotice> = tx_get(t.notices, "notices", id.as_bytes())?;
+        let mut found_on = previous
+            .as_ref()
+            .map(StoredNotice::carriers)
+            .unwrap_or_default();
+        if !found_on.contains(&page.url) {
+            found_on.push(page.url.clone());
+        }
         let mut stored = StoredNotice {
             id: id.clone(),
             organisation_id: org_id,
             notice: notice.clone(),
             source_uri: page.url.clone(),
+            found_on,
             fetched_at_ms: page.fetched_at_ms,
             content_sha256: page.content_sha256.clone(),
             text: text.clone(),
@@ -268,17 +264,22 @@ pub(crate) fn write_page(
         };
         let change = match &previous {
             None => {
+                // A withdrawn notice that comes back continues its version history.
+                if let Some(last) = t.withdrawn.remove(id.as_bytes())? {
+                    stored.version = version_of(&last).saturating_add(1);
+                }
                 outcome.new_notices.push(id.clone());
                 Some(ChangeKind::Created)
             }
             Some(previous) => {
-                by_fetched.remove(fetched_key(previous.fetched_at_ms, &id))?;
+                t.by_fetched
+                    .remove(fetched_key(previous.fetched_at_ms, id))?;
                 outcome.updated_notices.push(id.clone());
                 let previous_version = previous.version.max(1);
                 // Only a change of what the notice says makes a version; the same notice seen
                 // again, or from another URL, is a refresh.
                 if previous.notice != stored.notice || previous.text != stored.text {
-                    let key = notice_version_key(&id, previous_version);
+                    let key = notice_version_key(id, previous_version);
                     tx_put(t.notice_versions, "notice_versions", &key, previous)?;
                     stored.version = previous_version + 1;
                     Some(ChangeKind::Updated)
@@ -289,23 +290,198 @@ pub(crate) fn write_page(
             }
         };
         if let Some(kind) = change {
-            let seq = t.next_change.get();
-            t.next_change.set(seq + 1);
-            let record = ChangeRecord {
-                seq,
-                notice_id: id.clone(),
-                version: stored.version,
-                kind,
-            };
-            tx_put(t.changes, "changes", &seq.to_be_bytes(), &record)?;
+            log_change(t, id, stored.version, kind)?;
         }
         t.written_notices.borrow_mut().push(id.clone());
-        tx_put(notice_tree, "notices", id.as_bytes(), &stored)?;
-        by_fetched.insert(fetched_key(stored.fetched_at_ms, &id), &[])?;
-        page.notice_ids.push(id);
+        tx_put(t.notices, "notices", id.as_bytes(), &stored)?;
+        t.by_fetched
+            .insert(fetched_key(stored.fetched_at_ms, id), &[])?;
     }
-    tx_put(pages, "pages", page.url.as_bytes(), &page)?;
+    if notices.is_empty() {
+        // Content that yields no notice is more likely an error page than a retraction: the
+        // page keeps its notices until content that does yield notices replaces them.
+        page.notice_ids = before;
+    } else {
+        for gone in before.iter().filter(|id| !ids.contains(id)) {
+            if detach(t, gone, &page.url)? {
+                outcome.withdrawn_notices.push(gone.clone());
+            }
+        }
+        page.notice_ids = ids;
+    }
+    tx_put(t.pages, "pages", page.url.as_bytes(), &page)?;
     Ok(outcome)
+}
+
+/// The ids of a page's notices: each derived from what the notice says, through the aliases
+/// left by earlier successions. A derived id never seen before takes over the id of a notice
+/// that the page's earlier content had at the same position and no longer has, when both
+/// belong to the same organisation: that is an edit of the notice (or a better parse of it),
+/// not a new one.
+fn identify(
+    t: &PageTrees<'_>,
+    page: &PageRecord,
+    notices: &[Notice],
+    before: &[String],
+) -> TxResult<Vec<String>> {
+    let mut ids = Vec::with_capacity(notices.len());
+    let mut unseen = Vec::with_capacity(notices.len());
+    for (index, notice) in notices.iter().enumerate() {
+        let derived = notice_id(notice, &page.content_sha256, index);
+        let id = match t.aliases.get(derived.as_bytes())? {
+            Some(target) => String::from_utf8_lossy(&target).into_owned(),
+            None => derived,
+        };
+        let seen =
+            t.notices.get(id.as_bytes())?.is_some() || t.withdrawn.get(id.as_bytes())?.is_some();
+        unseen.push(!seen);
+        ids.push(id);
+    }
+    for (index, notice) in notices.iter().enumerate() {
+        let Some(old) = before.get(index) else {
+            continue;
+        };
+        if !unseen[index] || ids.contains(old) {
+            continue;
+        }
+        let Some(predecessor) = tx_get::<StoredNotice>(t.notices, "notices", old.as_bytes())?
+        else {
+            continue;
+        };
+        // A predecessor still carried by another page stays itself there; taking its id here
+        // would make the two pages overwrite each other's version on every fetch.
+        if predecessor.carriers().iter().any(|u| *u != page.url) {
+            continue;
+        }
+        if same_organisation(t, &predecessor, notice)? {
+            t.aliases.insert(ids[index].as_bytes(), old.as_bytes())?;
+            ids[index] = old.clone();
+        }
+    }
+    Ok(ids)
+}
+
+/// Whether `notice` belongs to `predecessor`'s organisation, or either names none (a parser
+/// that now finds the organisation, or no longer does, still parses the same notice). A page
+/// reused for another organisation's notice is not an edit.
+fn same_organisation(
+    t: &PageTrees<'_>,
+    predecessor: &StoredNotice,
+    notice: &Notice,
+) -> TxResult<bool> {
+    let Some(org_id) = predecessor.organisation_id.as_deref() else {
+        return Ok(true);
+    };
+    if notice.organisation.is_none() {
+        return Ok(true);
+    }
+    for name in names_of(notice) {
+        if let Some(known) = t.org_names.get(fold_name(name).as_bytes())? {
+            return Ok(known.as_ref() == org_id.as_bytes());
+        }
+    }
+    Ok(false)
+}
+
+/// Links a notice to its organisation (found by any of its names, or new), recording the names
+/// it goes by; returns the organisation's id.
+fn link_organisation(
+    t: &PageTrees<'_>,
+    notice: &Notice,
+    full_name: &str,
+    id: &str,
+) -> TxResult<String> {
+    let names = names_of(notice);
+    let mut known = None;
+    for name in &names {
+        if let Some(raw) = t.org_names.get(fold_name(name).as_bytes())? {
+            known = Some(String::from_utf8_lossy(&raw).into_owned());
+            break;
+        }
+    }
+    let org_id = known.unwrap_or_else(|| organisation_id(full_name));
+    let mut org: OrganisationRecord = tx_get(t.orgs, "organisations", org_id.as_bytes())?
+        .unwrap_or_else(|| OrganisationRecord {
+            id: org_id.clone(),
+            ..Default::default()
+        });
+    org.display_name = full_name.to_owned();
+    for name in &names {
+        let folded = fold_name(name);
+        if t.org_names.get(folded.as_bytes())?.is_none() {
+            t.org_names.insert(folded.as_bytes(), org_id.as_bytes())?;
+        }
+        if *name != full_name && !org.aliases.iter().any(|a| a == name) {
+            org.aliases.push((*name).to_owned());
+        }
+    }
+    org.aliases.retain(|a| a != full_name);
+    if !org.notice_ids.iter().any(|n| n == id) {
+        org.notice_ids.push(id.to_owned());
+    }
+    tx_put(t.orgs, "organisations", org_id.as_bytes(), &org)?;
+    Ok(org_id)
+}
+
+/// Takes the page `url` off the notice `id`'s carriers. A notice left with none is withdrawn:
+/// its record and index entry go, its last version joins its earlier ones, its organisation
+/// forgets it (and goes itself once it has no notice), and the change log says so. Returns
+/// whether it was withdrawn.
+fn detach(t: &PageTrees<'_>, id: &str, url: &str) -> TxResult<bool> {
+    let Some(mut stored) = tx_get::<StoredNotice>(t.notices, "notices", id.as_bytes())? else {
+        return Ok(false);
+    };
+    t.written_notices.borrow_mut().push(id.to_owned());
+    let carriers: Vec<String> = stored.carriers().into_iter().filter(|u| u != url).collect();
+    if let Some(first) = carriers.first() {
+        if stored.source_uri == url {
+            stored.source_uri = first.clone();
+        }
+        stored.found_on = carriers;
+        tx_put(t.notices, "notices", id.as_bytes(), &stored)?;
+        return Ok(false);
+    }
+    let version = stored.version.max(1);
+    t.notices.remove(id.as_bytes())?;
+    t.by_fetched.remove(fetched_key(stored.fetched_at_ms, id))?;
+    tx_put(
+        t.notice_versions,
+        "notice_versions",
+        &notice_version_key(id, version),
+        &stored,
+    )?;
+    t.withdrawn.insert(id.as_bytes(), &version.to_be_bytes())?;
+    if let Some(org_id) = &stored.organisation_id
+        && let Some(mut org) =
+            tx_get::<OrganisationRecord>(t.orgs, "organisations", org_id.as_bytes())?
+    {
+        org.notice_ids.retain(|n| n != id);
+        if org.notice_ids.is_empty() {
+            t.orgs.remove(org_id.as_bytes())?;
+        } else {
+            tx_put(t.orgs, "organisations", org_id.as_bytes(), &org)?;
+        }
+    }
+    log_change(t, id, version, ChangeKind::Withdrawn)?;
+    Ok(true)
+}
+
+/// Appends an entry to the change log.
+fn log_change(t: &PageTrees<'_>, id: &str, version: u64, kind: ChangeKind) -> TxResult<()> {
+    let seq = t.next_change.get();
+    t.next_change.set(seq + 1);
+    let record = ChangeRecord {
+        seq,
+        notice_id: id.to_owned(),
+        version,
+        kind,
+    };
+    tx_put(t.changes, "changes", &seq.to_be_bytes(), &record)
+}
+
+/// A version number stored as u64 BE (0 if malformed, which only makes the next version 1).
+pub(crate) fn version_of(raw: &[u8]) -> u64 {
+    raw.try_into().map(u64::from_be_bytes).unwrap_or(0)
 }
 
 impl SledStore {
@@ -335,6 +511,8 @@ impl SledStore {
             &self.frontier_runs,
             &self.notice_versions,
             &self.changes,
+            &self.notice_aliases,
+            &self.withdrawn_notices,
         );
         let written_notices = std::cell::RefCell::new(Vec::new());
         let result = trees.transaction(
@@ -351,6 +529,8 @@ impl SledStore {
                 runs,
                 notice_versions,
                 changes,
+                aliases,
+                withdrawn,
             )| {
                 let next_change = std::cell::Cell::new(first_change);
                 f(
@@ -364,6 +544,8 @@ impl SledStore {
                         bodies,
                         notice_versions,
                         changes,
+                        aliases,
+                        withdrawn,
                         next_change: &next_change,
                         written_notices: &written_notices,
                     },
@@ -405,11 +587,9 @@ impl SledStore {
 }
 
 impl SledStore {
-    /// The unfiltered listing: only the returned page is decoded, and the total is the index's
-    /// length, so a page costs the same however many notices are stored.
     /// The number of notices. Counting the index walks every key, so the count is kept with
-    /// the change-log position it reflects and brought forward by the notices created since
-    /// (each creation is logged in the same transaction as its index entry).
+    /// the change-log position it reflects and brought forward by the notices created and
+    /// withdrawn since (each is logged in the same transaction as its index entry).
     fn notice_count(&self) -> Result<usize> {
         let mut cached = self
             .notice_count
@@ -433,8 +613,10 @@ impl SledStore {
         for entry in self.changes.range(start.to_be_bytes()..) {
             let (_, raw) = entry?;
             let change: ChangeRecord = decode("changes", &raw)?;
-            if change.kind == ChangeKind::Created {
-                count += 1;
+            match change.kind {
+                ChangeKind::Created => count += 1,
+                ChangeKind::Withdrawn => count = count.saturating_sub(1),
+                ChangeKind::Updated => {}
             }
             last = Some(change.seq);
         }
@@ -461,6 +643,8 @@ impl SledStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
+    /// The unfiltered listing: only the returned page is decoded, and the total is the kept
+    /// count, so a page costs the same however many notices are stored.
     fn list_all_notices(&self, after: Option<&[u8]>, limit: usize) -> Result<NoticeSlice> {
         let mut slice = NoticeSlice {
             total_matching: self.notice_count()?,
@@ -615,6 +799,26 @@ impl NoticeStore for SledStore {
 
     fn notice(&self, id: &str) -> Result<Option<Arc<StoredNotice>>> {
         self.load_notice(id.as_bytes())
+    }
+
+    fn notice_version(&self, id: &str, version: u64) -> Result<Option<StoredNotice>> {
+        if let Some(raw) = self.notices.get(id.as_bytes())? {
+            let current: StoredNotice = decode("notices", &raw)?;
+            if current.version.max(1) == version {
+                return Ok(Some(current));
+            }
+        }
+        self.notice_versions
+            .get(notice_version_key(id, version))?
+            .map(|raw| decode("notice_versions", &raw))
+            .transpose()
+    }
+
+    fn withdrawn_version(&self, id: &str) -> Result<Option<u64>> {
+        Ok(self
+            .withdrawn_notices
+            .get(id.as_bytes())?
+            .map(|raw| version_of(&raw)))
     }
 
     fn notice_cursor(&self, notice: &StoredNotice) -> Vec<u8> {

@@ -577,3 +577,233 @@ fn the_store_works_with_the_notice_cache_off() {
         1
     );
 }
+
+fn total(store: &SledStore) -> usize {
+    store
+        .list_notices(None, 1, None)
+        .expect("count")
+        .total_matching
+}
+
+#[test]
+fn an_edited_notice_keeps_its_id_wherever_its_new_content_is_found() {
+    let (_dir, store) = store();
+    let first = store
+        .record_page(
+            page("http://a/1", 1),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
+        .expect("first");
+    let id = first.new_notices[0].clone();
+    // The publisher corrects the title: a new content id, but the same notice.
+    let corrected = notice("中共甲区委员会", "甲区委", "通报（更正）");
+    let edit = store
+        .record_page(page("http://a/1", 2), vec![corrected.clone()])
+        .expect("edit");
+    assert!(edit.new_notices.is_empty());
+    assert!(edit.withdrawn_notices.is_empty());
+    assert_eq!(edit.updated_notices, vec![id.clone()]);
+    let current = store.notice(&id).expect("read").expect("present");
+    assert_eq!(current.version, 2);
+    assert_eq!(current.notice.title.as_deref(), Some("通报（更正）"));
+    assert_eq!(store.notice_versions(&id).expect("versions").len(), 1);
+    assert_eq!(total(&store), 1);
+
+    // The corrected text found at another URL, even in a store restored from an export, is
+    // still that notice.
+    let mut dump = Vec::new();
+    store.export(&mut dump).expect("export");
+    let (_other_dir, restored) = self::store();
+    restored.import(&mut dump.as_slice()).expect("import");
+    for target in [&store, &restored] {
+        let elsewhere = target
+            .record_page(page("http://b/1", 3), vec![corrected.clone()])
+            .expect("elsewhere");
+        assert!(elsewhere.new_notices.is_empty());
+        assert_eq!(elsewhere.updated_notices, vec![id.clone()]);
+        let carriers = target
+            .notice(&id)
+            .expect("read")
+            .expect("present")
+            .carriers();
+        assert_eq!(carriers, ["http://a/1", "http://b/1"]);
+    }
+}
+
+#[test]
+fn a_notice_no_page_carries_is_withdrawn_and_may_come_back() {
+    let (_dir, store) = store();
+    let kept = notice("中共甲区委员会", "甲区委", "通报");
+    let dropped = notice("中共乙县委员会", "乙县委", "通报");
+    let both = store
+        .record_page(page("http://a/1", 1), vec![kept.clone(), dropped.clone()])
+        .expect("both");
+    let (kept_id, dropped_id) = (both.new_notices[0].clone(), both.new_notices[1].clone());
+    let org = store
+        .resolve_organisation("乙县委")
+        .expect("resolve")
+        .expect("known");
+    assert_eq!(total(&store), 2);
+
+    let one = store
+        .record_page(page("http://a/1", 2), vec![kept.clone()])
+        .expect("one");
+    assert_eq!(one.withdrawn_notices, vec![dropped_id.clone()]);
+    assert!(store.notice(&dropped_id).expect("read").is_none());
+    assert_eq!(store.withdrawn_version(&dropped_id).expect("read"), Some(1));
+    let history = store.notice_versions(&dropped_id).expect("versions");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].notice, dropped);
+    assert!(store.organisation(&org.id).expect("read").is_none());
+    assert_eq!(total(&store), 1);
+    let last = store.changes_after(None, 10).expect("log");
+    let last = last.last().expect("logged");
+    assert_eq!(
+        (last.kind, last.notice_id.as_str(), last.version),
+        (ChangeKind::Withdrawn, dropped_id.as_str(), 1)
+    );
+    assert_eq!(
+        store
+            .page("http://a/1")
+            .expect("read")
+            .expect("page")
+            .notice_ids,
+        vec![kept_id.clone()]
+    );
+
+    let again = store
+        .record_page(page("http://a/1", 3), vec![kept, dropped])
+        .expect("again");
+    assert_eq!(again.new_notices, vec![dropped_id.clone()]);
+    let back = store.notice(&dropped_id).expect("read").expect("back");
+    assert_eq!(back.version, 2);
+    assert_eq!(store.withdrawn_version(&dropped_id).expect("read"), None);
+    assert_eq!(total(&store), 2);
+    assert!(store.organisation(&org.id).expect("read").is_some());
+}
+
+#[test]
+fn a_notice_another_page_carries_is_kept_and_not_taken_over() {
+    let (_dir, store) = store();
+    let shared = notice("中共甲区委员会", "甲区委", "通报");
+    let id = store
+        .record_page(page("http://a/1", 1), vec![shared.clone()])
+        .expect("a")
+        .new_notices[0]
+        .clone();
+    store
+        .record_page(page("http://b/1", 2), vec![shared])
+        .expect("b");
+    // b/1 now carries something else: the notice stays, carried by a/1 alone, and the new
+    // content is a notice of its own rather than a version that a/1 would undo.
+    let other = store
+        .record_page(
+            page("http://b/1", 3),
+            vec![notice("中共甲区委员会", "甲区委", "另一通报")],
+        )
+        .expect("replaced");
+    assert_eq!(other.new_notices.len(), 1);
+    assert!(other.withdrawn_notices.is_empty());
+    let stays = store.notice(&id).expect("read").expect("kept");
+    assert_eq!(stays.carriers(), ["http://a/1"]);
+    assert_eq!(stays.source_uri, "http://a/1");
+    assert_eq!(total(&store), 2);
+}
+
+#[test]
+fn a_page_that_yields_nothing_keeps_its_notices() {
+    let (_dir, store) = store();
+    let id = store
+        .record_page(
+            page("http://a/1", 1),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
+        .expect("first")
+        .new_notices[0]
+        .clone();
+    let broken = store
+        .record_page(page("http://a/1", 2), vec![])
+        .expect("error page");
+    assert!(broken.withdrawn_notices.is_empty());
+    assert!(store.notice(&id).expect("read").is_some());
+    assert_eq!(
+        store
+            .page("http://a/1")
+            .expect("read")
+            .expect("page")
+            .notice_ids,
+        vec![id.clone()]
+    );
+    // When the page recovers with other content, the notice it carried is still replaced.
+    let edit = store
+        .record_page(
+            page("http://a/1", 3),
+            vec![notice("中共甲区委员会", "甲区委", "通报（修订）")],
+        )
+        .expect("recovered");
+    assert_eq!(edit.updated_notices, [id]);
+}
+
+#[test]
+fn a_page_reused_for_another_organisation_withdraws_the_old_notice() {
+    let (_dir, store) = store();
+    let old = store
+        .record_page(
+            page("http://a/1", 1),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
+        .expect("first")
+        .new_notices[0]
+        .clone();
+    let reused = store
+        .record_page(
+            page("http://a/1", 2),
+            vec![notice("中共乙县委员会", "乙县委", "通报")],
+        )
+        .expect("reused");
+    assert_eq!(reused.new_notices.len(), 1);
+    assert_ne!(reused.new_notices[0], old);
+    assert_eq!(reused.withdrawn_notices, [old]);
+    assert_eq!(total(&store), 1);
+}
+
+#[test]
+fn a_change_log_reader_gets_the_logged_version_while_the_cache_still_holds_the_old_one() {
+    let (_dir, store) = store();
+    let mut first = notice("中共甲区委员会", "甲区委", "通报");
+    first.issues[0].status = IssueStatus::InProgress;
+    let id = store
+        .record_page(page("http://a/1", 1), vec![first])
+        .expect("record")
+        .new_notices[0]
+        .clone();
+    let raw = store
+        .notices
+        .get(id.as_bytes())
+        .expect("get")
+        .expect("present");
+    let old = Arc::new(decode::<StoredNotice>("notices", &raw).expect("decode"));
+    store
+        .record_page(
+            page("http://a/1", 2),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
+        .expect("write");
+    // The moment between a commit and the cache's invalidation, when a watcher woken by the
+    // commit reads: the cache still has version 1.
+    let epoch = store.notice_cache.epoch();
+    store
+        .notice_cache
+        .fill(id.as_bytes(), epoch, raw.len(), &old);
+    assert_eq!(store.notice(&id).expect("read").expect("cached").version, 1);
+
+    let logged = store.changes_after(None, 10).expect("log");
+    assert_eq!(logged.len(), 2);
+    for change in logged {
+        let read = store
+            .notice_version(&change.notice_id, change.version)
+            .expect("read")
+            .expect("every logged version is readable");
+        assert_eq!(read.version, change.version);
+    }
+}

@@ -499,6 +499,108 @@ async fn a_changed_page_makes_a_new_version() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn an_edited_notice_keeps_its_name_and_one_no_page_carries_is_withdrawn() {
+    let mut app = spawn_with(Options::admin()).await;
+    let (created, updated, withdrawn) = (
+        pb::ChangeType::Created as i32,
+        pb::ChangeType::Updated as i32,
+        pb::ChangeType::Withdrawn as i32,
+    );
+    let mut watch = app
+        .notices
+        .watch_notices(pb::WatchNoticesRequest {
+            filter: r#"text : "西湖""#.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("watch")
+        .into_inner();
+    let (first_uri, second_uri) = (
+        "https://example.test/xihu.txt",
+        "https://example.test/mirror/xihu.txt",
+    );
+    let original = renamed(BEIHU, "北湖", "西湖");
+    let name = app.ingest_text(first_uri, &original).await.notices[0].clone();
+    // The publisher corrects the date under the notice, which is part of what identifies it.
+    let corrected = original.replace("2024年12月20日", "2024年12月23日");
+    assert_ne!(corrected, original);
+    let edit = app.ingest_text(first_uri, &corrected).await;
+    assert_eq!(
+        edit.notices,
+        vec![name.clone()],
+        "an edit, not a new notice"
+    );
+    // The corrected notice found at another URL is still that notice.
+    let mirror = app.ingest_text(second_uri, &corrected).await;
+    assert_eq!(mirror.notices, vec![name.clone()]);
+    let get = |name: String| pb::GetNoticeRequest {
+        name,
+        ..Default::default()
+    };
+    let current = app
+        .notices
+        .get_notice(get(name.clone()))
+        .await
+        .expect("GetNotice")
+        .into_inner()
+        .notice
+        .expect("notice");
+    assert_eq!(
+        (current.version, current.signed_on.as_str()),
+        (2, "2024-12-23")
+    );
+    assert_eq!(current.found_on, [first_uri, second_uri]);
+
+    // Both pages move on to other notices: once the second does, no page carries it.
+    let replaced = app
+        .ingest_text(first_uri, &renamed(QINGHE, "临江", "西湖"))
+        .await;
+    assert!(replaced.withdrawn.is_empty(), "{replaced:?}");
+    let gone = app
+        .ingest_text(second_uri, &renamed(YUNSHAN, "云山县", "雪山县"))
+        .await;
+    assert_eq!(gone.withdrawn, vec![name.clone()]);
+    let status = app
+        .notices
+        .get_notice(get(name.clone()))
+        .await
+        .expect_err("withdrawn");
+    assert_eq!(status.code(), tonic::Code::NotFound, "{status:?}");
+    assert!(status.message().contains("withdrawn"), "{status:?}");
+    let history = app
+        .notices
+        .list_notice_versions(pb::ListNoticeVersionsRequest {
+            name: name.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("versions outlive the notice")
+        .into_inner();
+    let numbers: Vec<i64> = history.versions.iter().map(|v| v.version).collect();
+    assert_eq!(numbers, [2, 1]);
+
+    let changes = take(&mut watch, 4).await;
+    let kinds: Vec<(i32, String)> = changes
+        .iter()
+        .map(|c| {
+            let notice = c.notice.as_ref().expect("notice");
+            (c.change_type, notice.name.clone())
+        })
+        .collect();
+    let qinghe = replaced.notices[0].clone();
+    assert_eq!(
+        kinds,
+        [
+            (created, name.clone()),
+            (updated, name.clone()),
+            (created, qinghe),
+            (withdrawn, name),
+        ]
+    );
+    app.stop().await;
+}
+
 /// Reads `n` messages of a watch stream.
 async fn take(
     stream: &mut tonic::Streaming<pb::WatchNoticesResponse>,
@@ -508,7 +610,7 @@ async fn take(
     while out.len() < n {
         let next = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
             .await
-            .expect("a change within 10 s")
+            .unwrap_or_else(|_| panic!("no change within 10 s after {out:#?}"))
             .expect("stream open")
             .expect("change");
         out.push(next);

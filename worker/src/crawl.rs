@@ -44,6 +44,8 @@ pub struct CrawlReport {
     pub notices_new: usize,
     /// Notices stored again from a changed or another page.
     pub notices_updated: usize,
+    /// Notices withdrawn because their only page no longer carries them.
+    pub notices_withdrawn: usize,
     /// Entries left queued for a later run (their host's circuit breaker is open).
     pub left_pending: usize,
     /// Pages that failed, with the reason.
@@ -70,6 +72,7 @@ impl CrawlReport {
         self.left_pending += usize::from(entry.left_pending);
         self.notices_new += entry.outcome.new_notices.len();
         self.notices_updated += entry.outcome.updated_notices.len();
+        self.notices_withdrawn += entry.outcome.withdrawn_notices.len();
         self.failures.extend(entry.failure);
     }
 }

@@ -185,12 +185,7 @@ impl Crawler {
                     result.outcome = self
                         .complete(&compiled, seq, &entry, Vec::new(), Some(write))
                         .await?;
-                    events::notices_stored(
-                        &compiled.source.name,
-                        &entry.url,
-                        result.outcome.new_notices.len(),
-                        result.outcome.updated_notices.len(),
-                    );
+                    events::notices_stored(&compiled.source.name, &entry.url, &result.outcome);
                 }
             }
         }

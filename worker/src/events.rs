@@ -115,12 +115,17 @@ pub(crate) fn page_parsed(source: &str, url: &str, outcome: ParseOutcome) {
 }
 
 /// A page's notices were written to the store.
-pub(crate) fn notices_stored(source: &str, url: &str, new: usize, updated: usize) {
-    if new + updated == 0 {
+pub(crate) fn notices_stored(source: &str, url: &str, outcome: &gazette_store::PageOutcome) {
+    let (new, updated, withdrawn) = (
+        outcome.new_notices.len(),
+        outcome.updated_notices.len(),
+        outcome.withdrawn_notices.len(),
+    );
+    if new + updated + withdrawn == 0 {
         return;
     }
-    tracing::debug!(source, url, new, updated, "notices stored");
-    for (kind, count) in [("new", new), ("updated", updated)] {
+    tracing::debug!(source, url, new, updated, withdrawn, "notices stored");
+    for (kind, count) in [("new", new), ("updated", updated), ("withdrawn", withdrawn)] {
         if count > 0 {
             metrics::counter!(
                 "gazette_notices_stored_total",
@@ -152,6 +157,7 @@ pub(crate) fn crawl_finished(
             unchanged = report.pages_unchanged,
             new = report.notices_new,
             updated = report.notices_updated,
+            withdrawn = report.notices_withdrawn,
             left_pending = report.left_pending,
             failures = report.failures.len(),
             ?elapsed,
@@ -200,7 +206,12 @@ mod tests {
     fn events_without_a_recorder_are_harmless() {
         page_fetched("s", "http://x/", answer_status(200), Some(Duration::ZERO));
         page_parsed("s", "http://x/", ParseOutcome::NoNotice);
-        notices_stored("s", "http://x/", 1, 0);
+        let outcome = gazette_store::PageOutcome {
+            new_notices: vec!["a".into()],
+            withdrawn_notices: vec!["b".into()],
+            ..Default::default()
+        };
+        notices_stored("s", "http://x/", &outcome);
         let report = CrawlReport::default();
         crawl_finished("s", &Ok(report), Duration::ZERO);
     }
