@@ -118,6 +118,27 @@ impl Figures {
 type CallFn = Arc<dyn Fn(usize, usize) -> BoxFuture<'static, ()> + Send + Sync>;
 
 /// One kind of call under load.
+/// First pages of ListNotices (50 notices) in `view`.
+fn list_call(name: &'static str, view: pb::NoticeView, real: &[Channel]) -> Call {
+    let real = real.to_vec();
+    Call::new(name, 20, move |t, _| {
+        let mut client = NoticeServiceClient::new(real[t % CONNECTIONS].clone());
+        async move {
+            let page = client
+                .list_notices(pb::ListNoticesRequest {
+                    page_size: 50,
+                    view: view.into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(page.notices.len(), 50);
+            assert_eq!(page.total_size as usize, NOTICES);
+        }
+    })
+}
+
 struct Call {
     name: &'static str,
     /// Calls per task and round (before `GRPC_LOAD_SCALE`).
@@ -335,43 +356,12 @@ async fn run() {
                 }
             }
         }),
-        Call::new("ListNotices page_size 50", 20, {
-            let real = real.clone();
-            move |t, _| {
-                let mut client = NoticeServiceClient::new(real[t % CONNECTIONS].clone());
-                async move {
-                    let page = client
-                        .list_notices(pb::ListNoticesRequest {
-                            page_size: 50,
-                            ..Default::default()
-                        })
-                        .await
-                        .unwrap()
-                        .into_inner();
-                    assert_eq!(page.notices.len(), 50);
-                    assert_eq!(page.total_size as usize, NOTICES);
-                }
-            }
-        }),
-        Call::new("ListNotices 50, basic view", 20, {
-            let real = real.clone();
-            move |t, _| {
-                let mut client = NoticeServiceClient::new(real[t % CONNECTIONS].clone());
-                async move {
-                    let page = client
-                        .list_notices(pb::ListNoticesRequest {
-                            page_size: 50,
-                            view: pb::NoticeView::Basic.into(),
-                            ..Default::default()
-                        })
-                        .await
-                        .unwrap()
-                        .into_inner();
-                    assert_eq!(page.notices.len(), 50);
-                    assert_eq!(page.total_size as usize, NOTICES);
-                }
-            }
-        }),
+        list_call(
+            "ListNotices page_size 50",
+            pb::NoticeView::Unspecified,
+            &real,
+        ),
+        list_call("ListNotices 50, basic view", pb::NoticeView::Basic, &real),
     ];
     let only = std::env::var("GRPC_LOAD_ONLY").ok();
     let calls: Vec<Call> = calls

@@ -511,9 +511,10 @@ fn the_kept_notice_count_follows_new_notices_refreshes_and_imports() {
     assert_eq!(total(&other), 5);
 }
 
-#[test]
-fn a_read_that_straddles_a_write_does_not_cache_what_the_write_replaced() {
-    let (_dir, store) = store();
+/// Stores a notice, reads its record as a cache-missing reader would (noting the cache epoch
+/// first), then stores a changed version: the id, that epoch, the record's size and what the
+/// reader decoded.
+fn read_then_changed(store: &SledStore) -> (String, u64, usize, Arc<StoredNotice>) {
     let mut first = notice("中共甲区委员会", "甲区委", "通报");
     first.issues[0].status = IssueStatus::InProgress;
     let id = store
@@ -521,9 +522,6 @@ fn a_read_that_straddles_a_write_does_not_cache_what_the_write_replaced() {
         .expect("record")
         .new_notices[0]
         .clone();
-
-    // A reader misses and reads the record; a writer commits a change; then the reader offers
-    // what it read to the cache. The interleaving is played step by step.
     let epoch = store.notice_cache.epoch();
     let raw = store
         .notices
@@ -537,9 +535,16 @@ fn a_read_that_straddles_a_write_does_not_cache_what_the_write_replaced() {
             vec![notice("中共甲区委员会", "甲区委", "通报")],
         )
         .expect("write");
-    store
-        .notice_cache
-        .fill(id.as_bytes(), epoch, raw.len(), &old);
+    (id, epoch, raw.len(), old)
+}
+
+#[test]
+fn a_read_that_straddles_a_write_does_not_cache_what_the_write_replaced() {
+    let (_dir, store) = store();
+    // A reader misses and reads the record; a writer commits a change; then the reader offers
+    // what it read to the cache. The interleaving is played step by step.
+    let (id, epoch, size, old) = read_then_changed(&store);
+    store.notice_cache.fill(id.as_bytes(), epoch, size, &old);
 
     let read = store.notice(&id).expect("read").expect("present");
     assert_eq!(read.notice.issues[0].status, IssueStatus::Completed);
@@ -770,31 +775,11 @@ fn a_page_reused_for_another_organisation_withdraws_the_old_notice() {
 #[test]
 fn a_change_log_reader_gets_the_logged_version_while_the_cache_still_holds_the_old_one() {
     let (_dir, store) = store();
-    let mut first = notice("中共甲区委员会", "甲区委", "通报");
-    first.issues[0].status = IssueStatus::InProgress;
-    let id = store
-        .record_page(page("http://a/1", 1), vec![first])
-        .expect("record")
-        .new_notices[0]
-        .clone();
-    let raw = store
-        .notices
-        .get(id.as_bytes())
-        .expect("get")
-        .expect("present");
-    let old = Arc::new(decode::<StoredNotice>("notices", &raw).expect("decode"));
-    store
-        .record_page(
-            page("http://a/1", 2),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("write");
+    let (id, _, size, old) = read_then_changed(&store);
     // The moment between a commit and the cache's invalidation, when a watcher woken by the
     // commit reads: the cache still has version 1.
     let epoch = store.notice_cache.epoch();
-    store
-        .notice_cache
-        .fill(id.as_bytes(), epoch, raw.len(), &old);
+    store.notice_cache.fill(id.as_bytes(), epoch, size, &old);
     assert_eq!(store.notice(&id).expect("read").expect("cached").version, 1);
 
     let logged = store.changes_after(None, 10).expect("log");
