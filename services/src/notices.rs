@@ -28,6 +28,10 @@ pub struct NoticeApi {
 
 /// Room kept in a listing for everything but its notices (token, total, framing).
 const LISTING_OVERHEAD_BYTES: usize = 1024;
+/// A notice's field tag and length prefix in a listing: at most 1 + 10 bytes.
+const NOTICE_FIELD_BYTES: usize = 11;
+/// A version's wrapper around its notice: its own tag and length, and the version number.
+const VERSION_WRAPPER_BYTES: usize = NOTICE_FIELD_BYTES + 11;
 
 /// Orderings of ListNotices; the discriminant tags page tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,10 +169,12 @@ impl NoticeApi {
     /// The protobuf forms of `notices`, as many as fit in a response (always at least one,
     /// so that a listing makes progress; a single notice over the limit is refused by the
     /// transport with RESOURCE_EXHAUSTED).
+    /// `framing` is what each notice costs beyond its own encoding.
     fn fit<'a>(
         &self,
         notices: impl Iterator<Item = &'a StoredNotice>,
         view: View,
+        framing: usize,
     ) -> Vec<pb::Notice> {
         let budget = self
             .max_response_bytes
@@ -177,8 +183,7 @@ impl NoticeApi {
         let mut out = Vec::new();
         for stored in notices {
             let notice = convert::notice_in(stored, view);
-            // The field's tag and length prefix take at most 1 + 10 bytes.
-            used = used.saturating_add(notice.encoded_len() + 11);
+            used = used.saturating_add(notice.encoded_len() + framing);
             if used > budget && !out.is_empty() {
                 break;
             }
@@ -235,7 +240,7 @@ impl NoticeApi {
         if order == Order::FetchedDesc {
             // The store's fetch-time index is already in this order: no sort needed.
             let slice = self.store.list_notices(position.as_deref(), limit, keep)?;
-            let notices = self.fit(slice.notices.iter().map(|n| &**n), view);
+            let notices = self.fit(slice.notices.iter().map(|n| &**n), view, NOTICE_FIELD_BYTES);
             let next_cursor = match slice.notices.get(notices.len().wrapping_sub(1)) {
                 Some(last) if notices.len() < slice.notices.len() => {
                     Some(self.store.notice_cursor(last))
@@ -265,7 +270,7 @@ impl NoticeApi {
             None => 0,
         };
         let page: Vec<&SortedNotice> = keyed.iter().skip(start).take(limit).collect();
-        let notices = self.fit(page.iter().map(|(_, n)| &**n), view);
+        let notices = self.fit(page.iter().map(|(_, n)| &**n), view, NOTICE_FIELD_BYTES);
         let next_page_token = match page.get(notices.len().wrapping_sub(1)) {
             Some((last, _)) if start + notices.len() < keyed.len() => {
                 paging::encode_token(tag, &request.filter, &encode_position(last))
@@ -285,6 +290,7 @@ impl NoticeApi {
     ) -> Result<pb::ListNoticeVersionsResponse, ApiError> {
         let id = notice_id(&request.name)?;
         let limit = paging::page_size(request.page_size)?;
+        let view = View::parse("view", request.view)?;
         const TAG: u8 = 20;
         let below = paging::decode_number_token(&request.page_token, TAG, &request.name)?;
         let mut all = self.store.notice_versions(id)?;
@@ -303,19 +309,24 @@ impl NoticeApi {
             .iter()
             .filter(|n| below.is_none_or(|b| n.version.max(1) < b))
             .collect();
-        let page: Vec<&StoredNotice> = remaining.iter().take(limit).copied().collect();
-        let next_page_token = match page.last() {
-            Some(last) if remaining.len() > page.len() => {
+        let notices = self.fit(
+            remaining.iter().take(limit).copied(),
+            view,
+            VERSION_WRAPPER_BYTES,
+        );
+        let next_page_token = match remaining.get(notices.len().wrapping_sub(1)) {
+            Some(last) if remaining.len() > notices.len() => {
                 paging::encode_token(TAG, &request.name, &last.version.max(1).to_be_bytes())
             }
             _ => String::new(),
         };
         Ok(pb::ListNoticeVersionsResponse {
-            versions: page
+            versions: remaining
                 .iter()
-                .map(|n| pb::NoticeVersion {
+                .zip(notices)
+                .map(|(n, notice)| pb::NoticeVersion {
                     version: i64::try_from(n.version.max(1)).unwrap_or(i64::MAX),
-                    notice: Some(convert::notice(n)),
+                    notice: Some(notice),
                 })
                 .collect(),
             next_page_token,
@@ -374,6 +385,7 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
     ) -> Result<Response<Self::WatchNoticesStream>, Status> {
         let request = request.into_inner();
         let mut cursor = decode_resume(&request.resume_token).map_err(Status::from)?;
+        let view = View::parse("view", request.view).map_err(Status::from)?;
         let api = self.clone();
         let expression = request.filter.clone();
         let filter = blocking(move || api.filter(&expression)).await?;
@@ -409,7 +421,7 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
                             ChangeKind::Withdrawn => pb::ChangeType::Withdrawn,
                         }
                         .into(),
-                        notice: Some(convert::notice(notice)),
+                        notice: Some(convert::notice_in(notice, view)),
                         resume_token: encode_resume(change.seq),
                     };
                     if tx.send(Ok(message)).await.is_err() {

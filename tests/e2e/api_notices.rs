@@ -440,6 +440,7 @@ async fn a_changed_page_makes_a_new_version() {
             name: name.clone(),
             page_size: 1,
             page_token: first.next_page_token.clone(),
+            ..Default::default()
         })
         .await
         .expect("second page")
@@ -718,12 +719,13 @@ async fn watch_resumes_after_the_last_token_without_gaps_or_repeats() {
     );
     drop(resumed);
 
-    // A filtered watch from the same token sees only matching changes.
+    // A filtered watch from the same token sees only matching changes, in the view asked for.
     let mut filtered = app
         .notices
         .watch_notices(pb::WatchNoticesRequest {
             resume_token: last,
             filter: r#"text : "雾山县""#.into(),
+            view: pb::NoticeView::Basic.into(),
         })
         .await
         .expect("filtered watch")
@@ -732,6 +734,11 @@ async fn watch_resumes_after_the_last_token_without_gaps_or_repeats() {
     assert_eq!(
         describe(&matching),
         vec![(created, "中共雾山县交通运输局党组".to_owned())]
+    );
+    let basic = matching[0].notice.as_ref().expect("notice");
+    assert!(
+        basic.text.is_empty() && !basic.issues.is_empty(),
+        "{basic:?}"
     );
     app.stop().await;
 }
@@ -794,6 +801,37 @@ async fn the_basic_view_leaves_out_only_the_text() {
     let status = app
         .notices
         .list_notices(pb::ListNoticesRequest {
+            view: 9,
+            ..Default::default()
+        })
+        .await
+        .expect_err("unknown view");
+    assert_bad_field(&status, "view");
+    let versions = app
+        .notices
+        .list_notice_versions(pb::ListNoticeVersionsRequest {
+            name: name.clone(),
+            view: pb::NoticeView::Basic.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("basic versions")
+        .into_inner();
+    let only = versions.versions[0].notice.as_ref().expect("notice");
+    assert!(only.text.is_empty() && !only.issues.is_empty());
+    let status = app
+        .notices
+        .list_notice_versions(pb::ListNoticeVersionsRequest {
+            name,
+            view: 9,
+            ..Default::default()
+        })
+        .await
+        .expect_err("unknown view");
+    assert_bad_field(&status, "view");
+    let status = app
+        .notices
+        .watch_notices(pb::WatchNoticesRequest {
             view: 9,
             ..Default::default()
         })

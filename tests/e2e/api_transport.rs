@@ -315,6 +315,47 @@ async fn listings_shrink_their_pages_to_fit_the_message_limit() {
             "{order_by}: {count} notices cannot fit in {LIMIT} bytes"
         );
     }
+
+    // Versions of one notice page the same way.
+    let uri = "https://example.test/0.txt";
+    let mut name = String::new();
+    let edits = 12;
+    for v in 1..=edits {
+        let text = crate::harness::QINGHE.replace("临江", "临江0").replace(
+            "基层党组织软弱涣散",
+            &format!("基层党组织软弱涣散（第{v}稿）"),
+        );
+        name = app.ingest_text(uri, &text).await.notices[0].clone();
+    }
+    let mut versions = Vec::new();
+    let mut page_token = String::new();
+    let mut pages = 0;
+    loop {
+        let page = client
+            .list_notice_versions(pb::ListNoticeVersionsRequest {
+                name: name.clone(),
+                page_size: 500,
+                page_token,
+                ..Default::default()
+            })
+            .await
+            .expect("versions within the limit, not an error")
+            .into_inner();
+        assert!(!page.versions.is_empty(), "an empty page of versions");
+        versions.extend(page.versions.iter().map(|v| v.version));
+        pages += 1;
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        page_token = page.next_page_token;
+    }
+    let expected: Vec<i64> = (1..=edits + 1).rev().collect();
+    assert_eq!(versions, expected, "every version once, newest first");
+    assert!(
+        pages > 1,
+        "{} versions cannot fit in {LIMIT} bytes",
+        edits + 1
+    );
     app.stop().await;
 }
 
