@@ -427,6 +427,68 @@ async fn health_reports_each_service() {
     app.stop().await;
 }
 
+/// Asks reflection in protocol version `$version` (a module of `tonic_reflection::pb`) for its
+/// services and for the file defining NoticeService: the names listed and the number of file
+/// descriptors sent. One body for both versions, whose generated types differ only in path.
+macro_rules! reflect {
+    ($version:ident, $channel:expr) => {{
+        use tonic_reflection::pb::$version::ServerReflectionRequest;
+        use tonic_reflection::pb::$version::server_reflection_client::ServerReflectionClient;
+        use tonic_reflection::pb::$version::server_reflection_request::MessageRequest;
+        use tonic_reflection::pb::$version::server_reflection_response::MessageResponse;
+        let requests = [
+            MessageRequest::ListServices(String::new()),
+            MessageRequest::FileContainingSymbol("gazette.v1.NoticeService".into()),
+        ]
+        .map(|request| ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(request),
+        });
+        let mut answers = ServerReflectionClient::new($channel)
+            .server_reflection_info(tokio_stream::iter(requests))
+            .await
+            .expect(stringify!($version))
+            .into_inner();
+        let (mut services, mut files) = (Vec::new(), 0);
+        while let Some(answer) = answers.message().await.expect("a reflection answer") {
+            match answer.message_response {
+                Some(MessageResponse::ListServicesResponse(list)) => {
+                    services.extend(list.service.into_iter().map(|s| s.name));
+                }
+                Some(MessageResponse::FileDescriptorResponse(found)) => {
+                    files += found.file_descriptor_proto.len();
+                }
+                other => panic!("{}: unexpected {other:?}", stringify!($version)),
+            }
+        }
+        (services, files)
+    }};
+}
+
+#[tokio::test]
+async fn reflection_answers_in_v1_and_v1alpha() {
+    let app = spawn_with(Options::default()).await;
+    let answers = [
+        reflect!(v1, app.channel.clone()),
+        reflect!(v1alpha, app.channel.clone()),
+    ];
+    for (services, files) in answers {
+        for service in [
+            "gazette.v1.NoticeService",
+            "gazette.v1.OrganisationService",
+            "gazette.v1.CrawlService",
+            "grpc.health.v1.Health",
+        ] {
+            assert!(
+                services.iter().any(|s| s == service),
+                "{service}: {services:?}"
+            );
+        }
+        assert!(files >= 1, "the file defining NoticeService");
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn tls_serves_the_api_and_refuses_plaintext() {
     let mut app = spawn_with(Options {
