@@ -292,6 +292,7 @@ impl SledStore {
         if !saw_header {
             return Err(StoreError::Import("empty input: no export header".into()));
         }
+        crate::schema::fill_found_on(&self.db)?;
         self.db.flush()?;
         Ok(stats)
     }

@@ -5,11 +5,13 @@
 //! History:
 //! - 1: records as bare JSON.
 //! - 2: records framed with a format byte and a CRC-32 (see `codec`), verified on read.
-//! - 3: notice aliases and withdrawals (new trees, a new change kind): nothing to rewrite, but
-//!   an older build would misread the change log, so it must refuse the database.
+//! - 3: notice aliases and withdrawals (new trees, a new change kind, which an older build
+//!   would misread); each notice records the pages that carry it (`found_on`), filled in from
+//!   the pages' notice lists.
 
 use crate::codec;
 use crate::error::{Result, StoreError};
+use crate::records::{PageRecord, StoredNotice};
 
 /// Schema version written by this build.
 pub const SCHEMA_VERSION: u32 = 3;
@@ -44,8 +46,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         from: 2,
-        what: "notice aliases and withdrawals (no record rewritten)",
-        apply: |_| Ok(()),
+        what: "record the pages that carry each notice",
+        apply: fill_found_on,
     },
 ];
 
@@ -129,6 +131,37 @@ fn frame_bare_records(db: &sled::Db) -> Result<()> {
     Ok(())
 }
 
+/// 2 → 3: a notice is withdrawn when no page carries it, so each notice must know all its pages,
+/// not only the last one it was fetched from. Idempotent: a notice that already lists its pages
+/// is left alone. Imports run it too, for exports written before version 3.
+pub(crate) fn fill_found_on(db: &sled::Db) -> Result<()> {
+    let mut carriers: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for entry in db.open_tree("pages")?.iter() {
+        let (_, raw) = entry?;
+        let page: PageRecord = codec::decode("pages", &raw)?;
+        for id in page.notice_ids {
+            carriers.entry(id).or_default().push(page.url.clone());
+        }
+    }
+    let notices = db.open_tree("notices")?;
+    for entry in notices.iter() {
+        let (key, raw) = entry?;
+        let mut notice: StoredNotice = codec::decode("notices", &raw)?;
+        if !notice.found_on.is_empty() {
+            continue;
+        }
+        let mut found_on = vec![notice.source_uri.clone()];
+        for url in carriers.remove(&notice.id).unwrap_or_default() {
+            if !found_on.contains(&url) {
+                found_on.push(url);
+            }
+        }
+        notice.found_on = found_on;
+        notices.insert(key, codec::encode("notices", &notice)?)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +193,66 @@ mod tests {
         let db = sled::open(dir.path()).expect("reopen");
         assert_eq!(stored_version(&db).expect("version"), Some(SCHEMA_VERSION));
         assert!(migrate(&db).expect("nothing left").is_empty());
+    }
+
+    #[test]
+    fn a_version_2_database_learns_every_page_that_carries_a_notice() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let notice = gazette_notice::Notice {
+            organisation: Some("中共甲区委员会".into()),
+            title: Some("通报".into()),
+            ..Default::default()
+        };
+        let page = |url: &str| PageRecord {
+            url: url.into(),
+            content_sha256: format!("sha-{url}"),
+            ..Default::default()
+        };
+        let id = {
+            let store = SledStore::open(dir.path()).expect("open");
+            let id = store
+                .record_page(page("http://a/1"), vec![notice.clone()])
+                .expect("a")
+                .new_notices[0]
+                .clone();
+            store
+                .record_page(page("http://b/1"), vec![notice.clone()])
+                .expect("b");
+            // What version 2 wrote: the notice knows only the page it was last fetched from.
+            let mut legacy = store
+                .notice(&id)
+                .expect("read")
+                .expect("present")
+                .as_ref()
+                .clone();
+            legacy.found_on.clear();
+            store
+                .notices
+                .insert(
+                    id.as_bytes(),
+                    codec::encode("notices", &legacy).expect("encode"),
+                )
+                .expect("write");
+            set_version(&store.db, 2).expect("version");
+            store.flush().expect("flush");
+            id
+        };
+        let store = SledStore::open(dir.path()).expect("migrates on open");
+        let migrated = store.notice(&id).expect("read").expect("present");
+        assert_eq!(migrated.found_on, ["http://b/1", "http://a/1"]);
+        // b/1 moves on to another notice; a/1 still carries this one, so it stays.
+        let other = gazette_notice::Notice {
+            title: Some("另一通报".into()),
+            ..notice
+        };
+        let outcome = store
+            .record_page(page("http://b/1"), vec![other])
+            .expect("b again");
+        assert!(outcome.withdrawn_notices.is_empty());
+        assert_eq!(outcome.new_notices.len(), 1, "{outcome:?}");
+        let kept = store.notice(&id).expect("read").expect("kept");
+        assert_eq!(kept.notice.title.as_deref(), Some("通报"));
+        assert_eq!(kept.found_on, ["http://a/1"]);
     }
 
     #[test]
