@@ -107,6 +107,22 @@ fn write_line(out: &mut dyn Write, line: &ExportLine) -> Result<()> {
     out.write_all(b"\n").map_err(io_error)
 }
 
+/// Writes one line per entry of `tree`, made by `line` from the key and value; returns how
+/// many were written.
+fn export_tree(
+    out: &mut dyn Write,
+    tree: &sled::Tree,
+    line: impl Fn(&[u8], &[u8]) -> Result<ExportLine>,
+) -> Result<usize> {
+    let mut written = 0;
+    for entry in tree.iter() {
+        let (key, value) = entry?;
+        write_line(out, &line(&key, &value)?)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
 impl SledStore {
     /// Writes every record to `out` as JSON Lines, one tree at a time, without holding the
     /// store in memory.
@@ -119,85 +135,55 @@ impl SledStore {
                 schema_version: SCHEMA_VERSION,
             },
         )?;
-        for entry in self.pages.iter() {
-            let (_, raw) = entry?;
-            write_line(
-                out,
-                &ExportLine::Page {
-                    record: Box::new(decode("pages", &raw)?),
-                },
-            )?;
-            stats.pages += 1;
-        }
-        for entry in self.notices.iter() {
-            let (_, raw) = entry?;
-            write_line(
-                out,
-                &ExportLine::Notice {
-                    record: Box::new(decode("notices", &raw)?),
-                },
-            )?;
-            stats.notices += 1;
-        }
-        for entry in self.organisations.iter() {
-            let (_, raw) = entry?;
-            write_line(
-                out,
-                &ExportLine::Organisation {
-                    record: decode("organisations", &raw)?,
-                },
-            )?;
-            stats.organisations += 1;
-        }
-        for entry in self.organisation_names.iter() {
-            let (name, id) = entry?;
-            write_line(
-                out,
-                &ExportLine::OrganisationName {
-                    name: String::from_utf8_lossy(&name).into_owned(),
-                    organisation_id: String::from_utf8_lossy(&id).into_owned(),
-                },
-            )?;
-        }
-        for entry in self.page_versions.iter() {
-            let (_, raw) = entry?;
-            let record = Box::new(decode("page_versions", &raw)?);
-            write_line(out, &ExportLine::PageVersion { record })?;
-        }
-        for entry in self.notice_versions.iter() {
-            let (_, raw) = entry?;
-            let record = Box::new(decode("notice_versions", &raw)?);
-            write_line(out, &ExportLine::NoticeVersion { record })?;
-        }
-        for entry in self.changes.iter() {
-            let (_, raw) = entry?;
-            write_line(
-                out,
-                &ExportLine::Change {
-                    record: decode("changes", &raw)?,
-                },
-            )?;
-        }
-        for entry in self.notice_aliases.iter() {
-            let (alias, id) = entry?;
-            write_line(
-                out,
-                &ExportLine::NoticeAlias {
-                    alias: String::from_utf8_lossy(&alias).into_owned(),
-                    notice_id: String::from_utf8_lossy(&id).into_owned(),
-                },
-            )?;
-        }
-        for entry in self.withdrawn_notices.iter() {
-            let (id, version) = entry?;
-            write_line(
-                out,
-                &ExportLine::WithdrawnNotice {
-                    notice_id: String::from_utf8_lossy(&id).into_owned(),
-                    version: crate::sled_store::version_of(&version),
-                },
-            )?;
-        }
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        stats.pages = export_tree(out, &self.pages, |_, raw| {
+            Ok(ExportLine::Page {
+                record: Box::new(decode("pages", raw)?),
+            })
+        })?;
+        stats.notices = export_tree(out, &self.notices, |_, raw| {
+            Ok(ExportLine::Notice {
+                record: Box::new(decode("notices", raw)?),
+            })
+        })?;
+        stats.organisations = export_tree(out, &self.organisations, |_, raw| {
+            Ok(ExportLine::Organisation {
+                record: decode("organisations", raw)?,
+            })
+        })?;
+        export_tree(out, &self.organisation_names, |name, id| {
+            Ok(ExportLine::OrganisationName {
+                name: text(name),
+                organisation_id: text(id),
+            })
+        })?;
+        export_tree(out, &self.page_versions, |_, raw| {
+            Ok(ExportLine::PageVersion {
+                record: Box::new(decode("page_versions", raw)?),
+            })
+        })?;
+        export_tree(out, &self.notice_versions, |_, raw| {
+            Ok(ExportLine::NoticeVersion {
+                record: Box::new(decode("notice_versions", raw)?),
+            })
+        })?;
+        export_tree(out, &self.changes, |_, raw| {
+            Ok(ExportLine::Change {
+                record: decode("changes", raw)?,
+            })
+        })?;
+        export_tree(out, &self.notice_aliases, |alias, id| {
+            Ok(ExportLine::NoticeAlias {
+                alias: text(alias),
+                notice_id: text(id),
+            })
+        })?;
+        export_tree(out, &self.withdrawn_notices, |id, version| {
+            Ok(ExportLine::WithdrawnNotice {
+                notice_id: text(id),
+                version: crate::sled_store::version_of(version),
+            })
+        })?;
         out.flush().map_err(io_error)?;
         Ok(stats)
     }

@@ -583,6 +583,18 @@ fn the_store_works_with_the_notice_cache_off() {
     );
 }
 
+/// Stores 甲区委's notice "通报" at http://a/1 and returns its id.
+fn first_notice(store: &SledStore) -> String {
+    store
+        .record_page(
+            page("http://a/1", 1),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
+        .expect("first notice")
+        .new_notices[0]
+        .clone()
+}
+
 fn total(store: &SledStore) -> usize {
     store
         .list_notices(None, 1, None)
@@ -593,13 +605,7 @@ fn total(store: &SledStore) -> usize {
 #[test]
 fn an_edited_notice_keeps_its_id_wherever_its_new_content_is_found() {
     let (_dir, store) = store();
-    let first = store
-        .record_page(
-            page("http://a/1", 1),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("first");
-    let id = first.new_notices[0].clone();
+    let id = first_notice(&store);
     // The publisher corrects the title: a new content id, but the same notice.
     let corrected = notice("中共甲区委员会", "甲区委", "通报（更正）");
     let edit = store
@@ -690,14 +696,12 @@ fn a_notice_no_page_carries_is_withdrawn_and_may_come_back() {
 #[test]
 fn a_notice_another_page_carries_is_kept_and_not_taken_over() {
     let (_dir, store) = store();
-    let shared = notice("中共甲区委员会", "甲区委", "通报");
-    let id = store
-        .record_page(page("http://a/1", 1), vec![shared.clone()])
-        .expect("a")
-        .new_notices[0]
-        .clone();
+    let id = first_notice(&store);
     store
-        .record_page(page("http://b/1", 2), vec![shared])
+        .record_page(
+            page("http://b/1", 2),
+            vec![notice("中共甲区委员会", "甲区委", "通报")],
+        )
         .expect("b");
     // b/1 now carries something else: the notice stays, carried by a/1 alone, and the new
     // content is a notice of its own rather than a version that a/1 would undo.
@@ -718,14 +722,7 @@ fn a_notice_another_page_carries_is_kept_and_not_taken_over() {
 #[test]
 fn a_page_that_yields_nothing_keeps_its_notices() {
     let (_dir, store) = store();
-    let id = store
-        .record_page(
-            page("http://a/1", 1),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("first")
-        .new_notices[0]
-        .clone();
+    let id = first_notice(&store);
     let broken = store
         .record_page(page("http://a/1", 2), vec![])
         .expect("error page");
@@ -752,14 +749,7 @@ fn a_page_that_yields_nothing_keeps_its_notices() {
 #[test]
 fn a_page_reused_for_another_organisation_withdraws_the_old_notice() {
     let (_dir, store) = store();
-    let old = store
-        .record_page(
-            page("http://a/1", 1),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("first")
-        .new_notices[0]
-        .clone();
+    let old = first_notice(&store);
     let reused = store
         .record_page(
             page("http://a/1", 2),
