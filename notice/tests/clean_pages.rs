@@ -216,6 +216,31 @@ const CASES: &[Case] = &[
         must_not_contain: &["廉政动态", "热门文章", "警示教育月", "字号", "技术支持"],
     },
     Case {
+        file: "task_table_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共青禾县发展和改革局党组关于巡察整改进展情况的通报"),
+        published: Some("2024-10-14"),
+        // One line per row, cells in order, one tab between cells; the 责任单位 cell spanning
+        // two rows is repeated in the second, and an empty last cell keeps its tab.
+        must_contain: &[
+            "\n序号\t反馈问题\t整改措施\t责任单位\t完成时限\t整改进展\n",
+            "\n1\t学习贯彻上级决策部署不够深入，理论学习走过场，学用结合不紧密\t1.组织全体党员干部",
+            "形成学习、研讨、整改、提升的工作闭环。\t办公室 人事股\t2024年6月\t已完成\n",
+            "业务能力和风险意识。\t办公室 人事股\t长期坚持\t\n",
+            "\n3\t专项资金拨付进度缓慢，资金使用效益不高\t建立项目资金拨付台账",
+            "防止问题反弹。\t计划财务股\t2024年12月\t推进中\n",
+        ],
+        must_not_contain: &["\n整改措施\n", "\n办公室\n"],
+    },
+    Case {
+        file: "layout_grid_gbk.html",
+        encoding: "gb18030",
+        title: Some("中共白石镇农业服务中心党组关于巡察整改进展情况的通报"),
+        published: None,
+        must_contain: &["中共白石镇农业服务中心党组", "\n2024年11月5日"],
+        must_not_contain: &["\t", "政务公开", "巡察工作\n"],
+    },
+    Case {
         file: "sitename_title_utf8.html",
         encoding: "UTF-8",
         title: Some("中共青禾县医疗保障局党组关于巡察整改进展情况的通报"),

@@ -69,7 +69,7 @@ pub fn clean_text(doc: &mut CleanDocument) {
     scan.merge_into(&mut doc.metadata);
     let mut text = String::with_capacity(raw.len());
     for paragraph in &paragraphs {
-        text.push_str(paragraph.trim_matches(is_space));
+        text.push_str(trim_line(paragraph));
         text.push('\n');
     }
     let (text, page_markers) = markers::resolve(&text, &lifted);
@@ -82,7 +82,7 @@ pub fn clean_text(doc: &mut CleanDocument) {
 fn normalise(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut pending_space = false;
-    for c in line.trim_matches(is_space).chars() {
+    for c in trim_line(line).chars() {
         if is_placeholder(c) || c == '\u{200b}' || c == '\u{feff}' {
             continue;
         }
@@ -100,6 +100,17 @@ fn normalise(line: &str) -> String {
         }
     }
     out
+}
+
+/// A line without its surrounding whitespace. A table row (cells separated by tabs) keeps its
+/// leading and trailing tabs, so that an empty first or last cell keeps its column.
+fn trim_line(line: &str) -> &str {
+    let trimmed = line.trim_matches(is_space);
+    if trimmed.contains('\t') {
+        line.trim_matches(|c: char| is_space(c) && c != '\t')
+    } else {
+        trimmed
+    }
 }
 
 /// The comparison key of a title: compact, without footnote marks like `[1]`.
