@@ -137,6 +137,8 @@ fn drop_info_lines(
     let mut kept = Vec::with_capacity(lines.len());
     let mut pending_label: Option<&'static str> = None;
     let mut nonblank = 0usize;
+    // After a poll or ranking heading: its options, counts and rank numbers go with it.
+    let mut in_widget = false;
     for line in lines {
         let trimmed = visible(&line);
         if trimmed.is_empty() {
@@ -144,6 +146,19 @@ fn drop_info_lines(
             continue;
         }
         nonblank += 1;
+        if in_widget
+            && visible_len(&trimmed) <= chrome::MAX_WIDGET_ITEM_CHARS
+            && !trimmed.contains(shape::SENTENCE_PUNCT)
+            && !ends_sentence(&trimmed)
+        {
+            keep_placeholders(&line, &mut kept);
+            continue;
+        }
+        in_widget = chrome::is_list_widget_heading(&trimmed);
+        if in_widget {
+            keep_placeholders(&line, &mut kept);
+            continue;
+        }
         if let Some(label) = pending_label.take()
             && trimmed.chars().count() <= MAX_VALUE_CHARS
             && metadata::lone_label(&trimmed).is_none()
