@@ -566,3 +566,48 @@ fn snapshots_of_cleaned_fixtures() {
         insta::assert_snapshot!(format!("clean_pages__{}", name.replace('.', "_")), snapshot);
     }
 }
+
+#[test]
+fn documents_that_are_not_text_are_refused_with_their_format() {
+    use gazette_notice::{DocumentFormat, NoticeError};
+    let mut docx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00".to_vec();
+    docx.extend_from_slice(&[0; 16]);
+    docx.extend_from_slice(&17u16.to_le_bytes());
+    docx.extend_from_slice(&[0, 0]);
+    docx.extend_from_slice(b"word/document.xml");
+    docx.extend_from_slice(&[0x9c, 0x01, 0xff, 0x00, 0x13, 0x07]);
+    let mut x: u32 = 7;
+    let noise: Vec<u8> = (0..2048)
+        .map(|_| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            x.to_be_bytes()[0]
+        })
+        .collect();
+    let cases: [(&[u8], DocumentFormat); 4] = [
+        (
+            b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n4 0 obj\n<</Length 5>>stream\n",
+            DocumentFormat::Pdf,
+        ),
+        (&docx, DocumentFormat::Docx),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00",
+            DocumentFormat::Doc,
+        ),
+        (&noise, DocumentFormat::Binary),
+    ];
+    for (bytes, format) in cases {
+        for kind in [InputKind::Auto, InputKind::Html, InputKind::Text] {
+            let options = CleanOptions {
+                kind,
+                ..CleanOptions::default()
+            };
+            match gazette_notice::clean(bytes, &options) {
+                Err(NoticeError::UnsupportedFormat(found)) => assert_eq!(found, format),
+                other => panic!("{format}: {other:?}"),
+            }
+        }
+        let message = NoticeError::UnsupportedFormat(format).to_string();
+        assert!(message.starts_with("unsupported_format: "), "{message}");
+        assert!(message.contains(format.name()), "{message}");
+    }
+}
