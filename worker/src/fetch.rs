@@ -35,6 +35,22 @@ impl FetchedPage {
     pub fn not_modified(&self) -> bool {
         self.status == 304
     }
+
+    /// The page as a document for [`gazette_pipeline::prepare`], with the body's hash when it
+    /// was already computed.
+    pub fn into_document(self, content_sha256: Option<String>) -> gazette_pipeline::Document {
+        gazette_pipeline::Document {
+            url: self.url,
+            final_url: self.final_url,
+            status: self.status,
+            content_type: self.content_type,
+            etag: self.etag,
+            last_modified: self.last_modified,
+            fetched_at_ms: self.fetched_at_ms,
+            content_sha256,
+            body: self.body,
+        }
+    }
 }
 
 /// What a request is for, which decides the content types accepted.

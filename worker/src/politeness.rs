@@ -5,7 +5,9 @@
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
 use crate::events;
+use crate::failure::Retry;
 use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher};
+use crate::robots::{self, RobotsRules};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,28 +20,6 @@ use url::Url;
 const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Longest Crawl-delay honoured; beyond it a site would take days per run.
 const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
-
-/// What robots.txt says for our User-Agent.
-#[derive(Debug, Default)]
-pub struct RobotsRules {
-    /// The parsed rules; `None` allows everything (no robots.txt).
-    robot: Option<texting_robots::Robot>,
-}
-
-impl RobotsRules {
-    /// Whether `url` may be fetched.
-    pub fn allowed(&self, url: &str) -> bool {
-        self.robot.as_ref().is_none_or(|r| r.allowed(url))
-    }
-
-    /// The sitemaps robots.txt lists.
-    pub fn sitemaps(&self) -> Vec<String> {
-        self.robot
-            .as_ref()
-            .map(|r| r.sitemaps.clone())
-            .unwrap_or_default()
-    }
-}
 
 #[derive(Debug, Default)]
 struct HostTimes {
@@ -70,14 +50,14 @@ pub struct Politeness {
 
 /// Why a polite fetch ended without a page.
 #[derive(Debug)]
-pub enum Refusal {
+pub enum FetchError {
     /// Shutdown was requested while waiting.
     Cancelled,
     /// The fetch failed (after retries where they apply).
     Failed(WorkerError),
 }
 
-impl From<WorkerError> for Refusal {
+impl From<WorkerError> for FetchError {
     fn from(error: WorkerError) -> Self {
         Self::Failed(error)
     }
@@ -132,7 +112,7 @@ impl Politeness {
         fetcher: &Fetcher,
         req: FetchRequest<'_>,
         cancel: &CancellationToken,
-    ) -> std::result::Result<FetchedPage, Refusal> {
+    ) -> std::result::Result<FetchedPage, FetchError> {
         let url = Url::parse(req.url).map_err(|e| WorkerError::BadUrl {
             url: req.url.into(),
             reason: e.to_string(),
@@ -142,23 +122,21 @@ impl Politeness {
         if self.config.respect_robots && req.expect != Expect::Robots {
             let rules = match self.robots(fetcher, &url, req.allow_loopback, cancel).await {
                 Ok(rules) => rules,
-                Err(Refusal::Cancelled) => return Err(Refusal::Cancelled),
-                Err(Refusal::Failed(error)) => {
+                Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
+                Err(FetchError::Failed(_)) => {
                     // No robots.txt answer: the page is not asked for (RFC 9309).
-                    events::page_fetched(
-                        req.source,
-                        req.url,
-                        "refused_robots_unavailable".into(),
-                        None,
-                    );
-                    return Err(Refusal::Failed(error));
+                    let error = WorkerError::RobotsUnavailable {
+                        url: req.url.into(),
+                    };
+                    events::page_fetched(req.source, req.url, error.class().label(), None);
+                    return Err(error.into());
                 }
             };
             if !rules.allowed(req.url) {
                 let error = WorkerError::RobotsDisallowed {
                     url: req.url.into(),
                 };
-                events::page_fetched(req.source, req.url, events::error_status(&error), None);
+                events::page_fetched(req.source, req.url, error.class().label(), None);
                 return Err(error.into());
             }
         }
@@ -173,7 +151,7 @@ impl Politeness {
         key: &str,
         req: FetchRequest<'_>,
         cancel: &CancellationToken,
-    ) -> std::result::Result<FetchedPage, Refusal> {
+    ) -> std::result::Result<FetchedPage, FetchError> {
         let mut attempt = 0;
         loop {
             let result = self.fetch_once(fetcher, host, key, req, cancel).await?;
@@ -181,19 +159,20 @@ impl Politeness {
                 Ok(page) => return Ok(page),
                 Err(error) => error,
             };
-            if !error.is_retryable() || attempt >= self.config.max_retries {
+            if attempt >= self.config.max_retries {
                 return Err(error.into());
             }
-            let wait = match error.retry_after() {
+            let wait = match error.class().retry() {
+                Retry::Never => return Err(error.into()),
                 // The server said when; waiting longer than our cap would stall the run, so
                 // give the page up for this run instead.
-                Some(after) if after > self.config.retry_max => return Err(error.into()),
-                Some(after) => after,
-                None => self.backoff(attempt),
+                Retry::After(after) if after > self.config.retry_max => return Err(error.into()),
+                Retry::After(after) => after,
+                Retry::Backoff => self.backoff(attempt),
             };
             tracing::debug!(url = req.url, %error, ?wait, attempt, "retrying");
             if !sleep_or_cancel(wait, cancel).await {
-                return Err(Refusal::Cancelled);
+                return Err(FetchError::Cancelled);
             }
             attempt += 1;
         }
@@ -218,12 +197,12 @@ impl Politeness {
         key: &str,
         req: FetchRequest<'_>,
         cancel: &CancellationToken,
-    ) -> std::result::Result<Result<FetchedPage>, Refusal> {
+    ) -> std::result::Result<Result<FetchedPage>, FetchError> {
         // The host's permit first, and the global one only once our slot on the host has come:
         // a task waiting for a busy or slow host must not hold a permit other hosts could use.
         let _host_permit = tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Err(Refusal::Cancelled),
+            _ = cancel.cancelled() => return Err(FetchError::Cancelled),
             permit = host.permits.acquire() => permit,
         };
         // Reserve the next slot on this host, then wait for it.
@@ -233,7 +212,7 @@ impl Politeness {
             if times.open_until.is_some_and(|until| until > now) {
                 let error = WorkerError::CircuitOpen { host: key.into() };
                 if req.expect != Expect::Robots {
-                    events::page_fetched(req.source, req.url, events::error_status(&error), None);
+                    events::page_fetched(req.source, req.url, error.class().label(), None);
                 }
                 return Err(error.into());
             }
@@ -243,7 +222,7 @@ impl Politeness {
         };
         let _global_permit = tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Err(Refusal::Cancelled),
+            _ = cancel.cancelled() => return Err(FetchError::Cancelled),
             permit = async {
                 tokio::time::sleep_until(slot).await;
                 self.global.acquire().await
@@ -255,13 +234,13 @@ impl Politeness {
         if req.expect != Expect::Robots {
             let status = match &result {
                 Ok(page) => events::answer_status(page.status),
-                Err(error) => events::error_status(error),
+                Err(error) => error.class().label(),
             };
             events::page_fetched(req.source, req.url, status, Some(started.elapsed()));
         }
         let mut times = host.times.lock().unwrap_or_else(|e| e.into_inner());
         match &result {
-            Err(error) if error.is_host_failure() => {
+            Err(error) if error.class().is_host_failure() => {
                 times.failures += 1;
                 if times.failures >= self.config.breaker_threshold {
                     tracing::warn!(
@@ -285,7 +264,7 @@ impl Politeness {
         url: &Url,
         allow_loopback: bool,
         cancel: &CancellationToken,
-    ) -> std::result::Result<Arc<RobotsRules>, Refusal> {
+    ) -> std::result::Result<Arc<RobotsRules>, FetchError> {
         let key = host_key(url);
         let host = self.host(&key);
         let mut cached = host.robots.lock().await;
@@ -303,29 +282,20 @@ impl Politeness {
             ..FetchRequest::html(robots_url.as_str(), allow_loopback)
         };
         // robots.txt groups name a product token ("gazette"), not the full header.
-        let agent = self
-            .config
-            .user_agent
-            .split(['/', ' '])
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let agent = robots::product_token(&self.config.user_agent);
         let rules = match self.fetch_retrying(fetcher, &host, &key, req, cancel).await {
-            Ok(page) => RobotsRules {
-                // An unparsable robots.txt is treated as absent, as crawlers commonly do.
-                robot: texting_robots::Robot::new(&agent, &page.body).ok(),
-            },
-            Err(Refusal::Cancelled) => return Err(Refusal::Cancelled),
+            Ok(page) => RobotsRules::parse(agent, &page.body),
+            Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
             // A server error or no connection: per RFC 9309 assume everything is disallowed,
             // for now; nothing is cached, so the next page asks again (and the breaker stops
             // the asking when the host is down).
-            Err(Refusal::Failed(error)) if error.is_host_failure() => {
-                return Err(Refusal::Failed(error));
+            Err(FetchError::Failed(error)) if error.class().is_host_failure() => {
+                return Err(FetchError::Failed(error));
             }
             // 4xx and the like: no usable robots.txt, everything allowed.
-            Err(Refusal::Failed(_)) => RobotsRules::default(),
+            Err(FetchError::Failed(_)) => RobotsRules::allow_all(),
         };
-        if let Some(delay) = rules.robot.as_ref().and_then(|r| r.delay) {
+        if let Some(delay) = rules.crawl_delay() {
             let crawl_delay = Duration::try_from_secs_f32(delay)
                 .unwrap_or(MAX_CRAWL_DELAY)
                 .min(MAX_CRAWL_DELAY);
