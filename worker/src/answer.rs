@@ -22,7 +22,8 @@ pub(crate) enum Answer {
     Unchanged,
     /// Shutdown interrupted the fetch before anything was written; the entry stays queued.
     Cancelled,
-    /// The host's breaker is open; the entry stays queued for a later run.
+    /// The host is paused (its breaker is open, or its robots.txt cannot be had); the entry
+    /// stays queued for a later run.
     Deferred {
         /// Why, for the report.
         reason: String,
@@ -43,9 +44,12 @@ pub(crate) fn classify(
     let page = match result {
         Ok(page) => page,
         Err(FetchError::Cancelled) => return Answer::Cancelled,
-        Err(FetchError::Failed(WorkerError::CircuitOpen { host })) => {
+        // The host is paused, not the page gone: kept for a later run.
+        Err(FetchError::Failed(
+            error @ (WorkerError::CircuitOpen { .. } | WorkerError::RobotsUnavailable { .. }),
+        )) => {
             return Answer::Deferred {
-                reason: format!("circuit breaker open for {host}"),
+                reason: error.to_string(),
             };
         }
         Err(FetchError::Failed(error)) => {

@@ -3,24 +3,52 @@
 //! finding links plugs in at [`discover`] without touching fetching or storing.
 
 use crate::fetch::FetchedPage;
+use crate::links::{lastmod_ms, parse_sitemap};
 use crate::source::CompiledSource;
 use gazette_store::{FrontierEntry, FrontierKind};
+use std::io::Read as _;
 use url::Url;
 
 /// Sitemap index levels followed (index → sitemap → pages).
 const MAX_SITEMAP_DEPTH: u32 = 2;
+/// Largest sitemap read after decompression: the protocol's own limit (50 MB uncompressed).
+const MAX_SITEMAP_BYTES: u64 = 50 * 1024 * 1024;
+/// The first two bytes of a gzip stream (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// An entry found on a page, with what the page said of its last change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    /// The entry to queue.
+    pub(crate) entry: FrontierEntry,
+    /// A sitemap's `<lastmod>` for it, in ms since the epoch: a notice page stored after
+    /// this is not fetched again.
+    pub(crate) modified_ms: Option<i64>,
+}
+
+impl Found {
+    fn plain(entry: FrontierEntry) -> Self {
+        Self {
+            entry,
+            modified_ms: None,
+        }
+    }
+}
 
 /// The entries found on `page`, fetched for the list or sitemap `entry`; notice pages find
-/// none (their links are not followed).
+/// none (their links are not followed). An error says why a sitemap could not be read.
 pub(crate) fn discover(
     source: &CompiledSource,
     entry: &FrontierEntry,
     page: &FetchedPage,
-) -> Vec<FrontierEntry> {
+) -> Result<Vec<Found>, String> {
     match entry.kind {
-        FrontierKind::List => list_links(source, entry, page),
+        FrontierKind::List => Ok(list_links(source, entry, page)
+            .into_iter()
+            .map(Found::plain)
+            .collect()),
         FrontierKind::Sitemap => sitemap_entries(source, entry, page),
-        FrontierKind::Notice => Vec::new(),
+        FrontierKind::Notice => Ok(Vec::new()),
     }
 }
 
@@ -65,33 +93,67 @@ fn list_links(
 }
 
 /// A sitemap's entries: further sitemaps of an index (up to [`MAX_SITEMAP_DEPTH`] levels), or
-/// the pages that match the source's notice pattern.
+/// the pages that match the source's notice pattern, each with its `<lastmod>`.
 fn sitemap_entries(
     compiled: &CompiledSource,
     entry: &FrontierEntry,
     page: &FetchedPage,
-) -> Vec<FrontierEntry> {
-    let xml = String::from_utf8_lossy(&page.body);
-    let (is_index, locs) = crate::links::sitemap_locs(&xml);
-    if is_index {
-        if entry.depth >= MAX_SITEMAP_DEPTH {
-            return Vec::new();
-        }
-        return locs
-            .into_iter()
-            .map(|url| FrontierEntry {
-                url,
-                kind: FrontierKind::Sitemap,
-                depth: entry.depth + 1,
-            })
-            .collect();
+) -> Result<Vec<Found>, String> {
+    let text = sitemap_text(&page.body).map_err(|e| format!("{}: {e}", page.url))?;
+    let mut sitemap = parse_sitemap(&text);
+    // The protocol wants absolute URLs; relative ones are read against the sitemap's own URL
+    // rather than dropped, and what cannot be resolved is.
+    if let Ok(base) = Url::parse(&page.final_url) {
+        sitemap.entries.retain_mut(|e| match base.join(&e.loc) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {
+                e.loc = url.into();
+                true
+            }
+            Ok(_) | Err(_) => false,
+        });
     }
-    locs.into_iter()
-        .filter(|url| compiled.links.url_pattern.is_match(url))
-        .map(|url| FrontierEntry {
-            url,
-            kind: FrontierKind::Notice,
-            depth: entry.depth + 1,
+    if sitemap.is_index {
+        if entry.depth >= MAX_SITEMAP_DEPTH {
+            return Ok(Vec::new());
+        }
+        return Ok(sitemap
+            .entries
+            .into_iter()
+            .map(|e| {
+                Found::plain(FrontierEntry {
+                    url: e.loc,
+                    kind: FrontierKind::Sitemap,
+                    depth: entry.depth + 1,
+                })
+            })
+            .collect());
+    }
+    Ok(sitemap
+        .entries
+        .into_iter()
+        .filter(|e| compiled.links.url_pattern.is_match(&e.loc))
+        .map(|e| Found {
+            modified_ms: e.lastmod.and_then(|m| lastmod_ms(&m, compiled.tz)),
+            entry: FrontierEntry {
+                url: e.loc,
+                kind: FrontierKind::Notice,
+                depth: entry.depth + 1,
+            },
         })
-        .collect()
+        .collect())
+}
+
+/// A sitemap body as text. A `.xml.gz` sitemap arrives gzipped (a Content-Encoding is undone
+/// by the HTTP client already), so it is recognised by its magic bytes, not its name, and read
+/// up to the protocol's size limit.
+fn sitemap_text(body: &[u8]) -> Result<String, String> {
+    if !body.starts_with(&GZIP_MAGIC) {
+        return Ok(String::from_utf8_lossy(body).into_owned());
+    }
+    let mut xml = Vec::new();
+    flate2::read::MultiGzDecoder::new(body)
+        .take(MAX_SITEMAP_BYTES)
+        .read_to_end(&mut xml)
+        .map_err(|e| format!("gzipped sitemap does not decompress: {e}"))?;
+    Ok(String::from_utf8_lossy(&xml).into_owned())
 }

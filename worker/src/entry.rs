@@ -5,6 +5,7 @@
 //! store in the same transaction as the page write.
 
 use crate::answer::{self, Answer};
+use crate::discover::{self, Found};
 use crate::error::Result;
 use crate::events::{self, ParseOutcome};
 use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher};
@@ -87,7 +88,15 @@ impl EntryRunner {
                 result.fetched = true;
                 match entry.kind {
                     FrontierKind::List | FrontierKind::Sitemap => {
-                        let found = crate::discover::discover(&compiled, &entry, &page);
+                        let found = match discover::discover(&compiled, &entry, &page) {
+                            Ok(found) => found,
+                            Err(reason) => {
+                                result.failure = Some(reason);
+                                Vec::new()
+                            }
+                        };
+                        let (found, skipped) = self.skip_unchanged(found).await?;
+                        result.sitemap_unchanged = skipped;
                         self.complete(&compiled, seq, &entry, found, None).await?;
                     }
                     FrontierKind::Notice => {
@@ -104,6 +113,33 @@ impl EntryRunner {
             }
         }
         Ok(result)
+    }
+
+    /// Drops the notice pages a sitemap dates no later than their stored copy: their
+    /// `<lastmod>` says they have not changed since we fetched them. Returns the entries to
+    /// queue and how many were dropped.
+    async fn skip_unchanged(&self, found: Vec<Found>) -> Result<(Vec<FrontierEntry>, usize)> {
+        if found.iter().all(|f| f.modified_ms.is_none()) {
+            return Ok((found.into_iter().map(|f| f.entry).collect(), 0));
+        }
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            let mut keep = Vec::with_capacity(found.len());
+            let mut skipped = 0;
+            for Found { entry, modified_ms } in found {
+                if let Some(modified) = modified_ms
+                    && store
+                        .page(&entry.url)?
+                        .is_some_and(|stored| stored.fetched_at_ms >= modified)
+                {
+                    skipped += 1;
+                    continue;
+                }
+                keep.push(entry);
+            }
+            Ok((keep, skipped))
+        })
+        .await?
     }
 
     /// A fetched notice page's bytes to what is stored: cleaning and parsing are CPU work, so

@@ -1,13 +1,15 @@
 //! Politeness and robustness per host: a global cap on requests in flight, per-host
-//! concurrency and spacing, robots.txt (through `texting_robots`, Crawl-delay honoured), a
-//! circuit breaker, and retries with exponential backoff, full jitter and Retry-After.
+//! concurrency and spacing, robots.txt by RFC 9309 (Crawl-delay honoured), a circuit breaker,
+//! and retries with exponential backoff, full jitter and Retry-After. Redirects are followed
+//! here, one hop at a time, so that a redirect to another host obeys that host's robots.txt,
+//! spacing, concurrency and breaker as a direct request would.
 
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
 use crate::events;
-use crate::failure::Retry;
-use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher};
-use crate::robots::{self, RobotsRules};
+use crate::failure::{FailureClass, Retry};
+use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher, Hop, RedirectChain};
+use crate::robots::{self, MAX_ROBOTS_REDIRECTS, RobotsRules};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,7 +18,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-/// How long robots.txt is trusted before it is fetched again.
+/// How long robots.txt is trusted before it is fetched again (RFC 9309, 2.4: at most a day).
 const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Longest Crawl-delay honoured; beyond it a site would take days per run.
 const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
@@ -33,11 +35,31 @@ struct HostTimes {
     open_until: Option<Instant>,
 }
 
+/// What we know of a host's robots.txt.
+#[derive(Debug)]
+enum RobotsState {
+    /// Rules fetched (or everything allowed after a 4xx) at `at`.
+    Known {
+        /// When they were had.
+        at: Instant,
+        /// The rules.
+        rules: Arc<RobotsRules>,
+    },
+    /// The last fetch failed (5xx, 429 or no connection): until `until` the host is
+    /// disallowed, or ruled by the last rules known (RFC 9309, 2.3.1.4 and 2.4).
+    Unavailable {
+        /// When robots.txt is asked for again.
+        until: Instant,
+        /// Rules from an earlier successful fetch, used meanwhile.
+        last_known: Option<Arc<RobotsRules>>,
+    },
+}
+
 #[derive(Debug)]
 struct Host {
     permits: Semaphore,
     times: Mutex<HostTimes>,
-    robots: tokio::sync::Mutex<Option<(Instant, Arc<RobotsRules>)>>,
+    robots: tokio::sync::Mutex<Option<RobotsState>>,
 }
 
 /// The per-host state shared by every source of a crawler.
@@ -105,42 +127,58 @@ impl Politeness {
         }))
     }
 
-    /// Fetches with every rule applied: robots.txt, the breaker, the global and per-host caps,
-    /// the per-host spacing and retries.
+    /// Fetches with every rule applied to every hop: robots.txt, the breaker, the global and
+    /// per-host caps, the per-host spacing and retries. A redirect is followed only once its
+    /// target's host allows it.
     pub async fn fetch(
         &self,
         fetcher: &Fetcher,
         req: FetchRequest<'_>,
         cancel: &CancellationToken,
     ) -> std::result::Result<FetchedPage, FetchError> {
-        let url = Url::parse(req.url).map_err(|e| WorkerError::BadUrl {
-            url: req.url.into(),
-            reason: e.to_string(),
-        })?;
-        let key = host_key(&url);
-        let host = self.host(&key);
-        if self.config.respect_robots && req.expect != Expect::Robots {
-            let rules = match self.robots(fetcher, &url, req.allow_loopback, cancel).await {
-                Ok(rules) => rules,
-                Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
-                Err(FetchError::Failed(_)) => {
-                    // No robots.txt answer: the page is not asked for (RFC 9309).
-                    let error = WorkerError::RobotsUnavailable {
-                        url: req.url.into(),
-                    };
-                    events::page_fetched(req.source, req.url, error.class().label(), None);
-                    return Err(error.into());
-                }
-            };
-            if !rules.allowed(req.url) {
-                let error = WorkerError::RobotsDisallowed {
-                    url: req.url.into(),
-                };
-                events::page_fetched(req.source, req.url, error.class().label(), None);
-                return Err(error.into());
+        let limit = match req.expect {
+            Expect::Robots => MAX_ROBOTS_REDIRECTS,
+            Expect::Html | Expect::Sitemap => fetcher.max_redirects(),
+        };
+        let mut chain = RedirectChain::new(req.url, limit)?;
+        loop {
+            let url = chain.current().clone();
+            if self.config.respect_robots && req.expect != Expect::Robots {
+                self.obey_robots(fetcher, &url, req, cancel).await?;
+            }
+            let key = host_key(&url);
+            let host = self.host(&key);
+            match self
+                .fetch_retrying(fetcher, &host, &key, req, &chain, cancel)
+                .await?
+            {
+                Hop::Page(page) => return Ok(page),
+                Hop::Redirect(next) => chain.follow(next)?,
             }
         }
-        self.fetch_retrying(fetcher, &host, &key, req, cancel).await
+    }
+
+    /// Refuses `url` unless its host's robots.txt allows it (counted as a refused page).
+    async fn obey_robots(
+        &self,
+        fetcher: &Fetcher,
+        url: &Url,
+        req: FetchRequest<'_>,
+        cancel: &CancellationToken,
+    ) -> std::result::Result<(), FetchError> {
+        let error = match self.robots(fetcher, url, req.allow_loopback, cancel).await {
+            Ok(rules) if rules.allowed(url.as_str()) => return Ok(()),
+            Ok(_) => WorkerError::RobotsDisallowed {
+                url: url.to_string(),
+            },
+            Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
+            // No robots.txt answer: the page is not asked for (RFC 9309, 2.3.1.4).
+            Err(FetchError::Failed(_)) => WorkerError::RobotsUnavailable {
+                url: url.to_string(),
+            },
+        };
+        events::page_fetched(req.source, req.url, error.class().label(), None);
+        Err(error.into())
     }
 
     /// Fetches under the caps, retrying what is worth retrying.
@@ -150,13 +188,16 @@ impl Politeness {
         host: &Host,
         key: &str,
         req: FetchRequest<'_>,
+        chain: &RedirectChain,
         cancel: &CancellationToken,
-    ) -> std::result::Result<FetchedPage, FetchError> {
+    ) -> std::result::Result<Hop, FetchError> {
         let mut attempt = 0;
         loop {
-            let result = self.fetch_once(fetcher, host, key, req, cancel).await?;
+            let result = self
+                .fetch_once(fetcher, host, key, req, chain, cancel)
+                .await?;
             let error = match result {
-                Ok(page) => return Ok(page),
+                Ok(hop) => return Ok(hop),
                 Err(error) => error,
             };
             if attempt >= self.config.max_retries {
@@ -196,8 +237,9 @@ impl Politeness {
         host: &Host,
         key: &str,
         req: FetchRequest<'_>,
+        chain: &RedirectChain,
         cancel: &CancellationToken,
-    ) -> std::result::Result<Result<FetchedPage>, FetchError> {
+    ) -> std::result::Result<Result<Hop>, FetchError> {
         // The host's permit first, and the global one only once our slot on the host has come:
         // a task waiting for a busy or slow host must not hold a permit other hosts could use.
         let _host_permit = tokio::select! {
@@ -229,11 +271,13 @@ impl Politeness {
             } => permit,
         };
         let started = Instant::now();
-        let result = fetcher.request(req).await;
-        // robots.txt is not a page: only the pages it allows or refuses are counted.
+        let result = fetcher.hop(req, chain).await;
+        // robots.txt is not a page: only the pages it allows or refuses are counted. A
+        // redirect counts as the request it is, under its own status.
         if req.expect != Expect::Robots {
             let status = match &result {
-                Ok(page) => events::answer_status(page.status),
+                Ok(Hop::Page(page)) => events::answer_status(page.status),
+                Ok(Hop::Redirect(_)) => "redirect".into(),
                 Err(error) => error.class().label(),
             };
             events::page_fetched(req.source, req.url, status, Some(started.elapsed()));
@@ -257,7 +301,10 @@ impl Politeness {
         Ok(result)
     }
 
-    /// robots.txt of `url`'s host, fetched at most once a day per host.
+    /// The robots.txt rules of `url`'s host, by RFC 9309: fetched at most once a day; a 4xx
+    /// (or too many redirects) allows everything; a 5xx, a 429 or no connection disallows the
+    /// host (or keeps the last rules known) for `robots_unavailable_retry`, after which it is
+    /// asked again. An error means the host may not be crawled now.
     pub async fn robots(
         &self,
         fetcher: &Fetcher,
@@ -267,12 +314,21 @@ impl Politeness {
     ) -> std::result::Result<Arc<RobotsRules>, FetchError> {
         let key = host_key(url);
         let host = self.host(&key);
-        let mut cached = host.robots.lock().await;
-        if let Some((at, rules)) = cached.as_ref()
-            && at.elapsed() < ROBOTS_TTL
-        {
-            return Ok(Arc::clone(rules));
-        }
+        let mut state = host.robots.lock().await;
+        let last_known = match state.as_ref() {
+            Some(RobotsState::Known { at, rules }) if at.elapsed() < ROBOTS_TTL => {
+                return Ok(Arc::clone(rules));
+            }
+            Some(RobotsState::Unavailable { until, last_known }) if Instant::now() < *until => {
+                return match last_known {
+                    Some(rules) => Ok(Arc::clone(rules)),
+                    None => Err(unavailable(url)),
+                };
+            }
+            Some(RobotsState::Known { rules, .. }) => Some(Arc::clone(rules)),
+            Some(RobotsState::Unavailable { last_known, .. }) => last_known.clone(),
+            None => None,
+        };
         let mut robots_url = url.clone();
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
@@ -283,16 +339,26 @@ impl Politeness {
         };
         // robots.txt groups name a product token ("gazette"), not the full header.
         let agent = robots::product_token(&self.config.user_agent);
-        let rules = match self.fetch_retrying(fetcher, &host, &key, req, cancel).await {
+        // Redirects are followed through `fetch` (with each hop's host's spacing); the rules
+        // found apply to this host (RFC 9309, 2.3.1.2). Boxed: `fetch` can call back here.
+        let fetched = Box::pin(self.fetch(fetcher, req, cancel)).await;
+        let rules = match fetched {
             Ok(page) => RobotsRules::parse(agent, &page.body),
             Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
-            // A server error or no connection: per RFC 9309 assume everything is disallowed,
-            // for now; nothing is cached, so the next page asks again (and the breaker stops
-            // the asking when the host is down).
-            Err(FetchError::Failed(error)) if error.class().is_host_failure() => {
-                return Err(FetchError::Failed(error));
+            Err(FetchError::Failed(error)) if robots_unreachable(&error) => {
+                tracing::warn!(host = key, %error, "robots.txt unavailable; host paused");
+                let until = Instant::now() + self.config.robots_unavailable_retry;
+                *state = Some(RobotsState::Unavailable {
+                    until,
+                    last_known: last_known.clone(),
+                });
+                return match last_known {
+                    Some(rules) => Ok(rules),
+                    None => Err(unavailable(url)),
+                };
             }
-            // 4xx and the like: no usable robots.txt, everything allowed.
+            // A 4xx, too many redirects, a body that is not text: no usable robots.txt, so
+            // everything is allowed (RFC 9309, 2.3.1.3).
             Err(FetchError::Failed(_)) => RobotsRules::allow_all(),
         };
         if let Some(delay) = rules.crawl_delay() {
@@ -303,7 +369,24 @@ impl Politeness {
             times.delay = self.config.delay.max(crawl_delay);
         }
         let rules = Arc::new(rules);
-        *cached = Some((Instant::now(), Arc::clone(&rules)));
+        *state = Some(RobotsState::Known {
+            at: Instant::now(),
+            rules: Arc::clone(&rules),
+        });
         Ok(rules)
     }
+}
+
+/// True when a robots.txt fetch says the server is unreachable rather than that the file is
+/// missing: a 5xx or no answer (RFC 9309, 2.3.1.4), and a 429, which asks us to come back
+/// later rather than allowing everything.
+fn robots_unreachable(error: &WorkerError) -> bool {
+    let class = error.class();
+    class.is_host_failure() || matches!(class, FailureClass::RateLimited { .. })
+}
+
+fn unavailable(url: &Url) -> FetchError {
+    FetchError::Failed(WorkerError::RobotsUnavailable {
+        url: url.to_string(),
+    })
 }

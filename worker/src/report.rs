@@ -18,6 +18,8 @@ pub struct CrawlReport {
     pub pages_fetched: usize,
     /// Pages whose content had not changed since the last fetch (304 or same hash).
     pub pages_unchanged: usize,
+    /// Sitemap entries not fetched: their `<lastmod>` is no later than the stored copy.
+    pub sitemap_unchanged: usize,
     /// Pages stored with a cleaning or parsing error (kept, never dropped).
     pub pages_with_errors: usize,
     /// Notices stored for the first time.
@@ -49,6 +51,7 @@ impl CrawlReport {
             }
         }
         self.pages_unchanged += usize::from(entry.unchanged);
+        self.sitemap_unchanged += entry.sitemap_unchanged;
         self.pages_with_errors += usize::from(entry.page_error);
         self.left_pending += usize::from(entry.left_pending);
         self.notices_new += entry.outcome.new_notices.len();
@@ -67,6 +70,8 @@ pub(crate) struct EntryResult {
     pub(crate) fetched: bool,
     /// The page had not changed.
     pub(crate) unchanged: bool,
+    /// Entries of a sitemap left out as unchanged by their `<lastmod>`.
+    pub(crate) sitemap_unchanged: usize,
     /// What storing it did.
     pub(crate) outcome: PageOutcome,
     /// The page was stored with a cleaning or parsing error.

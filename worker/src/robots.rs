@@ -1,4 +1,14 @@
-//! What robots.txt says for our User-Agent, parsed with `texting_robots`.
+//! What robots.txt says for our User-Agent, parsed with `texting_robots`, and the limits
+//! RFC 9309 sets on fetching it. When it is fetched and what an error answer means is
+//! [`crate::politeness`]'s business.
+
+/// How much of a robots.txt is read: RFC 9309 (2.5) asks crawlers to parse at least 500 KiB;
+/// what follows is ignored.
+pub const MAX_ROBOTS_BYTES: usize = 500 * 1024;
+
+/// Redirects of robots.txt followed: RFC 9309 (2.3.1.2) asks for at least five; after more the
+/// file counts as unavailable (everything allowed).
+pub const MAX_ROBOTS_REDIRECTS: usize = 5;
 
 /// The rules robots.txt sets for our User-Agent.
 #[derive(Debug, Default)]

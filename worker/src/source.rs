@@ -19,6 +19,8 @@ pub(crate) struct CompiledSource {
     pub(crate) next: NextLink,
     /// The source's overrides for cleaning its pages.
     pub(crate) reading: Reading,
+    /// The source's time zone (sitemap dates without a zone are read in it).
+    pub(crate) tz: chrono_tz::Tz,
 }
 
 impl CompiledSource {
@@ -51,6 +53,7 @@ impl CompiledSource {
                 charset: source.charset.clone(),
                 content_selector: source.content_selector.clone(),
             },
+            tz: source.time_zone()?,
         })
     }
 
