@@ -4,7 +4,7 @@
 //!
 //! | metric | labels |
 //! | --- | --- |
-//! | `gazette_pages_fetched_total` | `source`, `status`: the HTTP status, `not_modified`, or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …: [`crate::failure::FailureClass::label`]) |
+//! | `gazette_pages_fetched_total` | `source`, `status` (one per request): the HTTP status, `not_modified`, `redirect` for a redirect hop, or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …: [`crate::failure::FailureClass::label`]) |
 //! | `gazette_fetch_duration_seconds` | `source` (one observation per HTTP request) |
 //! | `gazette_parse_outcomes_total` | `source`, `outcome`: `notices`, `no_notice`, `clean_error`, `unchanged` |
 //! | `gazette_notices_stored_total` | `source`, `kind`: `new`, `updated` |
