@@ -107,7 +107,14 @@ pub async fn serve(
     builder
         // tonic's timer is a backstop; the deadline layer answers first, with DEADLINE_EXCEEDED.
         .timeout(settings.request_timeout)
-        .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
+        // The span names the method from the same closed set as the metrics, so a made-up path
+        // of any length is logged as "unknown".
+        .trace_fn(|request| {
+            tracing::info_span!(
+                "rpc",
+                method = crate::rpc_metrics::method_label(request.uri().path())
+            )
+        })
         .layer(crate::rpc_metrics::RpcMetricsLayer)
         .layer(crate::deadline::DeadlineLayer::new(
             settings.request_timeout,
