@@ -11,8 +11,8 @@
 //! counted as OK.
 
 use pin_project_lite::pin_project;
-use std::future::Future;
 use std::collections::HashSet;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context, Poll};

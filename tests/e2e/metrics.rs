@@ -54,10 +54,7 @@ async fn made_up_methods_share_one_label() {
     let mut grpc = tonic::client::Grpc::new(app.channel.clone());
     let marker = "madeupmethod";
     for i in 0..200 {
-        let path = format!(
-            "/gazette.v1.NoticeService/{marker}{i}{}",
-            "x".repeat(2048)
-        );
+        let path = format!("/gazette.v1.NoticeService/{marker}{i}{}", "x".repeat(2048));
         grpc.ready().await.expect("channel ready");
         let status = grpc
             .unary::<(), (), _>(
@@ -77,8 +74,9 @@ async fn made_up_methods_share_one_label() {
         .expect("body");
     assert!(!body.contains(marker), "a made-up method became a label");
     assert!(
-        body.lines().any(|l| l.starts_with("gazette_rpc_requests_total")
-            && l.contains(r#"method="unknown",code="Unimplemented""#)),
+        body.lines()
+            .any(|l| l.starts_with("gazette_rpc_requests_total")
+                && l.contains(r#"method="unknown",code="Unimplemented""#)),
         "{body}"
     );
     let known = gazette::rpc_metrics::known_methods();

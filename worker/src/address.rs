@@ -15,21 +15,53 @@ type V4Block = (Ipv4Addr, u8, &'static str);
 
 /// IPv4 blocks that are not globally reachable (IANA IPv4 special-purpose registry).
 const REFUSED_V4: &[V4Block] = &[
-    (Ipv4Addr::new(0, 0, 0, 0), 8, "RFC 791: this network, incl. unspecified"),
+    (
+        Ipv4Addr::new(0, 0, 0, 0),
+        8,
+        "RFC 791: this network, incl. unspecified",
+    ),
     (Ipv4Addr::new(10, 0, 0, 0), 8, "RFC 1918: private"),
-    (Ipv4Addr::new(100, 64, 0, 0), 10, "RFC 6598: carrier-grade NAT"),
+    (
+        Ipv4Addr::new(100, 64, 0, 0),
+        10,
+        "RFC 6598: carrier-grade NAT",
+    ),
     (Ipv4Addr::new(127, 0, 0, 0), 8, "RFC 1122: loopback"),
     (Ipv4Addr::new(169, 254, 0, 0), 16, "RFC 3927: link local"),
     (Ipv4Addr::new(172, 16, 0, 0), 12, "RFC 1918: private"),
-    (Ipv4Addr::new(192, 0, 0, 0), 24, "RFC 6890: IETF protocol assignments"),
-    (Ipv4Addr::new(192, 0, 2, 0), 24, "RFC 5737: documentation (TEST-NET-1)"),
-    (Ipv4Addr::new(192, 88, 99, 0), 24, "RFC 7526: former 6to4 relay anycast"),
+    (
+        Ipv4Addr::new(192, 0, 0, 0),
+        24,
+        "RFC 6890: IETF protocol assignments",
+    ),
+    (
+        Ipv4Addr::new(192, 0, 2, 0),
+        24,
+        "RFC 5737: documentation (TEST-NET-1)",
+    ),
+    (
+        Ipv4Addr::new(192, 88, 99, 0),
+        24,
+        "RFC 7526: former 6to4 relay anycast",
+    ),
     (Ipv4Addr::new(192, 168, 0, 0), 16, "RFC 1918: private"),
     (Ipv4Addr::new(198, 18, 0, 0), 15, "RFC 2544: benchmarking"),
-    (Ipv4Addr::new(198, 51, 100, 0), 24, "RFC 5737: documentation (TEST-NET-2)"),
-    (Ipv4Addr::new(203, 0, 113, 0), 24, "RFC 5737: documentation (TEST-NET-3)"),
+    (
+        Ipv4Addr::new(198, 51, 100, 0),
+        24,
+        "RFC 5737: documentation (TEST-NET-2)",
+    ),
+    (
+        Ipv4Addr::new(203, 0, 113, 0),
+        24,
+        "RFC 5737: documentation (TEST-NET-3)",
+    ),
     (Ipv4Addr::new(224, 0, 0, 0), 4, "RFC 5771: multicast"),
-    (Ipv4Addr::new(240, 0, 0, 0), 4, "RFC 1112: reserved, incl. broadcast"),
+    (
+        Ipv4Addr::new(240, 0, 0, 0),
+        4,
+        "RFC 1112: reserved, incl. broadcast",
+    ),
 ];
 
 /// One IPv6 block inside global unicast that is still not public.
