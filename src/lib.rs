@@ -7,7 +7,8 @@
 //! - [`server`] — the tonic server with health and reflection.
 //! - [`deadline`] — DEADLINE_EXCEEDED for calls past `request_timeout` or `grpc-timeout`.
 //! - [`telemetry`], [`rpc_metrics`] — logging, the Prometheus listener and per-RPC metrics.
-//! - [`supervisor`] — schedules sources, triggers runs, keeps their state for the admin API.
+//! - [`supervisor`] — the process's tasks in one set: the first failure stops them all.
+//! - [`scheduler`] — schedules sources, triggers runs, keeps their state for the admin API.
 //! - [`demo_site`] — a loopback publication site with the project's sample notices.
 //! - [`commands`] — `parse`, `clean` and `demo` as functions.
 
@@ -16,6 +17,7 @@ pub mod commands;
 pub mod deadline;
 pub mod demo_site;
 pub mod rpc_metrics;
+pub mod scheduler;
 pub mod server;
 pub mod settings;
 pub mod supervisor;
