@@ -129,6 +129,7 @@ pub async fn prepare(
             )
         })
         .layer(crate::rpc_metrics::RpcMetricsLayer)
+        .layer(crate::message_limit::MessageLimitLayer)
         .layer(crate::deadline::DeadlineLayer::new(
             settings.request_timeout,
         ))

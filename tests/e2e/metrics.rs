@@ -13,7 +13,7 @@ async fn metrics_count_rpcs_and_store_contents() {
     let _ = app
         .notices
         .get_notice(pb::GetNoticeRequest {
-            name: "notices/none".into(),
+            name: "notices/0000000000000000".into(),
             ..Default::default()
         })
         .await;
