@@ -34,8 +34,48 @@ pub fn clean_file(path: &Path) -> anyhow::Result<CleanDocument> {
         .with_context(|| format!("cleaning {}", path.display()))
 }
 
-/// Cleans many files; with `out_dir`, writes `out_dir/NAME.txt` for each input and returns
-/// nothing to print, otherwise returns the texts concatenated.
+/// Most outputs tried for one input name (`NAME.txt`, `NAME-2.txt`, …) before giving up.
+const MAX_NAME_TRIES: usize = 10_000;
+
+/// Writes `text` to a new file `dir/STEM.txt`, or `dir/STEM-2.txt` and so on when that exists
+/// (from another input of the same name, or from before): an output is never overwritten.
+/// Returns the path written.
+fn write_new_text(dir: &Path, stem: &std::ffi::OsStr, text: &str) -> anyhow::Result<PathBuf> {
+    use std::io::Write as _;
+    for n in 1..=MAX_NAME_TRIES {
+        let mut name = stem.to_os_string();
+        if n > 1 {
+            name.push(format!("-{n}"));
+        }
+        name.push(".txt");
+        let target = dir.join(name);
+        // create_new is atomic (O_EXCL): no check-then-write race with another writer.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+        {
+            Ok(mut file) => {
+                file.write_all(text.as_bytes())
+                    .with_context(|| format!("writing {}", target.display()))?;
+                return Ok(target);
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(error) => {
+                return Err(error).with_context(|| format!("creating {}", target.display()));
+            }
+        }
+    }
+    anyhow::bail!(
+        "{} already holds {MAX_NAME_TRIES} outputs named {}",
+        dir.display(),
+        stem.to_string_lossy()
+    )
+}
+
+/// Cleans many files; with `out_dir`, writes a new `out_dir/NAME.txt` for each input (never
+/// overwriting: see [`write_new_text`]) and returns one `INPUT -> OUTPUT` line per input,
+/// otherwise returns the texts concatenated.
 pub fn clean_files(paths: &[PathBuf], out_dir: Option<&Path>) -> anyhow::Result<String> {
     let mut printed = String::new();
     if let Some(dir) = out_dir {
@@ -55,9 +95,8 @@ pub fn clean_files(paths: &[PathBuf], out_dir: Option<&Path>) -> anyhow::Result<
         match out_dir {
             Some(dir) => {
                 let stem = path.file_stem().unwrap_or(path.as_os_str());
-                let target = dir.join(stem).with_extension("txt");
-                std::fs::write(&target, &doc.text)
-                    .with_context(|| format!("writing {}", target.display()))?;
+                let target = write_new_text(dir, stem, &doc.text)?;
+                let _ = writeln!(printed, "{} -> {}", path.display(), target.display());
             }
             None => printed.push_str(&doc.text),
         }

@@ -123,7 +123,8 @@ enum Command {
         /// The files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Write DIR/NAME.txt for each input instead of printing.
+        /// Write a new DIR/NAME.txt for each input instead of printing (NAME-2.txt and so on
+        /// when the name is taken: nothing is overwritten), and print which input went where.
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },

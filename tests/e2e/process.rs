@@ -274,3 +274,58 @@ fn crawl_opens_no_listener() {
     assert!(status.success(), "exit status {status}");
     site.cancel.cancel();
 }
+
+/// `clean --out-dir` never overwrites: inputs with the same file name (in two directories, or
+/// differing only in extension) and an output left from before each keep their own file, and
+/// the command prints which input went where.
+#[test]
+fn clean_out_dir_never_overwrites_and_says_where_each_input_went() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let out = dir.path().join("texts");
+    for d in [&a, &b, &out] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    let page = |line: &str| format!("第一行说明文字。\n{line}\n第三行结尾文字。\n");
+    let inputs = [
+        (a.join("notice.txt"), page("甲目录的正文内容")),
+        (b.join("notice.txt"), page("乙目录的正文内容")),
+        (
+            a.join("notice.html"),
+            format!("<html><body><p>{}</p></body></html>", "丙页面的正文内容"),
+        ),
+    ];
+    for (path, text) in &inputs {
+        std::fs::write(path, text).expect("write input");
+    }
+    let earlier = out.join("notice.txt");
+    std::fs::write(&earlier, "an earlier output").expect("write earlier output");
+    let output = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .arg("clean")
+        .args(inputs.iter().map(|(p, _)| p))
+        .arg("--out-dir")
+        .arg(&out)
+        .output()
+        .expect("run gazette clean");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        std::fs::read_to_string(&earlier).expect("earlier output"),
+        "an earlier output"
+    );
+    let mut targets = std::collections::HashSet::new();
+    for ((input, _), marker) in inputs.iter().zip(["甲目录", "乙目录", "丙页面"]) {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{} -> ", input.display())))
+            .unwrap_or_else(|| panic!("{} not reported: {stdout}", input.display()));
+        let target = line.rsplit(" -> ").next().expect("target");
+        assert!(targets.insert(target.to_owned()), "{target} written twice");
+        let text = std::fs::read_to_string(target).expect("output exists");
+        assert!(
+            text.contains(marker),
+            "{target} holds another input: {text}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(&out).expect("out dir").count(), 4);
+}
