@@ -2,6 +2,7 @@
 //! the bytes to the notice crate to clean and parse, and records the results in a
 //! [`gazette_store::NoticeStore`]. Never depends on tonic.
 //!
+//! - [`address`] — which IP addresses are public (the IANA special-purpose registries).
 //! - [`config`] — [`SourceConfig`] (what to crawl) and [`CrawlerConfig`] (how).
 //! - [`fetch`] — [`Fetcher`], HTTP with timeouts, size and content-type limits, manual
 //!   redirects and address checks on every hop, conditional requests.
@@ -15,6 +16,7 @@
 //! - `events` — every crawl event logged and counted in one place (the metric names are
 //!   listed there).
 
+pub mod address;
 pub mod config;
 pub mod crawl;
 mod entry;
