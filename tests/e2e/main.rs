@@ -9,7 +9,9 @@
 //! - `metrics`: `/metrics` after RPCs.
 //! - `ops`: worker metrics after a crawl, SIGTERM during a crawl and RPCs, export/import,
 //!   `gazette verify` on a damaged record.
-//! - `process`: the `gazette` binary itself: signals, exit status, durable data.
+//! - `process`: the `gazette` binary itself: signals, exit status, durable data, a bad TLS
+//!   certificate, `crawl` without listeners.
+//! - `supervision`: a task failing while serving stops the others with its error.
 
 mod api;
 mod api_crawl;
@@ -21,3 +23,4 @@ mod harness;
 mod metrics;
 mod ops;
 mod process;
+mod supervision;
