@@ -178,11 +178,6 @@ impl Running {
         self.supervisor.spawn(name, lifetime, task);
     }
 
-    /// The token every task stops on.
-    pub fn token(&self) -> CancellationToken {
-        self.supervisor.token()
-    }
-
     /// Waits until shutdown is requested or a task fails, lets the tasks finish under
     /// [`SHUTDOWN_DEADLINE`] (then aborts them), and flushes the store either way. Returns
     /// the first task failure, else a flush failure.

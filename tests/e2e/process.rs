@@ -254,12 +254,19 @@ fn crawl_opens_no_listener() {
         .expect("start gazette crawl");
     let stderr = child.stderr.take().expect("piped stderr");
     let mut lines = BufReader::new(stderr).lines();
-    // The first scheduled run logs its end; by then every setup step has run.
-    let crawled = lines
+    // The first scheduled run logs its end, finished or failed; by then every setup step has
+    // run. A process that exits instead ends the lines.
+    let first_run = lines
         .by_ref()
         .map_while(Result::ok)
-        .any(|l| l.contains("crawl finished"));
-    assert!(crawled, "gazette crawl never finished its first run");
+        .find(|l| l.contains("crawl finished") || l.contains("crawl failed"));
+    if !first_run
+        .as_deref()
+        .is_some_and(|l| l.contains("crawl finished"))
+    {
+        let _ = child.kill();
+        panic!("gazette crawl never finished its first run: {first_run:?}");
+    }
     let listening = listening_sockets(child.id());
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
