@@ -153,8 +153,7 @@ impl Application {
         if crawl {
             let cancel = supervisor.token();
             supervisor.spawn("crawl worker", Lifetime::MayFinish, async move {
-                scheduler.run(crawler, cancel).await;
-                Ok(())
+                scheduler.run(crawler, cancel).await
             });
         }
         if let Some(addr) = grpc_addr {
