@@ -336,3 +336,66 @@ fn clean_out_dir_never_overwrites_and_says_where_each_input_went() {
     }
     assert_eq!(std::fs::read_dir(&out).expect("out dir").count(), 4);
 }
+
+/// The admin token never reaches the binary's output: a numeric or boolean token in the
+/// environment is accepted as text, and a TOML syntax error on the token's line is reported
+/// without the token, through `config check` and `serve` alike.
+#[test]
+fn the_admin_token_never_appears_in_the_binary_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&std::ffi::OsStr], token: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+        command
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("RUST_BACKTRACE", "0")
+            .env_remove("GAZETTE_ADMIN_TOKEN")
+            .stdin(Stdio::null());
+        if let Some(token) = token {
+            command.env("GAZETTE_ADMIN_TOKEN", token);
+        }
+        let output = command.output().expect("run gazette");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status, text)
+    };
+    let valid = dir.path().join("valid.toml");
+    std::fs::write(&valid, "open_reads = true\n").expect("write config");
+    for token in ["86753091234", "-12.5", "true", "false"] {
+        let (status, text) = run(
+            &["config".as_ref(), "check".as_ref(), valid.as_os_str()],
+            Some(token),
+        );
+        // Accepted (before, figment refused a number or boolean and quoted it), and masked.
+        assert!(status.success(), "{token}: {text}");
+        assert!(
+            text.contains("***"),
+            "{token}: the token is not shown masked: {text}"
+        );
+        // "true" and "false" are printed for other settings; a number is not.
+        if token.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+            assert!(!text.contains(token), "{token} printed: {text}");
+        }
+    }
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "open_reads = true\nadmin_token = s3cr3t-t0ken\n")
+        .expect("write config");
+    for args in [
+        vec!["config".as_ref(), "check".as_ref(), broken.as_os_str()],
+        vec![
+            "serve".as_ref(),
+            "--grpc-addr".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--config".as_ref(),
+            broken.as_os_str(),
+        ],
+    ] {
+        let (status, text) = run(&args, None);
+        assert!(!status.success(), "{text}");
+        assert!(text.contains("line 2"), "{text}");
+        assert!(!text.contains("s3cr3t"), "the token leaked: {text}");
+    }
+}
