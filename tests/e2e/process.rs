@@ -170,6 +170,15 @@ fn serve_with_a_garbage_tls_certificate_fails_before_serving() {
             "{case}: exit status {}",
             output.status
         );
+        let checked = run_bounded(
+            &["config".as_ref(), "check".as_ref(), config.as_os_str()],
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap_or_else(|| panic!("{case}: config check did not exit"));
+        assert!(
+            !checked.status.success() && String::from_utf8_lossy(&checked.stderr).contains("TLS"),
+            "{case}: config check passed a bad certificate: {checked:?}"
+        );
         assert!(
             !stderr.contains("serving"),
             "{case}: claimed to serve: {stderr}"
