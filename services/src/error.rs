@@ -142,7 +142,8 @@ impl From<ApiError> for tonic::Status {
                 | StoreError::Io(_)
                 | StoreError::Import(_)
                 | StoreError::BodyCodec(_)
-                | StoreError::NoRun { .. }),
+                | StoreError::NoRun { .. }
+                | StoreError::Damaged { .. }),
             ) => {
                 tracing::error!(error = %cause, "store failure");
                 tonic::Status::internal("internal storage error")

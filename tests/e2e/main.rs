@@ -6,6 +6,8 @@
 //! - `api_organisations`: OrganisationService — organisations, issue status, issues.
 //! - `api_crawl`: CrawlService — sources, triggered crawls, ingestion, re-parsing.
 //! - `api_transport`: auth, deadlines, message limits, gzip, health, TLS.
+//! - `durability`: SIGKILL right after acknowledged writes, resume tokens across crashes and
+//!   stores, damaged store files.
 //! - `metrics`: `/metrics` after RPCs.
 //! - `ops`: worker metrics after a crawl, SIGTERM during a crawl and RPCs, export/import,
 //!   `gazette verify` on a damaged record.
@@ -19,6 +21,7 @@ mod api_notices;
 mod api_organisations;
 mod api_transport;
 mod crash_resume;
+mod durability;
 mod harness;
 mod metrics;
 mod ops;
