@@ -163,6 +163,10 @@ async fn main() -> anyhow::Result<()> {
             action: ConfigAction::Check { file },
         } => {
             let settings = Settings::load(Some(&file))?;
+            if let Some(tls) = &settings.tls {
+                // Parse the certificate and key as `serve` will, so a bad one fails here too.
+                gazette::server::tls_server(tls)?;
+            }
             print(&format!(
                 "{} is valid: {} source(s)\n{settings:#?}\n",
                 file.display(),
