@@ -10,12 +10,14 @@
 //! - [`links`] — [`LinkFilter`], notice links and the next page on a list page; sitemaps.
 //! - [`crawl`] — [`Crawler`], one testable `crawl_once` step over the durable frontier and the
 //!   scheduled `run` loop; `entry` handles one frontier entry.
+//! - [`blocked`] — answers that are an anti-bot challenge instead of the page.
 //! - [`cms`] — list mechanics of TRS, Hanweb and VSB sites, read from the list page.
 //! - [`schedule`] — interval or cron.
 //! - [`error`] — [`WorkerError`].
 //! - `events` — every crawl event logged and counted in one place (the metric names are
 //!   listed there).
 
+pub mod blocked;
 pub mod cms;
 pub mod config;
 pub mod crawl;
