@@ -74,7 +74,9 @@ pub fn detect(status: u16, set_cookies: &[&str], body: &[u8]) -> Option<Challeng
     if status == 521
         && (contains(body, JSL_COOKIE)
             || contains(body, SETS_COOKIE)
-            || set_cookies.iter().any(|c| c.trim_start().starts_with(JSL_UID)))
+            || set_cookies
+                .iter()
+                .any(|c| c.trim_start().starts_with(JSL_UID)))
     {
         return Some(Challenge::Jsl521);
     }
@@ -136,7 +138,10 @@ fn scan(body: &[u8]) -> Scan {
         let tag = &rest[..tag_end];
         let name = tag_name(tag);
         i += tag_end;
-        let Some(hidden) = HIDDEN.iter().find(|h| name.eq_ignore_ascii_case(h.as_bytes())) else {
+        let Some(hidden) = HIDDEN
+            .iter()
+            .find(|h| name.eq_ignore_ascii_case(h.as_bytes()))
+        else {
             continue;
         };
         if *hidden == "script" {
@@ -236,7 +241,11 @@ mod tests {
         let jsl = b"<script>document.cookie=('_')+('_')+('j')+('s')+('l');location.href=location.pathname+location.search</script>";
         assert_eq!(detect(521, &[], jsl), Some(Challenge::Jsl521));
         assert_eq!(
-            detect(521, &["__jsluid_h=0a1b; max-age=31536000; path=/"], b"<script src=x></script>"),
+            detect(
+                521,
+                &["__jsluid_h=0a1b; max-age=31536000; path=/"],
+                b"<script src=x></script>"
+            ),
             Some(Challenge::Jsl521)
         );
         let acw = b"<html><script>var arg1='3A5F';function setCookie(n,v){}\

@@ -10,6 +10,7 @@
 //! - [`links`] — [`LinkFilter`], notice links and the next page on a list page; sitemaps.
 //! - [`crawl`] — [`Crawler`], one testable `crawl_once` step over the durable frontier and the
 //!   scheduled `run` loop; `entry` handles one frontier entry.
+//! - [`attachment`] — notices published as PDF or DOCX files: links, format sniffing, text.
 //! - [`blocked`] — answers that are an anti-bot challenge instead of the page.
 //! - [`cms`] — list mechanics of TRS, Hanweb and VSB sites, read from the list page.
 //! - [`schedule`] — interval or cron.
@@ -17,6 +18,7 @@
 //! - `events` — every crawl event logged and counted in one place (the metric names are
 //!   listed there).
 
+pub mod attachment;
 pub mod blocked;
 pub mod cms;
 pub mod config;

@@ -38,8 +38,10 @@ static RECORD: LazyLock<regex::Regex> = LazyLock::new(|| {
         .expect("the record pattern is valid")
 });
 static TOTAL: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"(?i)<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*["']?\s*[:=]\s*["']?(\d+)"#)
-        .expect("the total pattern is valid")
+    regex::Regex::new(
+        r#"(?i)<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*["']?\s*[:=]\s*["']?(\d+)"#,
+    )
+    .expect("the total pattern is valid")
 });
 static PROXY_URL: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r#"["']([^"'\s<>]*dataproxy\.jsp[^"'\s<>]*)["']"#)
@@ -195,8 +197,8 @@ mod tests {
                 (q["startrecord"].clone(), q["endrecord"].clone())
             })
             .collect();
-        let expected = [("1", "20"), ("21", "40"), ("41", "45")]
-            .map(|(a, b)| (a.to_owned(), b.to_owned()));
+        let expected =
+            [("1", "20"), ("21", "40"), ("41", "45")].map(|(a, b)| (a.to_owned(), b.to_owned()));
         assert_eq!(ranges, expected);
         let first = &pages[0];
         assert_eq!(first.path(), "/module/web/jpage/dataproxy.jsp");
@@ -248,7 +250,11 @@ mod tests {
         let bare = "<script>var u = \"/module/web/jpage/dataproxy.jsp\"; columnid=5;</script>";
         let pages = proxy_pages(bare, &base, 10);
         assert_eq!(pages.len(), 1);
-        assert!(pages[0].as_str().contains("startrecord=1&endrecord=45&perpage=15"));
+        assert!(
+            pages[0]
+                .as_str()
+                .contains("startrecord=1&endrecord=45&perpage=15")
+        );
         assert!(pages[0].as_str().contains("columnid=5"));
     }
 }

@@ -146,10 +146,16 @@ mod tests {
             ]
         );
         // Forcing another CMS ignores the TRS pager.
-        assert_eq!(read_list(Cms::Hanweb, page, &base, 10), ListExtras::default());
+        assert_eq!(
+            read_list(Cms::Hanweb, page, &base, 10),
+            ListExtras::default()
+        );
         // A plain page has no mechanics at all.
         let plain = "<a href='a.html'>下一页</a>";
-        assert_eq!(read_list(Cms::Auto, plain, &base, 10), ListExtras::default());
+        assert_eq!(
+            read_list(Cms::Auto, plain, &base, 10),
+            ListExtras::default()
+        );
     }
 
     #[test]

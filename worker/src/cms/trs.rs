@@ -127,7 +127,8 @@ mod tests {
     #[test]
     fn literal_call_names_every_page_but_the_current_one() {
         let base = Url::parse("http://gov.example/zwgk/xcgz/index_2.html").expect("url");
-        let page = r#"<div id="page"><script>createPageHTML(4, 2, "index", "html");</script></div>"#;
+        let page =
+            r#"<div id="page"><script>createPageHTML(4, 2, "index", "html");</script></div>"#;
         assert_eq!(
             urls(list_pages(page, &base, 10)),
             [

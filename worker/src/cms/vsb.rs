@@ -46,9 +46,8 @@ pub fn list_pages(text: &str, base: &Url, max_pages: usize, forced: bool) -> Opt
         .filter_map(|c| (1..=4).find_map(|i| c.get(i)))
         .find_map(|m| m.as_str().parse::<u64>().ok())
         .filter(|&n| n > 0 && n <= MAX_TOTAL);
-    let looks_vsb = !numbered.is_empty()
-        || ARTICLE.is_match(text)
-        || MARKERS.iter().any(|m| text.contains(m));
+    let looks_vsb =
+        !numbered.is_empty() || ARTICLE.is_match(text) || MARKERS.iter().any(|m| text.contains(m));
     if !forced && !looks_vsb {
         return None;
     }
@@ -139,7 +138,10 @@ mod tests {
             <a href="3.htm">上页</a><a href="1.htm">下页</a></form>"#;
         assert_eq!(
             urls(list_pages(page, &base, 10, false)),
-            ["http://u.example/index/3.htm", "http://u.example/index/1.htm"]
+            [
+                "http://u.example/index/3.htm",
+                "http://u.example/index/1.htm"
+            ]
         );
         // 共N页 alone is enough when the source says the site is VSB.
         let bare = "<div>共3页</div>";
@@ -147,18 +149,27 @@ mod tests {
         assert_eq!(list_pages(bare, &first, 10, false), None);
         assert_eq!(
             urls(list_pages(bare, &first, 10, true)),
-            ["http://u.example/index/2.htm", "http://u.example/index/1.htm"]
+            [
+                "http://u.example/index/2.htm",
+                "http://u.example/index/1.htm"
+            ]
         );
     }
 
     #[test]
     fn other_pages_are_not_vsb_lists() {
         let base = Url::parse("http://u.example/col/index.html").expect("url");
-        assert_eq!(list_pages("<a href='index_1.html'>下一页</a>", &base, 10, false), None);
+        assert_eq!(
+            list_pages("<a href='index_1.html'>下一页</a>", &base, 10, false),
+            None
+        );
         let dir = Url::parse("http://u.example/col/").expect("url");
         assert_eq!(list_pages(PAGER, &dir, 10, true), None);
         // A single page: nothing further.
         let one = Url::parse("http://u.example/tzgg.htm").expect("url");
-        assert_eq!(list_pages("共1页 <!--Visual SiteBuilder-->", &one, 10, false), None);
+        assert_eq!(
+            list_pages("共1页 <!--Visual SiteBuilder-->", &one, 10, false),
+            None
+        );
     }
 }
