@@ -90,6 +90,17 @@ pub enum WorkerError {
         /// The limit.
         limit: usize,
     },
+    /// The site answered with an anti-bot challenge instead of the page. It is never stored
+    /// as the page; the host is backed off.
+    #[error("{url}: blocked by an anti-bot challenge ({}, HTTP {status})", challenge.label())]
+    Blocked {
+        /// The URL.
+        url: String,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// Which challenge it was.
+        challenge: crate::blocked::Challenge,
+    },
     /// The source's link pattern is not a valid regex.
     #[error("source {source_name}: invalid notice_url_pattern: {reason}")]
     BadPattern {
@@ -125,6 +136,7 @@ impl WorkerError {
             | Self::RobotsDisallowed { .. }
             | Self::CircuitOpen { .. }
             | Self::TooLarge { .. }
+            | Self::Blocked { .. }
             | Self::BadPattern { .. }
             | Self::BadCron { .. }
             | Self::Store(_)
@@ -138,6 +150,9 @@ impl WorkerError {
         match self {
             Self::Status { status, .. } => *status >= 500,
             Self::Http { .. } => self.is_retryable(),
+            // A host that challenges us is not unwell, but asking it on at full speed is
+            // pointless: its breaker opens after as many challenges as failures.
+            Self::Blocked { .. } => true,
             Self::BadUrl { .. }
             | Self::ForbiddenAddress { .. }
             | Self::RedirectLoop { .. }
@@ -166,6 +181,7 @@ impl WorkerError {
             | Self::RobotsDisallowed { .. }
             | Self::CircuitOpen { .. }
             | Self::TooLarge { .. }
+            | Self::Blocked { .. }
             | Self::BadPattern { .. }
             | Self::BadCron { .. }
             | Self::Store(_)

@@ -30,6 +30,7 @@ pub(crate) fn error_status(error: &WorkerError) -> Cow<'static, str> {
         WorkerError::RedirectLoop { .. } | WorkerError::TooManyRedirects { .. } => "error_redirect",
         WorkerError::ContentType { .. } => "error_content_type",
         WorkerError::TooLarge { .. } => "error_too_large",
+        WorkerError::Blocked { .. } => "blocked",
         WorkerError::BadCron { .. }
         | WorkerError::BadPattern { .. }
         | WorkerError::Store(_)

@@ -3,6 +3,7 @@
 //! resolution, so a public name pointing inside the network is refused too) unless the source
 //! allows them.
 
+use crate::blocked;
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
 use std::net::IpAddr;
@@ -46,6 +47,10 @@ pub enum Expect {
     Sitemap,
     /// robots.txt: text.
     Robots,
+    /// A document linked from a notice page (PDF, DOCX, …): any type, since servers label
+    /// them loosely (`application/octet-stream`, `application/x-download`); the bytes decide.
+    /// Capped at `max_attachment_bytes` instead of `max_body_bytes`.
+    Attachment,
 }
 
 /// One request: the URL and what we know of the copy we already have.
@@ -89,6 +94,7 @@ pub struct Fetcher {
     /// For sources that allow loopback (tests, the demo).
     any: reqwest::Client,
     max_body_bytes: usize,
+    max_attachment_bytes: usize,
     max_redirects: usize,
 }
 
@@ -117,6 +123,7 @@ impl Fetcher {
             public: build(true)?,
             any: build(false)?,
             max_body_bytes: config.max_body_bytes,
+            max_attachment_bytes: config.max_attachment_bytes,
             max_redirects: config.max_redirects,
         })
     }
@@ -207,13 +214,39 @@ impl Fetcher {
         if status == 304 {
             return Ok(page);
         }
+        let cookies: Vec<String> = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let cookies: Vec<&str> = cookies.iter().map(String::as_str).collect();
         if !response.status().is_success() {
+            let retry_after = header(reqwest::header::RETRY_AFTER)
+                .as_deref()
+                .and_then(parse_retry_after);
+            // Challenge services answer with an error status and a script; only a bounded
+            // prefix of such a body is read to tell them from plain errors.
+            if blocked::SNIFFED_STATUSES.contains(&status) {
+                let mut prefix = Vec::new();
+                while prefix.len() < blocked::SNIFF_BYTES {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) => prefix.extend_from_slice(&chunk),
+                        Ok(None) | Err(_) => break,
+                    }
+                }
+                if let Some(challenge) = blocked::detect(status, &cookies, &prefix) {
+                    return Err(WorkerError::Blocked {
+                        url: url.into(),
+                        status,
+                        challenge,
+                    });
+                }
+            }
             return Err(WorkerError::Status {
                 url: url.into(),
                 status,
-                retry_after: header(reqwest::header::RETRY_AFTER)
-                    .as_deref()
-                    .and_then(parse_retry_after),
+                retry_after,
             });
         }
         if let Some(content_type) = &page.content_type
@@ -224,24 +257,43 @@ impl Fetcher {
                 content_type: content_type.clone(),
             });
         }
+        let limit = match req.expect {
+            Expect::Attachment => self.max_attachment_bytes,
+            Expect::Html | Expect::Sitemap | Expect::Robots => self.max_body_bytes,
+        };
         let too_large = || WorkerError::TooLarge {
             url: url.into(),
-            limit: self.max_body_bytes,
+            limit,
         };
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_body_bytes as u64)
-        {
+        if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
         // Read in chunks so that a lying or absent Content-Length cannot exhaust memory.
         while let Some(chunk) = response.chunk().await.map_err(http)? {
-            if page.body.len() + chunk.len() > self.max_body_bytes {
+            if page.body.len() + chunk.len() > limit {
                 return Err(too_large());
             }
             page.body.extend_from_slice(&chunk);
         }
         page.fetched_at_ms = now_ms();
+        // A challenge can come with 200 too (a script that reloads the page); pages and
+        // documents served as markup are checked, sitemaps and robots.txt are not pages.
+        let markup = page
+            .content_type
+            .as_deref()
+            .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+        let checked = match req.expect {
+            Expect::Html => true,
+            Expect::Attachment => markup,
+            Expect::Sitemap | Expect::Robots => false,
+        };
+        if checked && let Some(challenge) = blocked::detect(status, &cookies, &page.body) {
+            return Err(WorkerError::Blocked {
+                url: url.into(),
+                status,
+                challenge,
+            });
+        }
         Ok(page)
     }
 }
@@ -273,6 +325,7 @@ fn accepts(expect: Expect, content_type: &str) -> bool {
         Expect::Html => text || mime == "application/xhtml+xml",
         Expect::Sitemap => text || mime.ends_with("/xml") || mime.ends_with("+xml"),
         Expect::Robots => text,
+        Expect::Attachment => true,
     }
 }
 
