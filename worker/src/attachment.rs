@@ -11,6 +11,10 @@
 //! DOC, WPS and OFD files (and other binaries) are not read: they are kept and reported as
 //! unsupported, never dropped silently.
 
+use crate::config::SourceConfig;
+use crate::fetch::FetchedPage;
+use gazette_notice::{CleanOptions, InputKind};
+use gazette_store::{FrontierEntry, FrontierKind, PageRecord, PageWrite};
 use lopdf::content::Content;
 use lopdf::{Document, Encoding, LoadOptions, Object};
 use std::collections::BTreeMap;
@@ -82,6 +86,23 @@ pub fn document_links(html: &str, base: &Url) -> Vec<Url> {
         }
     }
     links
+}
+
+/// The frontier entry of a link to a notice: an attachment when the URL names a document
+/// (a list that links a PDF directly, or a notice page's attachment with its `parent`), a
+/// notice page otherwise.
+pub(crate) fn linked_entry(url: Url, depth: u32, parent: Option<String>) -> FrontierEntry {
+    let kind = if extension_of(&url).is_some() {
+        FrontierKind::Attachment
+    } else {
+        FrontierKind::Notice
+    };
+    FrontierEntry {
+        url: url.into(),
+        kind,
+        depth,
+        parent,
+    }
 }
 
 /// The document extension a URL names, lowercased.
@@ -360,6 +381,102 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
         buf.clear();
     }
     Ok(out)
+}
+
+/// A document that was kept but not read, for the crawl report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsupportedDocument {
+    /// Its URL.
+    pub url: String,
+    /// What it is.
+    pub format: Format,
+}
+
+/// The error kept on the page record of an unsupported document; starts with
+/// `unsupported_format`, the label the crawl reports it under.
+pub fn unsupported_error(format: Format) -> String {
+    format!(
+        "unsupported_format: {} documents are kept but not read",
+        format.label()
+    )
+}
+
+/// What a fetched document becomes: the page to store (its text extracted, cleaned and
+/// parsed when it is a PDF or DOCX, or parsed as a page when the server sent markup; the
+/// raw bytes kept in every case) and the format found. `parent` is the notice page that
+/// links to it, which carries its notices too.
+pub(crate) fn document_write(
+    source: &SourceConfig,
+    page: FetchedPage,
+    sha: String,
+    parent: Option<String>,
+) -> (PageWrite, Format) {
+    let format = sniff(&page.body, &page.final_url);
+    let mut record = PageRecord {
+        url: page.url.clone(),
+        final_url: page.final_url.clone(),
+        status: page.status,
+        content_type: page.content_type.clone(),
+        etag: page.etag.clone(),
+        last_modified: page.last_modified.clone(),
+        fetched_at_ms: page.fetched_at_ms,
+        content_sha256: sha,
+        linked_from: parent.into_iter().collect(),
+        ..PageRecord::default()
+    };
+    let (input, options) = match format {
+        Format::Markup => (
+            None,
+            CleanOptions {
+                content_type: page.content_type.clone(),
+                charset_override: source.charset.clone(),
+                content_selector: source.content_selector.clone(),
+                kind: InputKind::Auto,
+            },
+        ),
+        Format::Pdf | Format::Docx | Format::Doc | Format::Wps | Format::Ofd | Format::Binary => {
+            match extract(&page.body, format) {
+                Extracted::Text(text) => (
+                    Some(text.into_bytes()),
+                    CleanOptions {
+                        content_type: Some("text/plain; charset=utf-8".into()),
+                        kind: InputKind::Text,
+                        ..CleanOptions::default()
+                    },
+                ),
+                Extracted::Unsupported(format) => {
+                    record.error = Some(unsupported_error(format));
+                    return (write(record, Vec::new(), page.body), format);
+                }
+                Extracted::Unreadable(reason) => {
+                    record.error = Some(reason);
+                    return (write(record, Vec::new(), page.body), format);
+                }
+            }
+        }
+    };
+    let notices = match gazette_notice::parse(input.as_deref().unwrap_or(&page.body), &options) {
+        Ok((doc, notices)) => {
+            if notices.is_empty() {
+                record.error = Some("no notice found in the document".into());
+            }
+            record.clean = Some(doc);
+            notices
+        }
+        Err(error) => {
+            record.error = Some(error.to_string());
+            Vec::new()
+        }
+    };
+    (write(record, notices, page.body), format)
+}
+
+fn write(page: PageRecord, notices: Vec<gazette_notice::Notice>, raw: Vec<u8>) -> PageWrite {
+    PageWrite {
+        page,
+        notices,
+        raw: Some(raw),
+    }
 }
 
 #[cfg(test)]

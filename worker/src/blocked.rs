@@ -37,6 +37,17 @@ const RELOADS: &[&[u8]] = &[
     b"location =",
 ];
 
+/// A page answered with a challenge, for the crawl report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockedPage {
+    /// The URL asked for.
+    pub url: String,
+    /// The answer's HTTP status.
+    pub status: u16,
+    /// Which challenge it was.
+    pub challenge: Challenge,
+}
+
 /// Which challenge an answer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Challenge {

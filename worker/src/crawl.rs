@@ -50,6 +50,11 @@ pub struct CrawlReport {
     pub left_pending: usize,
     /// Pages that failed, with the reason.
     pub failures: Vec<String>,
+    /// Pages answered with an anti-bot challenge instead of their content (also among
+    /// `failures`); none of them was stored.
+    pub blocked: Vec<crate::blocked::BlockedPage>,
+    /// Documents kept but not read (DOC, WPS, OFD, other binaries).
+    pub unsupported: Vec<crate::attachment::UnsupportedDocument>,
     /// True when the run stopped early because of shutdown.
     pub cancelled: bool,
 }
@@ -64,7 +69,7 @@ impl CrawlReport {
             match entry.kind {
                 FrontierKind::List => self.list_pages += 1,
                 FrontierKind::Sitemap => self.sitemaps += 1,
-                FrontierKind::Notice => self.pages_fetched += 1,
+                FrontierKind::Notice | FrontierKind::Attachment => self.pages_fetched += 1,
             }
         }
         self.pages_unchanged += usize::from(entry.unchanged);
@@ -74,6 +79,8 @@ impl CrawlReport {
         self.notices_updated += entry.outcome.updated_notices.len();
         self.notices_withdrawn += entry.outcome.withdrawn_notices.len();
         self.failures.extend(entry.failure);
+        self.blocked.extend(entry.blocked);
+        self.unsupported.extend(entry.unsupported);
     }
 }
 
@@ -144,6 +151,7 @@ impl Crawler {
             url,
             kind: FrontierKind::List,
             depth: 0,
+            parent: None,
         };
         let mut seeds: Vec<FrontierEntry> = source.start_urls.iter().cloned().map(list).collect();
         if let Some(template) = &source.pagination.url_template {
@@ -188,6 +196,7 @@ impl Crawler {
                     url,
                     kind: FrontierKind::Sitemap,
                     depth: 0,
+                    parent: None,
                 }));
             }
         }

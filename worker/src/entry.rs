@@ -3,6 +3,7 @@
 //! same transaction as the page write.
 
 use crate::Crawler;
+use crate::attachment::Format;
 use crate::config::SourceConfig;
 use crate::error::{Result, WorkerError};
 use crate::events::{self, ParseOutcome};
@@ -85,6 +86,10 @@ pub(crate) struct EntryResult {
     pub(crate) left_pending: bool,
     /// Shutdown interrupted it before anything was written; it stays queued.
     pub(crate) cancelled: bool,
+    /// The site answered with a challenge instead of the page (nothing was stored).
+    pub(crate) blocked: Option<crate::blocked::BlockedPage>,
+    /// A document of a format that is kept but not read.
+    pub(crate) unsupported: Option<crate::attachment::UnsupportedDocument>,
 }
 
 impl Crawler {
@@ -102,7 +107,7 @@ impl Crawler {
             ..EntryResult::default()
         };
         let stored = match entry.kind {
-            FrontierKind::Notice => {
+            FrontierKind::Notice | FrontierKind::Attachment => {
                 let store = Arc::clone(&self.store);
                 let url = entry.url.clone();
                 tokio::task::spawn_blocking(move || store.page(&url)).await??
@@ -117,6 +122,7 @@ impl Crawler {
             expect: match entry.kind {
                 FrontierKind::Sitemap => Expect::Sitemap,
                 FrontierKind::List | FrontierKind::Notice => Expect::Html,
+                FrontierKind::Attachment => Expect::Attachment,
             },
             source: &source.name,
         };
@@ -129,6 +135,27 @@ impl Crawler {
             Err(Refusal::Failed(WorkerError::CircuitOpen { host })) => {
                 result.left_pending = true;
                 result.failure = Some(format!("{}: circuit breaker open for {host}", entry.url));
+                return Ok(result);
+            }
+            Err(Refusal::Failed(WorkerError::Blocked {
+                url,
+                status,
+                challenge,
+            })) => {
+                // Never stored: a challenge is not the page, and must neither replace a stored
+                // copy nor withdraw the notices it carries.
+                events::page_blocked(&source.name, &url, status, challenge);
+                result.failure = Some(format!(
+                    "{url}: blocked by an anti-bot challenge ({}, HTTP {status})",
+                    challenge.label()
+                ));
+                result.blocked = Some(crate::blocked::BlockedPage {
+                    url,
+                    status,
+                    challenge,
+                });
+                self.complete(&compiled, seq, &entry, Vec::new(), None)
+                    .await?;
                 return Ok(result);
             }
             Err(Refusal::Failed(error)) => {
@@ -159,22 +186,54 @@ impl Crawler {
                 let found = sitemap_entries(&compiled, &entry, &page);
                 self.complete(&compiled, seq, &entry, found, None).await?;
             }
-            FrontierKind::Notice => {
+            FrontierKind::Notice | FrontierKind::Attachment => {
                 let sha = identity::content_sha256(&page.body);
-                if page.not_modified() || stored.is_some_and(|p| p.content_sha256 == sha) {
+                if page.not_modified() || stored.as_ref().is_some_and(|p| p.content_sha256 == sha) {
                     result.unchanged = true;
                     events::page_parsed(&source.name, &entry.url, ParseOutcome::Unchanged);
-                    self.complete(&compiled, seq, &entry, Vec::new(), None)
-                        .await?;
+                    // An unchanged article still names its attachments: an attachment that
+                    // failed last time, or changed since, is asked for again.
+                    let found = match (entry.kind, stored) {
+                        (FrontierKind::Notice, Some(stored)) if source.attachments => {
+                            self.unchanged_attachments(source, &entry, page, &stored)
+                                .await?
+                        }
+                        (_, _) => Vec::new(),
+                    };
+                    self.complete(&compiled, seq, &entry, found, None).await?;
                 } else {
                     // Cleaning and parsing are CPU work: off the async threads, one per core.
                     let source = source.clone();
-                    let write = {
+                    let (write, discovered, format) = {
                         let _cpu = self.cpu.acquire().await;
-                        tokio::task::spawn_blocking(move || parse_page(&source, page, sha)).await?
+                        let entry = entry.clone();
+                        tokio::task::spawn_blocking(move || match entry.kind {
+                            FrontierKind::Attachment => {
+                                let (write, format) = crate::attachment::document_write(
+                                    &source,
+                                    page,
+                                    sha,
+                                    entry.parent.clone(),
+                                );
+                                (write, Vec::new(), Some(format))
+                            }
+                            FrontierKind::Notice | FrontierKind::List | FrontierKind::Sitemap => {
+                                let found = attachment_entries(&source, &entry, &page);
+                                (parse_page(&source, page, sha), found, None)
+                            }
+                        })
+                        .await?
                     };
                     result.page_error = write.page.error.is_some();
-                    let parsed = if write.page.clean.is_none() {
+                    let parsed = if let Some(format) =
+                        format.filter(|f| !f.is_readable() && *f != Format::Markup)
+                    {
+                        result.unsupported = Some(crate::attachment::UnsupportedDocument {
+                            url: entry.url.clone(),
+                            format,
+                        });
+                        ParseOutcome::UnsupportedFormat
+                    } else if write.page.clean.is_none() {
                         ParseOutcome::CleanError
                     } else if write.notices.is_empty() {
                         ParseOutcome::NoNotice
@@ -183,13 +242,36 @@ impl Crawler {
                     };
                     events::page_parsed(&compiled.source.name, &entry.url, parsed);
                     result.outcome = self
-                        .complete(&compiled, seq, &entry, Vec::new(), Some(write))
+                        .complete(&compiled, seq, &entry, discovered, Some(write))
                         .await?;
                     events::notices_stored(&compiled.source.name, &entry.url, &result.outcome);
                 }
             }
         }
         Ok(result)
+    }
+
+    /// The attachments of an unchanged notice page: from the body just fetched, or from the
+    /// stored copy when the server answered 304.
+    async fn unchanged_attachments(
+        &self,
+        source: &SourceConfig,
+        entry: &FrontierEntry,
+        mut page: FetchedPage,
+        stored: &PageRecord,
+    ) -> Result<Vec<FrontierEntry>> {
+        if page.not_modified() {
+            let store = Arc::clone(&self.store);
+            let (url, at) = (stored.url.clone(), stored.fetched_at_ms);
+            let body = tokio::task::spawn_blocking(move || store.page_body(&url, at)).await??;
+            let Some(body) = body else {
+                return Ok(Vec::new());
+            };
+            page.body = body;
+            page.content_type.clone_from(&stored.content_type);
+            page.final_url.clone_from(&stored.final_url);
+        }
+        Ok(attachment_entries(source, entry, &page))
     }
 
     fn list_links(
@@ -214,12 +296,16 @@ impl Crawler {
             .links
             .notice_links(&html, &base)
             .into_iter()
-            .map(|url| FrontierEntry {
-                url: url.into(),
-                kind: FrontierKind::Notice,
-                depth: entry.depth + 1,
-            })
+            .map(|url| crate::attachment::linked_entry(url, entry.depth + 1, None))
             .collect();
+        // Script pagers, data proxies and record blocks of the site's CMS.
+        found.extend(crate::cms::list_entries(
+            source,
+            &compiled.links,
+            &html,
+            &base,
+            entry.depth,
+        ));
         // A URL template already queued every list page; otherwise follow "next".
         if source.pagination.url_template.is_none()
             && let Some(next) = compiled.next.find(&html, &base)
@@ -228,6 +314,7 @@ impl Crawler {
                 url: next.into(),
                 kind: FrontierKind::List,
                 depth: entry.depth + 1,
+                parent: None,
             });
         }
         found
@@ -273,15 +360,44 @@ fn sitemap_entries(
                 url,
                 kind: FrontierKind::Sitemap,
                 depth: entry.depth + 1,
+                parent: None,
             })
             .collect();
     }
     locs.into_iter()
         .filter(|url| compiled.links.url_pattern.is_match(url))
+        .filter_map(|url| Url::parse(&url).ok())
+        .map(|url| crate::attachment::linked_entry(url, entry.depth + 1, None))
+        .collect()
+}
+
+/// The attachments a notice page links to, each remembering the page (which then carries
+/// the attachment's notices too).
+fn attachment_entries(
+    source: &SourceConfig,
+    entry: &FrontierEntry,
+    page: &FetchedPage,
+) -> Vec<FrontierEntry> {
+    if !source.attachments {
+        return Vec::new();
+    }
+    let Ok(decoded) = gazette_notice::charset::decode(
+        &page.body,
+        page.content_type.as_deref(),
+        source.charset.as_deref(),
+    ) else {
+        return Vec::new();
+    };
+    let Ok(base) = Url::parse(&page.final_url) else {
+        return Vec::new();
+    };
+    crate::attachment::document_links(&decoded.text, &base)
+        .into_iter()
         .map(|url| FrontierEntry {
-            url,
-            kind: FrontierKind::Notice,
+            url: url.into(),
+            kind: FrontierKind::Attachment,
             depth: entry.depth + 1,
+            parent: Some(entry.url.clone()),
         })
         .collect()
 }

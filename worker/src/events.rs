@@ -4,9 +4,9 @@
 //!
 //! | metric | labels |
 //! | --- | --- |
-//! | `gazette_pages_fetched_total` | `source`, `status`: the HTTP status, `not_modified`, or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …) |
+//! | `gazette_pages_fetched_total` | `source`, `status`: the HTTP status, `not_modified`, `blocked` (an anti-bot challenge), or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …) |
 //! | `gazette_fetch_duration_seconds` | `source` (one observation per HTTP request) |
-//! | `gazette_parse_outcomes_total` | `source`, `outcome`: `notices`, `no_notice`, `clean_error`, `unchanged` |
+//! | `gazette_parse_outcomes_total` | `source`, `outcome`: `notices`, `no_notice`, `clean_error`, `unchanged`, `unsupported_format` |
 //! | `gazette_notices_stored_total` | `source`, `kind`: `new`, `updated` |
 //! | `gazette_crawl_runs_total` | `source`, `result`: `completed`, `cancelled`, `failed` |
 //! | `gazette_crawl_duration_seconds` | `source` |
@@ -80,6 +80,8 @@ pub(crate) enum ParseOutcome {
     CleanError,
     /// The page had not changed; nothing was parsed.
     Unchanged,
+    /// A document of a format that is kept but not read (DOC, WPS, OFD, …).
+    UnsupportedFormat,
 }
 
 impl ParseOutcome {
@@ -89,6 +91,7 @@ impl ParseOutcome {
             Self::NoNotice => "no_notice",
             Self::CleanError => "clean_error",
             Self::Unchanged => "unchanged",
+            Self::UnsupportedFormat => "unsupported_format",
         }
     }
 }
@@ -98,7 +101,7 @@ pub(crate) fn page_parsed(source: &str, url: &str, outcome: ParseOutcome) {
     match outcome {
         ParseOutcome::Notices(count) => tracing::debug!(source, url, count, "page parsed"),
         ParseOutcome::Unchanged => tracing::debug!(source, url, "page unchanged"),
-        ParseOutcome::NoNotice | ParseOutcome::CleanError => {
+        ParseOutcome::NoNotice | ParseOutcome::CleanError | ParseOutcome::UnsupportedFormat => {
             tracing::info!(
                 source,
                 url,
@@ -113,6 +116,23 @@ pub(crate) fn page_parsed(source: &str, url: &str, outcome: ParseOutcome) {
         "outcome" => outcome.label(),
     )
     .increment(1);
+}
+
+/// A page was answered with an anti-bot challenge (its fetch is counted with the status
+/// label `blocked`); nothing of it is stored.
+pub(crate) fn page_blocked(
+    source: &str,
+    url: &str,
+    status: u16,
+    challenge: crate::blocked::Challenge,
+) {
+    tracing::warn!(
+        source,
+        url,
+        status,
+        challenge = challenge.label(),
+        "blocked by an anti-bot challenge"
+    );
 }
 
 /// A page's notices were written to the store.

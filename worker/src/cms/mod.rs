@@ -105,6 +105,42 @@ pub fn read_list(cms: Cms, text: &str, base: &Url, max_pages: usize) -> ListExtr
     extras
 }
 
+/// The frontier entries a list page's CMS mechanics add to its plain links: the notice links
+/// inside record fragments (through the source's link filter) and the further list pages.
+pub(crate) fn list_entries(
+    source: &crate::config::SourceConfig,
+    links: &crate::links::LinkFilter,
+    html: &str,
+    base: &Url,
+    depth: u32,
+) -> Vec<gazette_store::FrontierEntry> {
+    let extras = read_list(source.cms, html, base, source.pagination.max_list_pages);
+    if !extras.found.is_empty() {
+        tracing::debug!(
+            url = %base,
+            cms = ?extras.found.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            records = extras.fragments.len(),
+            pages = extras.pages.len(),
+            "list mechanics found"
+        );
+    }
+    let notices = extras
+        .fragments
+        .iter()
+        .flat_map(|fragment| links.notice_links(fragment, base))
+        .map(|url| crate::attachment::linked_entry(url, depth + 1, None));
+    let pages = extras
+        .pages
+        .into_iter()
+        .map(|url| gazette_store::FrontierEntry {
+            url: url.into(),
+            kind: gazette_store::FrontierKind::List,
+            depth: depth + 1,
+            parent: None,
+        });
+    notices.chain(pages).collect()
+}
+
 static HREF: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r#"(?i)href\s*=\s*["']([^"'<>]+)["']"#).expect("the href pattern is valid")
 });
