@@ -9,11 +9,13 @@
 //! - [`telemetry`], [`rpc_metrics`] — logging, the Prometheus listener and per-RPC metrics.
 //! - [`supervisor`] — schedules sources, triggers runs, keeps their state for the admin API.
 //! - [`demo_site`] — a loopback publication site with the project's sample notices.
+//! - [`demo_documents`] — the PDF and DOCX attachments it (and the tests) publish.
 //! - [`commands`] — `parse`, `clean` and `demo` as functions.
 
 pub mod app;
 pub mod commands;
 pub mod deadline;
+pub mod demo_documents;
 pub mod demo_site;
 pub mod rpc_metrics;
 pub mod server;

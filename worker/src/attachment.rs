@@ -383,6 +383,22 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
     Ok(out)
 }
 
+/// True when a notice parsed from a page that links documents is only the page announcing
+/// them: a title (and organisation) with nothing a notice reports: no issues, no figures, no
+/// inspection, no signing date. Such a page ("现将有关情况予以公布，详见附件") would otherwise
+/// store a hollow copy of the notice its attachment holds.
+pub(crate) fn announces_attachment(notice: &gazette_notice::Notice) -> bool {
+    // The kind (巡察, 巡视) is read from the title alone, so it says nothing here.
+    let inspection = &notice.inspection;
+    notice.issues.is_empty()
+        && notice.reported == gazette_notice::ReportedFigures::default()
+        && inspection.team.is_none()
+        && inspection.start.is_none()
+        && inspection.end.is_none()
+        && inspection.feedback_on.is_none()
+        && notice.signed_on.is_none()
+}
+
 /// A document that was kept but not read, for the crawl report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnsupportedDocument {

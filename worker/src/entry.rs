@@ -219,7 +219,21 @@ impl Crawler {
                             }
                             FrontierKind::Notice | FrontierKind::List | FrontierKind::Sitemap => {
                                 let found = attachment_entries(&source, &entry, &page);
-                                (parse_page(&source, page, sha), found, None)
+                                let mut write = parse_page(&source, page, sha);
+                                if !found.is_empty()
+                                    && !write.notices.is_empty()
+                                    && write
+                                        .notices
+                                        .iter()
+                                        .all(crate::attachment::announces_attachment)
+                                {
+                                    write.notices.clear();
+                                    write.page.error = Some(
+                                        "the page announces a notice published as an attachment"
+                                            .into(),
+                                    );
+                                }
+                                (write, found, None)
                             }
                         })
                         .await?

@@ -80,6 +80,15 @@ pub fn proxy_pages(text: &str, base: &Url, max_pages: usize) -> Vec<Url> {
         return Vec::new();
     };
     let given: Vec<(String, String)> = proxy.query_pairs().into_owned().collect();
+    // The first group's answer states the total and, by its range, the group size; later
+    // groups' answers add nothing (the last one's range is short).
+    let is_answer = base.path().ends_with(PROXY);
+    let first_group = given
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("startrecord") && v == "1");
+    if is_answer && !first_group {
+        return Vec::new();
+    }
     let number = |key: &str| {
         given
             .iter()
@@ -232,6 +241,12 @@ mod tests {
             .collect();
         assert_eq!(starts, ["1", "31", "61"]);
         assert!(pages.iter().all(|u| u.as_str().contains("columnid=7")));
+        // The last group's answer, with its short range, names nothing more.
+        let last = Url::parse(
+            "http://jcms.example/module/web/jpage/dataproxy.jsp?startrecord=61&endrecord=65&perpage=10&columnid=7",
+        )
+        .expect("url");
+        assert!(proxy_pages(answer, &last, 10).is_empty());
         let records = records(answer);
         assert_eq!(records.len(), 2);
         assert!(records[0].contains("art_7_101.html"));

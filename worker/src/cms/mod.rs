@@ -114,7 +114,9 @@ pub(crate) fn list_entries(
     base: &Url,
     depth: u32,
 ) -> Vec<gazette_store::FrontierEntry> {
-    let extras = read_list(source.cms, html, base, source.pagination.max_list_pages);
+    // The page being read is one of the source's list pages: the rest of the cap is left.
+    let further = source.pagination.max_list_pages.saturating_sub(1);
+    let extras = read_list(source.cms, html, base, further);
     if !extras.found.is_empty() {
         tracing::debug!(
             url = %base,
