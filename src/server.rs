@@ -85,7 +85,9 @@ pub async fn serve(
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
     let admin = BearerAuth::new(settings.admin_token.as_ref().map(|t| t.expose().to_owned()));
-    let crawl = CrawlServiceServer::new(CrawlApi::new(store, control))
+    // ReparseAll stops between pages at shutdown.
+    let crawl_api = CrawlApi::new(store, control).with_shutdown(cancel.clone());
+    let crawl = CrawlServiceServer::new(crawl_api)
         .accept_compressed(CompressionEncoding::Gzip)
         .send_compressed(CompressionEncoding::Gzip)
         .max_decoding_message_size(limit)

@@ -246,7 +246,7 @@ impl Settings {
                 .with_context(|| format!("source {:?}: notice_url_pattern", source.name))?;
             // Checked here so a bad cron fails at start-up, not silently at schedule time.
             gazette_worker::schedule::Schedule::of(source)
-                .with_context(|| format!("source {:?}: cron", source.name))?;
+                .with_context(|| format!("source {:?}: schedule", source.name))?;
         }
         Ok(())
     }
@@ -343,6 +343,11 @@ mod tests {
                 "bad cron",
                 format!("{SOURCE}cron = \"not a cron\"\n"),
                 &["cron", "not a cron", "\"a\""],
+            ),
+            (
+                "unknown time zone",
+                format!("{SOURCE}timezone = \"Mars/Olympus\"\n"),
+                &["timezone", "Mars/Olympus", "\"a\""],
             ),
             (
                 "missing tls file",

@@ -127,7 +127,7 @@ impl Slot {
                     .into_iter()
                     .map(|d| UnsupportedDocument {
                         uri: d.url,
-                        format: d.format.label().to_owned(),
+                        format: d.format.to_owned(),
                     })
                     .collect();
             }

@@ -1,14 +1,18 @@
 //! `gazette.v1.CrawlService`, the admin API: sources and crawl runs (through [`CrawlControl`],
 //! which the binary implements over the worker, so this crate needs no HTTP client), document
-//! ingestion and re-parsing, which only need the notice crate and the store.
+//! ingestion and re-parsing, which go through [`gazette_pipeline`], the same path from bytes to
+//! a stored page that the crawler takes.
 
 use crate::convert;
 use crate::error::{ApiError, blocking};
-use gazette_notice::{CleanOptions, InputKind, NoticeParser};
+use gazette_notice::NoticeParser;
+use gazette_pipeline::{Document, PipelineError, Reading};
 use gazette_proto::pb;
-use gazette_store::{NoticeStore, PageRecord, identity};
+use gazette_store::{NoticeStore, PageOutcome};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tonic::{Request, Response, Status};
 
 /// A configured source, as the admin API shows it.
@@ -99,6 +103,11 @@ pub trait CrawlControl: Send + Sync + 'static {
 pub struct CrawlApi {
     store: Arc<dyn NoticeStore>,
     control: Option<Arc<dyn CrawlControl>>,
+    /// Cancelled at shutdown: ReparseAll stops between pages.
+    shutdown: CancellationToken,
+    /// Work still running off the handlers: ReparseAll streams, and ingestions' parses (an
+    /// abandoned one runs to its end and then writes nothing).
+    tasks: TaskTracker,
 }
 
 /// Pages re-parsed between two progress messages of ReparseAll.
@@ -119,7 +128,27 @@ impl CrawlApi {
     /// An admin service over `store`; without `control` the crawl calls answer
     /// FAILED_PRECONDITION (ingestion and re-parsing still work).
     pub fn new(store: Arc<dyn NoticeStore>, control: Option<Arc<dyn CrawlControl>>) -> Self {
-        Self { store, control }
+        Self {
+            store,
+            control,
+            shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+        }
+    }
+
+    /// Stops ReparseAll (between pages, never in the middle of a write) when `shutdown` is
+    /// cancelled; give it the application's token or a child of it.
+    pub fn with_shutdown(mut self, shutdown: CancellationToken) -> Self {
+        self.shutdown = shutdown;
+        self
+    }
+
+    /// Waits until no work started by this service is running: ReparseAll streams and the
+    /// parses of ingestions, including abandoned ones (which store nothing).
+    pub async fn idle(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
+        self.tasks.reopen();
     }
 
     fn control(&self) -> Result<&Arc<dyn CrawlControl>, ApiError> {
@@ -128,51 +157,33 @@ impl CrawlApi {
             .ok_or_else(|| ApiError::FailedPrecondition("this process runs no crawler".into()))
     }
 
-    fn ingest(
+    /// Cleans, parses and stores a pushed document, unless `deadline` passes first: then the
+    /// call answers DEADLINE_EXCEEDED at once and nothing of it is stored.
+    async fn ingest(
         &self,
         request: pb::IngestDocumentRequest,
-    ) -> Result<pb::IngestDocumentResponse, ApiError> {
-        let uri = request.uri.trim();
-        if uri.is_empty() || uri.chars().any(char::is_whitespace) {
-            return Err(ApiError::invalid(
-                "uri",
-                "give the URL the document was published at",
-            ));
-        }
-        if request.content.is_empty() {
-            return Err(ApiError::invalid("content", "the document is empty"));
-        }
-        let content_type = Some(request.content_type.trim().to_owned()).filter(|c| !c.is_empty());
-        let options = CleanOptions {
-            content_type: content_type.clone(),
-            kind: InputKind::Auto,
-            ..CleanOptions::default()
-        };
-        let mut page = PageRecord {
-            url: uri.to_owned(),
-            final_url: uri.to_owned(),
-            status: 0,
-            content_type,
-            fetched_at_ms: now_ms(),
-            content_sha256: identity::content_sha256(&request.content),
-            ..PageRecord::default()
-        };
-        // Exactly the crawler's path: a document that does not clean or parse is still kept.
-        let notices = match gazette_notice::parse(&request.content, &options) {
-            Ok((doc, notices)) => {
-                if notices.is_empty() {
-                    page.error = Some("no notice found in the document".into());
-                }
-                page.clean = Some(doc);
-                notices
-            }
-            Err(error) => {
-                page.error = Some(error.to_string());
-                Vec::new()
-            }
-        };
-        let error = page.error.clone().unwrap_or_default();
-        let outcome = self.store.record_page(page, notices)?;
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<pb::IngestDocumentResponse, Status> {
+        let document = pushed_document(request)?;
+        let store = Arc::clone(&self.store);
+        let (error, stored) = gazette_pipeline::write_within(
+            &self.tasks,
+            document,
+            Reading::default(),
+            deadline,
+            move |write| {
+                let error = write.page.error.clone().unwrap_or_default();
+                (error, store.record_fetch(write))
+            },
+        )
+        .await
+        .map_err(|error| match error {
+            PipelineError::DeadlineExceeded => Status::deadline_exceeded(
+                "the deadline passed before the document was parsed; nothing was stored",
+            ),
+            PipelineError::Task(cause) => ApiError::Task(cause).into(),
+        })?;
+        let outcome: PageOutcome = stored.map_err(ApiError::from)?;
         let notices = outcome
             .new_notices
             .iter()
@@ -190,6 +201,51 @@ impl CrawlApi {
             withdrawn,
         })
     }
+}
+
+/// A pushed document, validated, as the pipeline takes it.
+fn pushed_document(request: pb::IngestDocumentRequest) -> Result<Document, ApiError> {
+    let uri = request.uri.trim();
+    if uri.is_empty() || uri.chars().any(char::is_whitespace) {
+        return Err(ApiError::invalid(
+            "uri",
+            "give the URL the document was published at",
+        ));
+    }
+    if request.content.is_empty() {
+        return Err(ApiError::invalid("content", "the document is empty"));
+    }
+    Ok(Document {
+        url: uri.to_owned(),
+        final_url: uri.to_owned(),
+        status: 0,
+        content_type: Some(request.content_type.trim().to_owned()).filter(|c| !c.is_empty()),
+        fetched_at_ms: now_ms(),
+        body: request.content,
+        ..Document::default()
+    })
+}
+
+/// The caller's deadline, from its `grpc-timeout` header (gRPC over HTTP/2: at most eight
+/// digits and a unit, H M S m u n). A malformed header is ignored, as tonic does.
+fn client_deadline(metadata: &tonic::metadata::MetadataMap) -> Option<tokio::time::Instant> {
+    let value = metadata.get("grpc-timeout")?.to_str().ok()?;
+    let split = value.len().checked_sub(1)?;
+    let (digits, unit) = (value.get(..split)?, value.get(split..)?);
+    if digits.is_empty() || digits.len() > 8 {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    let timeout = match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    };
+    Some(tokio::time::Instant::now() + timeout)
 }
 
 #[tonic::async_trait]
@@ -290,8 +346,8 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
         &self,
         request: Request<pb::IngestDocumentRequest>,
     ) -> Result<Response<pb::IngestDocumentResponse>, Status> {
-        let (api, request) = (self.clone(), request.into_inner());
-        blocking(move || api.ingest(request))
+        let deadline = client_deadline(request.metadata());
+        self.ingest(request.into_inner(), deadline)
             .await
             .map(Response::new)
     }
@@ -309,60 +365,106 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
             blocking(move || Ok(store.page_count()?)).await?
         };
         let (tx, rx) = tokio::sync::mpsc::channel(8);
-        tokio::spawn(async move {
+        let shutdown = self.shutdown.clone();
+        self.tasks.spawn(async move {
             let mut progress = pb::ReparseAllResponse {
                 pages_total: count(total),
                 ..Default::default()
             };
             let mut after: Option<String> = None;
             loop {
-                let store = Arc::clone(&store);
-                let start = after.clone();
-                let step = blocking(move || {
-                    let pages = store.pages(start.as_deref(), REPARSE_BATCH)?;
-                    let parser = NoticeParser::new();
-                    let (mut written, mut withdrawn) = (0, 0);
-                    for page in &pages {
-                        let Some(doc) = page.clean.as_ref() else {
-                            continue;
-                        };
-                        let notices = parser.parse(doc);
-                        written += notices.len();
-                        withdrawn += store
-                            .record_page(page.clone(), notices)?
-                            .withdrawn_notices
-                            .len();
-                    }
-                    Ok((
-                        pages.last().map(|p| p.url.clone()),
-                        pages.len(),
-                        written,
-                        withdrawn,
-                    ))
-                })
-                .await;
-                match step {
-                    Ok((last, done, written, withdrawn)) => {
-                        progress.pages_done += count(done);
-                        progress.notices_written += count(written);
-                        progress.notices_withdrawn += count(withdrawn);
-                        let finished = last.is_none() || done < REPARSE_BATCH;
-                        if tx.send(Ok(progress)).await.is_err() || finished {
-                            return;
-                        }
-                        after = last;
-                    }
+                let (store, stop) = (Arc::clone(&store), shutdown.clone());
+                let start = after.take();
+                let step = blocking(move || reparse_batch(store.as_ref(), start, &stop)).await;
+                let batch = match step {
+                    Ok(batch) => batch,
                     Err(status) => {
                         let _ = tx.send(Err(status)).await;
                         return;
                     }
+                };
+                progress.pages_done += count(batch.done);
+                progress.notices_written += count(batch.written);
+                progress.notices_withdrawn += count(batch.withdrawn);
+                let answer = if shutdown.is_cancelled() {
+                    Err(stopped(&progress))
+                } else {
+                    Ok(progress)
+                };
+                let last = answer.is_err() || batch.last.is_none() || batch.read < REPARSE_BATCH;
+                let sent = tokio::select! {
+                    biased;
+                    // A client that reads slowly must not hold up shutdown.
+                    () = shutdown.cancelled(), if answer.is_ok() => {
+                        let _ = tx.try_send(Err(stopped(&progress)));
+                        false
+                    }
+                    sent = tx.send(answer) => sent.is_ok(),
+                };
+                if !sent || last {
+                    return;
                 }
+                after = batch.last;
             }
         });
         Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
             rx,
         )))
     }
+}
+
+/// The last message of a ReparseAll stopped by shutdown: said as an error, so that a client
+/// runs it again later rather than take the last progress message for the end.
+fn stopped(progress: &pb::ReparseAllResponse) -> Status {
+    Status::unavailable(format!(
+        "the server is shutting down; ReparseAll stopped after {} of {} pages",
+        progress.pages_done, progress.pages_total
+    ))
+}
+
+/// What one batch of ReparseAll did.
+struct ReparseBatch {
+    /// Pages read from the store.
+    read: usize,
+    /// Pages re-parsed (fewer than `read` when shutdown interrupted the batch).
+    done: usize,
+    /// The URL of the last page done, where the next batch starts.
+    last: Option<String>,
+    /// Notices written.
+    written: usize,
+    /// Notices withdrawn.
+    withdrawn: usize,
+}
+
+/// Re-parses up to [`REPARSE_BATCH`] stored pages after `after` through the pipeline, stopping
+/// between pages once `stop` is cancelled.
+fn reparse_batch(
+    store: &dyn NoticeStore,
+    after: Option<String>,
+    stop: &CancellationToken,
+) -> Result<ReparseBatch, ApiError> {
+    let pages = store.pages(after.as_deref(), REPARSE_BATCH)?;
+    let parser = NoticeParser::new();
+    let mut batch = ReparseBatch {
+        read: pages.len(),
+        done: 0,
+        last: None,
+        written: 0,
+        withdrawn: 0,
+    };
+    for page in pages {
+        if stop.is_cancelled() {
+            break;
+        }
+        batch.done += 1;
+        batch.last = Some(page.url.clone());
+        let Some(write) = gazette_pipeline::reparse(page, &parser) else {
+            continue;
+        };
+        batch.written += write.notices.len();
+        batch.withdrawn += store.record_fetch(write)?.withdrawn_notices.len();
+    }
+    Ok(batch)
 }
 
 /// "6h", "30m", "45s": the interval as the config writes it.
@@ -375,3 +477,6 @@ fn humanise(interval: Duration) -> String {
         s => format!("{s}s"),
     }
 }
+
+#[cfg(test)]
+mod tests;

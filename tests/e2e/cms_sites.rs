@@ -239,7 +239,7 @@ async fn pdf_and_docx_attachments_become_notices_found_on_their_article_pages() 
         .report
         .unsupported
         .iter()
-        .map(|d| (d.url.clone(), d.format.label()))
+        .map(|d| (d.url.clone(), d.format))
         .collect();
     unsupported.sort();
     assert_eq!(

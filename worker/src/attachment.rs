@@ -11,9 +11,7 @@
 //! DOC, WPS and OFD files (and other binaries) are not read: they are kept and reported as
 //! unsupported, never dropped silently.
 
-use crate::config::SourceConfig;
 use crate::fetch::FetchedPage;
-use gazette_notice::{CleanOptions, InputKind};
 use gazette_store::{FrontierEntry, FrontierKind, PageRecord, PageWrite};
 use lopdf::content::Content;
 use lopdf::{Document, Encoding, LoadOptions, Object};
@@ -399,15 +397,6 @@ pub(crate) fn announces_attachment(notice: &gazette_notice::Notice) -> bool {
         && notice.signed_on.is_none()
 }
 
-/// A document that was kept but not read, for the crawl report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnsupportedDocument {
-    /// Its URL.
-    pub url: String,
-    /// What it is.
-    pub format: Format,
-}
-
 /// The error kept on the page record of an unsupported document; starts with
 /// `unsupported_format`, the label the crawl reports it under.
 pub fn unsupported_error(format: Format) -> String {
@@ -417,83 +406,65 @@ pub fn unsupported_error(format: Format) -> String {
     )
 }
 
-/// What a fetched document becomes: the page to store (its text extracted, cleaned and
-/// parsed when it is a PDF or DOCX, or parsed as a page when the server sent markup; the
-/// raw bytes kept in every case) and the format found. `parent` is the notice page that
-/// links to it, which carries its notices too.
+/// What a fetched document becomes: the page to store and the format found. A PDF or DOCX
+/// has its text extracted and goes through the one pipeline as that text (the raw bytes and
+/// their hash are what is kept); markup served where a file was linked goes through it as a
+/// page; anything else is kept with its bytes and an `unsupported_format` error. `parent` is
+/// the notice page that links to the document, which carries its notices too.
 pub(crate) fn document_write(
-    source: &SourceConfig,
+    reading: &gazette_pipeline::Reading,
     page: FetchedPage,
-    sha: String,
+    content_sha256: Option<String>,
     parent: Option<String>,
 ) -> (PageWrite, Format) {
     let format = sniff(&page.body, &page.final_url);
-    let mut record = PageRecord {
-        url: page.url.clone(),
-        final_url: page.final_url.clone(),
-        status: page.status,
-        content_type: page.content_type.clone(),
-        etag: page.etag.clone(),
-        last_modified: page.last_modified.clone(),
-        fetched_at_ms: page.fetched_at_ms,
-        content_sha256: sha,
-        linked_from: parent.into_iter().collect(),
-        ..PageRecord::default()
+    let content_type = page.content_type.clone();
+    let sha = content_sha256.unwrap_or_else(|| gazette_store::identity::content_sha256(&page.body));
+    let linked_from: Vec<String> = parent.into_iter().collect();
+    let extracted = (format != Format::Markup).then(|| extract(&page.body, format));
+    let error = match extracted {
+        None => None,
+        Some(Extracted::Text(text)) => {
+            let raw = page.body.clone();
+            let mut document = page.into_document(Some(sha));
+            document.body = text.into_bytes();
+            document.content_type = Some(TEXT.into());
+            let mut write =
+                gazette_pipeline::prepare(document, &gazette_pipeline::Reading::default());
+            write.raw = Some(raw);
+            write.page.content_type = content_type;
+            write.page.linked_from = linked_from;
+            return (write, format);
+        }
+        Some(Extracted::Unsupported(format)) => Some(unsupported_error(format)),
+        Some(Extracted::Unreadable(reason)) => Some(reason),
     };
-    let (input, options) = match format {
-        Format::Markup => (
-            None,
-            CleanOptions {
-                content_type: page.content_type.clone(),
-                charset_override: source.charset.clone(),
-                content_selector: source.content_selector.clone(),
-                kind: InputKind::Auto,
+    let mut write = match error {
+        // Markup where a file was linked: read as the page it is.
+        None => gazette_pipeline::prepare(page.into_document(Some(sha)), reading),
+        Some(error) => PageWrite {
+            page: PageRecord {
+                url: page.url,
+                final_url: page.final_url,
+                status: page.status,
+                etag: page.etag,
+                last_modified: page.last_modified,
+                fetched_at_ms: page.fetched_at_ms,
+                content_sha256: sha,
+                error: Some(error),
+                ..PageRecord::default()
             },
-        ),
-        Format::Pdf | Format::Docx | Format::Doc | Format::Wps | Format::Ofd | Format::Binary => {
-            match extract(&page.body, format) {
-                Extracted::Text(text) => (
-                    Some(text.into_bytes()),
-                    CleanOptions {
-                        content_type: Some("text/plain; charset=utf-8".into()),
-                        kind: InputKind::Text,
-                        ..CleanOptions::default()
-                    },
-                ),
-                Extracted::Unsupported(format) => {
-                    record.error = Some(unsupported_error(format));
-                    return (write(record, Vec::new(), page.body), format);
-                }
-                Extracted::Unreadable(reason) => {
-                    record.error = Some(reason);
-                    return (write(record, Vec::new(), page.body), format);
-                }
-            }
-        }
+            notices: Vec::new(),
+            raw: Some(page.body),
+        },
     };
-    let notices = match gazette_notice::parse(input.as_deref().unwrap_or(&page.body), &options) {
-        Ok((doc, notices)) => {
-            if notices.is_empty() {
-                record.error = Some("no notice found in the document".into());
-            }
-            record.clean = Some(doc);
-            notices
-        }
-        Err(error) => {
-            record.error = Some(error.to_string());
-            Vec::new()
-        }
-    };
-    (write(record, notices, page.body), format)
+    write.page.content_type = content_type;
+    write.page.linked_from = linked_from;
+    (write, format)
 }
 
-fn write(page: PageRecord, notices: Vec<gazette_notice::Notice>, raw: Vec<u8>) -> PageWrite {
-    PageWrite {
-        page,
-        notices,
-        raw: Some(raw),
-    }
-}
+/// The content type a document's extracted text is read as.
+const TEXT: &str = "text/plain; charset=utf-8";
 
 #[cfg(test)]
 mod tests;

@@ -29,9 +29,12 @@ pub struct SourceConfig {
     /// Time between runs, e.g. "6h" (ignored when `cron` is set).
     #[serde(default = "default_interval", with = "humantime_serde_compat")]
     pub interval: Duration,
-    /// Cron schedule instead of `interval`, e.g. "0 3 * * *" (five fields, UTC).
+    /// Cron schedule instead of `interval`, e.g. "0 3 * * *" (five fields), read in `timezone`.
     #[serde(default)]
     pub cron: Option<String>,
+    /// IANA time zone of `cron` and of sitemap dates without a zone, e.g. "Asia/Shanghai".
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
     /// At most this many notice pages fetched per run.
     #[serde(default = "default_max_pages")]
     pub max_pages: usize,
@@ -73,6 +76,23 @@ fn default_use_sitemaps() -> bool {
     true
 }
 
+/// China Standard Time: the publishers' own clock.
+fn default_timezone() -> String {
+    "Asia/Shanghai".into()
+}
+
+impl SourceConfig {
+    /// The source's time zone, or an error naming it when it is not a known IANA name.
+    pub fn time_zone(&self) -> crate::Result<chrono_tz::Tz> {
+        self.timezone
+            .parse()
+            .map_err(|_| crate::WorkerError::BadTimeZone {
+                source_name: self.name.clone(),
+                timezone: self.timezone.clone(),
+            })
+    }
+}
+
 impl Default for SourceConfig {
     fn default() -> Self {
         Self {
@@ -83,6 +103,7 @@ impl Default for SourceConfig {
             pagination: Pagination::default(),
             interval: default_interval(),
             cron: None,
+            timezone: default_timezone(),
             max_pages: default_max_pages(),
             use_sitemaps: default_use_sitemaps(),
             charset: None,
@@ -201,6 +222,13 @@ pub struct CrawlerConfig {
     /// Obey robots.txt (on by default; turn off only for your own sites).
     #[serde(default = "default_respect_robots")]
     pub respect_robots: bool,
+    /// How long a host whose robots.txt answered 5xx or 429, or not at all, is left alone
+    /// (everything disallowed, or its last known rules kept) before robots.txt is asked again.
+    #[serde(
+        default = "default_robots_unavailable_retry",
+        with = "humantime_serde_compat"
+    )]
+    pub robots_unavailable_retry: Duration,
 }
 
 impl Default for CrawlerConfig {
@@ -222,6 +250,7 @@ impl Default for CrawlerConfig {
             breaker_threshold: default_breaker_threshold(),
             breaker_cooldown: default_breaker_cooldown(),
             respect_robots: default_respect_robots(),
+            robots_unavailable_retry: default_robots_unavailable_retry(),
         }
     }
 }
@@ -272,6 +301,10 @@ fn default_breaker_cooldown() -> Duration {
 
 fn default_respect_robots() -> bool {
     true
+}
+
+fn default_robots_unavailable_retry() -> Duration {
+    Duration::from_secs(30 * 60)
 }
 
 fn default_user_agent() -> String {

@@ -1,11 +1,15 @@
 //! Politeness and robustness per host: a global cap on requests in flight, per-host
-//! concurrency and spacing, robots.txt (through `texting_robots`, Crawl-delay honoured), a
-//! circuit breaker, and retries with exponential backoff, full jitter and Retry-After.
+//! concurrency and spacing, robots.txt by RFC 9309 (Crawl-delay honoured), a circuit breaker,
+//! and retries with exponential backoff, full jitter and Retry-After. Redirects are followed
+//! here, one hop at a time, so that a redirect to another host obeys that host's robots.txt,
+//! spacing, concurrency and breaker as a direct request would.
 
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
 use crate::events;
-use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher};
+use crate::failure::{FailureClass, Retry};
+use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher, Hop, RedirectChain};
+use crate::robots::{self, MAX_ROBOTS_REDIRECTS, RobotsRules};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,32 +18,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-/// How long robots.txt is trusted before it is fetched again.
+/// How long robots.txt is trusted before it is fetched again (RFC 9309, 2.4: at most a day).
 const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Longest Crawl-delay honoured; beyond it a site would take days per run.
 const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
-
-/// What robots.txt says for our User-Agent.
-#[derive(Debug, Default)]
-pub struct RobotsRules {
-    /// The parsed rules; `None` allows everything (no robots.txt).
-    robot: Option<texting_robots::Robot>,
-}
-
-impl RobotsRules {
-    /// Whether `url` may be fetched.
-    pub fn allowed(&self, url: &str) -> bool {
-        self.robot.as_ref().is_none_or(|r| r.allowed(url))
-    }
-
-    /// The sitemaps robots.txt lists.
-    pub fn sitemaps(&self) -> Vec<String> {
-        self.robot
-            .as_ref()
-            .map(|r| r.sitemaps.clone())
-            .unwrap_or_default()
-    }
-}
 
 #[derive(Debug, Default)]
 struct HostTimes {
@@ -56,11 +38,31 @@ struct HostTimes {
     open_until: Option<Instant>,
 }
 
+/// What we know of a host's robots.txt.
+#[derive(Debug)]
+enum RobotsState {
+    /// Rules fetched (or everything allowed after a 4xx) at `at`.
+    Known {
+        /// When they were had.
+        at: Instant,
+        /// The rules.
+        rules: Arc<RobotsRules>,
+    },
+    /// The last fetch failed (5xx, 429 or no connection): until `until` the host is
+    /// disallowed, or ruled by the last rules known (RFC 9309, 2.3.1.4 and 2.4).
+    Unavailable {
+        /// When robots.txt is asked for again.
+        until: Instant,
+        /// Rules from an earlier successful fetch, used meanwhile.
+        last_known: Option<Arc<RobotsRules>>,
+    },
+}
+
 #[derive(Debug)]
 struct Host {
     permits: Semaphore,
     times: Mutex<HostTimes>,
-    robots: tokio::sync::Mutex<Option<(Instant, Arc<RobotsRules>)>>,
+    robots: tokio::sync::Mutex<Option<RobotsState>>,
 }
 
 /// The per-host state shared by every source of a crawler.
@@ -73,14 +75,14 @@ pub struct Politeness {
 
 /// Why a polite fetch ended without a page.
 #[derive(Debug)]
-pub enum Refusal {
+pub enum FetchError {
     /// Shutdown was requested while waiting.
     Cancelled,
     /// The fetch failed (after retries where they apply).
     Failed(WorkerError),
 }
 
-impl From<WorkerError> for Refusal {
+impl From<WorkerError> for FetchError {
     fn from(error: WorkerError) -> Self {
         Self::Failed(error)
     }
@@ -128,44 +130,58 @@ impl Politeness {
         }))
     }
 
-    /// Fetches with every rule applied: robots.txt, the breaker, the global and per-host caps,
-    /// the per-host spacing and retries.
+    /// Fetches with every rule applied to every hop: robots.txt, the breaker, the global and
+    /// per-host caps, the per-host spacing and retries. A redirect is followed only once its
+    /// target's host allows it.
     pub async fn fetch(
         &self,
         fetcher: &Fetcher,
         req: FetchRequest<'_>,
         cancel: &CancellationToken,
-    ) -> std::result::Result<FetchedPage, Refusal> {
-        let url = Url::parse(req.url).map_err(|e| WorkerError::BadUrl {
-            url: req.url.into(),
-            reason: e.to_string(),
-        })?;
-        let key = host_key(&url);
-        let host = self.host(&key);
-        if self.config.respect_robots && req.expect != Expect::Robots {
-            let rules = match self.robots(fetcher, &url, req.allow_loopback, cancel).await {
-                Ok(rules) => rules,
-                Err(Refusal::Cancelled) => return Err(Refusal::Cancelled),
-                Err(Refusal::Failed(error)) => {
-                    // No robots.txt answer: the page is not asked for (RFC 9309).
-                    events::page_fetched(
-                        req.source,
-                        req.url,
-                        "refused_robots_unavailable".into(),
-                        None,
-                    );
-                    return Err(Refusal::Failed(error));
-                }
-            };
-            if !rules.allowed(req.url) {
-                let error = WorkerError::RobotsDisallowed {
-                    url: req.url.into(),
-                };
-                events::page_fetched(req.source, req.url, events::error_status(&error), None);
-                return Err(error.into());
+    ) -> std::result::Result<FetchedPage, FetchError> {
+        let limit = match req.expect {
+            Expect::Robots => MAX_ROBOTS_REDIRECTS,
+            Expect::Html | Expect::Sitemap | Expect::Attachment => fetcher.max_redirects(),
+        };
+        let mut chain = RedirectChain::new(req.url, limit)?;
+        loop {
+            let url = chain.current().clone();
+            if self.config.respect_robots && req.expect != Expect::Robots {
+                self.obey_robots(fetcher, &url, req, cancel).await?;
+            }
+            let key = host_key(&url);
+            let host = self.host(&key);
+            match self
+                .fetch_retrying(fetcher, &host, &key, req, &chain, cancel)
+                .await?
+            {
+                Hop::Page(page) => return Ok(page),
+                Hop::Redirect(next) => chain.follow(next)?,
             }
         }
-        self.fetch_retrying(fetcher, &host, &key, req, cancel).await
+    }
+
+    /// Refuses `url` unless its host's robots.txt allows it (counted as a refused page).
+    async fn obey_robots(
+        &self,
+        fetcher: &Fetcher,
+        url: &Url,
+        req: FetchRequest<'_>,
+        cancel: &CancellationToken,
+    ) -> std::result::Result<(), FetchError> {
+        let error = match self.robots(fetcher, url, req.allow_loopback, cancel).await {
+            Ok(rules) if rules.allowed(url.as_str()) => return Ok(()),
+            Ok(_) => WorkerError::RobotsDisallowed {
+                url: url.to_string(),
+            },
+            Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
+            // No robots.txt answer: the page is not asked for (RFC 9309, 2.3.1.4).
+            Err(FetchError::Failed(_)) => WorkerError::RobotsUnavailable {
+                url: url.to_string(),
+            },
+        };
+        events::page_fetched(req.source, req.url, error.class().label(), None);
+        Err(error.into())
     }
 
     /// Fetches under the caps, retrying what is worth retrying.
@@ -175,28 +191,32 @@ impl Politeness {
         host: &Host,
         key: &str,
         req: FetchRequest<'_>,
+        chain: &RedirectChain,
         cancel: &CancellationToken,
-    ) -> std::result::Result<FetchedPage, Refusal> {
+    ) -> std::result::Result<Hop, FetchError> {
         let mut attempt = 0;
         loop {
-            let result = self.fetch_once(fetcher, host, key, req, cancel).await?;
+            let result = self
+                .fetch_once(fetcher, host, key, req, chain, cancel)
+                .await?;
             let error = match result {
-                Ok(page) => return Ok(page),
+                Ok(hop) => return Ok(hop),
                 Err(error) => error,
             };
-            if !error.is_retryable() || attempt >= self.config.max_retries {
+            if attempt >= self.config.max_retries {
                 return Err(error.into());
             }
-            let wait = match error.retry_after() {
+            let wait = match error.class().retry() {
+                Retry::Never => return Err(error.into()),
                 // The server said when; waiting longer than our cap would stall the run, so
                 // give the page up for this run instead.
-                Some(after) if after > self.config.retry_max => return Err(error.into()),
-                Some(after) => after,
-                None => self.backoff(attempt),
+                Retry::After(after) if after > self.config.retry_max => return Err(error.into()),
+                Retry::After(after) => after,
+                Retry::Backoff => self.backoff(attempt),
             };
             tracing::debug!(url = req.url, %error, ?wait, attempt, "retrying");
             if !sleep_or_cancel(wait, cancel).await {
-                return Err(Refusal::Cancelled);
+                return Err(FetchError::Cancelled);
             }
             attempt += 1;
         }
@@ -220,13 +240,14 @@ impl Politeness {
         host: &Host,
         key: &str,
         req: FetchRequest<'_>,
+        chain: &RedirectChain,
         cancel: &CancellationToken,
-    ) -> std::result::Result<Result<FetchedPage>, Refusal> {
+    ) -> std::result::Result<Result<Hop>, FetchError> {
         // The host's permit first, and the global one only once our slot on the host has come:
         // a task waiting for a busy or slow host must not hold a permit other hosts could use.
         let _host_permit = tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Err(Refusal::Cancelled),
+            _ = cancel.cancelled() => return Err(FetchError::Cancelled),
             permit = host.permits.acquire() => permit,
         };
         // Reserve the next slot on this host, then wait for it.
@@ -236,7 +257,7 @@ impl Politeness {
             if times.open_until.is_some_and(|until| until > now) {
                 let error = WorkerError::CircuitOpen { host: key.into() };
                 if req.expect != Expect::Robots {
-                    events::page_fetched(req.source, req.url, events::error_status(&error), None);
+                    events::page_fetched(req.source, req.url, error.class().label(), None);
                 }
                 return Err(error.into());
             }
@@ -246,19 +267,21 @@ impl Politeness {
         };
         let _global_permit = tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Err(Refusal::Cancelled),
+            _ = cancel.cancelled() => return Err(FetchError::Cancelled),
             permit = async {
                 tokio::time::sleep_until(slot).await;
                 self.global.acquire().await
             } => permit,
         };
         let started = Instant::now();
-        let result = fetcher.request(req).await;
-        // robots.txt is not a page: only the pages it allows or refuses are counted.
+        let result = fetcher.hop(req, chain).await;
+        // robots.txt is not a page: only the pages it allows or refuses are counted. A
+        // redirect counts as the request it is, under its own status.
         if req.expect != Expect::Robots {
             let status = match &result {
-                Ok(page) => events::answer_status(page.status),
-                Err(error) => events::error_status(error),
+                Ok(Hop::Page(page)) => events::answer_status(page.status),
+                Ok(Hop::Redirect(_)) => "redirect".into(),
+                Err(error) => error.class().label(),
             };
             events::page_fetched(req.source, req.url, status, Some(started.elapsed()));
         }
@@ -279,7 +302,7 @@ impl Politeness {
             Err(_) => {}
         }
         match &result {
-            Err(error) if error.is_host_failure() => {
+            Err(error) if error.class().is_host_failure() => {
                 times.failures += 1;
                 if times.failures >= self.config.breaker_threshold {
                     tracing::warn!(
@@ -296,22 +319,34 @@ impl Politeness {
         Ok(result)
     }
 
-    /// robots.txt of `url`'s host, fetched at most once a day per host.
+    /// The robots.txt rules of `url`'s host, by RFC 9309: fetched at most once a day; a 4xx
+    /// (or too many redirects) allows everything; a 5xx, a 429 or no connection disallows the
+    /// host (or keeps the last rules known) for `robots_unavailable_retry`, after which it is
+    /// asked again. An error means the host may not be crawled now.
     pub async fn robots(
         &self,
         fetcher: &Fetcher,
         url: &Url,
         allow_loopback: bool,
         cancel: &CancellationToken,
-    ) -> std::result::Result<Arc<RobotsRules>, Refusal> {
+    ) -> std::result::Result<Arc<RobotsRules>, FetchError> {
         let key = host_key(url);
         let host = self.host(&key);
-        let mut cached = host.robots.lock().await;
-        if let Some((at, rules)) = cached.as_ref()
-            && at.elapsed() < ROBOTS_TTL
-        {
-            return Ok(Arc::clone(rules));
-        }
+        let mut state = host.robots.lock().await;
+        let last_known = match state.as_ref() {
+            Some(RobotsState::Known { at, rules }) if at.elapsed() < ROBOTS_TTL => {
+                return Ok(Arc::clone(rules));
+            }
+            Some(RobotsState::Unavailable { until, last_known }) if Instant::now() < *until => {
+                return match last_known {
+                    Some(rules) => Ok(Arc::clone(rules)),
+                    None => Err(unavailable(url)),
+                };
+            }
+            Some(RobotsState::Known { rules, .. }) => Some(Arc::clone(rules)),
+            Some(RobotsState::Unavailable { last_known, .. }) => last_known.clone(),
+            None => None,
+        };
         let mut robots_url = url.clone();
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
@@ -321,29 +356,30 @@ impl Politeness {
             ..FetchRequest::html(robots_url.as_str(), allow_loopback)
         };
         // robots.txt groups name a product token ("gazette"), not the full header.
-        let agent = self
-            .config
-            .user_agent
-            .split(['/', ' '])
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let rules = match self.fetch_retrying(fetcher, &host, &key, req, cancel).await {
-            Ok(page) => RobotsRules {
-                // An unparsable robots.txt is treated as absent, as crawlers commonly do.
-                robot: texting_robots::Robot::new(&agent, &page.body).ok(),
-            },
-            Err(Refusal::Cancelled) => return Err(Refusal::Cancelled),
-            // A server error or no connection: per RFC 9309 assume everything is disallowed,
-            // for now; nothing is cached, so the next page asks again (and the breaker stops
-            // the asking when the host is down).
-            Err(Refusal::Failed(error)) if error.is_host_failure() => {
-                return Err(Refusal::Failed(error));
+        let agent = robots::product_token(&self.config.user_agent);
+        // Redirects are followed through `fetch` (with each hop's host's spacing); the rules
+        // found apply to this host (RFC 9309, 2.3.1.2). Boxed: `fetch` can call back here.
+        let fetched = Box::pin(self.fetch(fetcher, req, cancel)).await;
+        let rules = match fetched {
+            Ok(page) => RobotsRules::parse(agent, &page.body),
+            Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
+            Err(FetchError::Failed(error)) if robots_unreachable(&error) => {
+                tracing::warn!(host = key, %error, "robots.txt unavailable; host paused");
+                let until = Instant::now() + self.config.robots_unavailable_retry;
+                *state = Some(RobotsState::Unavailable {
+                    until,
+                    last_known: last_known.clone(),
+                });
+                return match last_known {
+                    Some(rules) => Ok(rules),
+                    None => Err(unavailable(url)),
+                };
             }
-            // 4xx and the like: no usable robots.txt, everything allowed.
-            Err(Refusal::Failed(_)) => RobotsRules::default(),
+            // A 4xx, too many redirects, a body that is not text: no usable robots.txt, so
+            // everything is allowed (RFC 9309, 2.3.1.3).
+            Err(FetchError::Failed(_)) => RobotsRules::allow_all(),
         };
-        if let Some(delay) = rules.robot.as_ref().and_then(|r| r.delay) {
+        if let Some(delay) = rules.crawl_delay() {
             let crawl_delay = Duration::try_from_secs_f32(delay)
                 .unwrap_or(MAX_CRAWL_DELAY)
                 .min(MAX_CRAWL_DELAY);
@@ -351,7 +387,24 @@ impl Politeness {
             times.delay = self.config.delay.max(crawl_delay);
         }
         let rules = Arc::new(rules);
-        *cached = Some((Instant::now(), Arc::clone(&rules)));
+        *state = Some(RobotsState::Known {
+            at: Instant::now(),
+            rules: Arc::clone(&rules),
+        });
         Ok(rules)
     }
+}
+
+/// True when a robots.txt fetch says the server is unreachable rather than that the file is
+/// missing: a 5xx or no answer (RFC 9309, 2.3.1.4), and a 429, which asks us to come back
+/// later rather than allowing everything.
+fn robots_unreachable(error: &WorkerError) -> bool {
+    let class = error.class();
+    class.is_host_failure() || matches!(class, FailureClass::RateLimited { .. })
+}
+
+fn unavailable(url: &Url) -> FetchError {
+    FetchError::Failed(WorkerError::RobotsUnavailable {
+        url: url.to_string(),
+    })
 }
