@@ -10,6 +10,7 @@ use gazette_proto::pb::notice_service_server::NoticeServiceServer;
 use gazette_proto::pb::organisation_service_server::OrganisationServiceServer;
 use gazette_services::{BearerAuth, CrawlApi, CrawlControl, NoticeApi, OrganisationApi};
 use gazette_store::NoticeStore;
+use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -41,12 +42,17 @@ fn reads_auth(
     }
 }
 
-/// Serves gRPC on `listener` until `cancel` fires, then drains in-flight calls.
-pub async fn serve(
+/// The gRPC server, set up and not yet serving: polling it serves until the shutdown token
+/// fires, then drains the calls in flight.
+pub type PreparedServer = std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+/// Does everything that can fail before serving (reflection, TLS certificate and key, the
+/// services) and returns the server ready to run on `listener` until `cancel` fires.
+pub async fn prepare(
     listener: TcpListener,
     parts: ServerParts,
     cancel: CancellationToken,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<PreparedServer> {
     let ServerParts {
         store,
         control,
@@ -104,13 +110,28 @@ pub async fn serve(
             .with_context(|| format!("reading tls.key {}", tls.key.display()))?;
         let config = tonic::transport::ServerTlsConfig::new()
             .identity(tonic::transport::Identity::from_pem(cert, key));
-        builder = builder.tls_config(config).context("configuring TLS")?;
+        // This parses the certificate and key, so a bad one fails here, before serving.
+        builder = builder.tls_config(config).with_context(|| {
+            format!(
+                "configuring TLS from tls.cert {} and tls.key {}",
+                tls.cert.display(),
+                tls.key.display()
+            )
+        })?;
     }
-    builder
+    let server = builder
         // tonic's timer is a backstop; the deadline layer answers first, with DEADLINE_EXCEEDED.
         .timeout(settings.request_timeout)
-        .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
+        // The span names the method from the same closed set as the metrics, so a made-up path
+        // of any length is logged as "unknown".
+        .trace_fn(|request| {
+            tracing::info_span!(
+                "rpc",
+                method = crate::rpc_metrics::method_label(request.uri().path())
+            )
+        })
         .layer(crate::rpc_metrics::RpcMetricsLayer)
+        .layer(crate::message_limit::MessageLimitLayer)
         .layer(crate::deadline::DeadlineLayer::new(
             settings.request_timeout,
         ))
@@ -123,7 +144,8 @@ pub async fn serve(
             reads_auth(&settings),
         ))
         .add_service(InterceptedService::new(crawl, admin))
-        .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
-        .await
-        .context("gRPC server failed")
+        .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned());
+    Ok(Box::pin(async move {
+        server.await.context("gRPC server failed")
+    }))
 }

@@ -13,7 +13,7 @@
 //! A month-only date (`2025-04`) compares as the first of the month; notices without the date
 //! never match a date term.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, quoted};
 use gazette_notice::{IssueStatus, NoticeDate};
 use gazette_store::StoredNotice;
 
@@ -74,20 +74,26 @@ fn split_term(term: &str) -> Result<(&str, &str, &str), ApiError> {
         .filter(|&i| !term[i..].starts_with('"'))
         .ok_or_else(|| {
             invalid(format!(
-                "expected field, operator and \"value\" in {term:?}"
+                "expected field, operator and \"value\" in {}",
+                quoted(term)
             ))
         })?;
     let (field, rest) = term.split_at(position);
     let (op, value) = OPERATORS
         .iter()
         .find_map(|(op, _)| rest.strip_prefix(op).map(|v| (*op, v)))
-        .ok_or_else(|| invalid(format!("no operator in {term:?}")))?;
+        .ok_or_else(|| invalid(format!("no operator in {}", quoted(term))))?;
     let value = value.trim();
     let value = value
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
         .filter(|v| !v.contains('"'))
-        .ok_or_else(|| invalid(format!("value {value:?} must be one double-quoted string")))?;
+        .ok_or_else(|| {
+            invalid(format!(
+                "value {} must be one double-quoted string",
+                quoted(value)
+            ))
+        })?;
     Ok((field.trim(), op, value))
 }
 
@@ -98,7 +104,8 @@ fn date_value(field: &str, value: &str) -> Result<String, ApiError> {
         .map(normalised)
         .ok_or_else(|| {
             invalid(format!(
-                "{field} needs an ISO-8601 date such as \"2024-05-01\", got {value:?}"
+                "{field} needs an ISO-8601 date such as \"2024-05-01\", got {}",
+                quoted(value)
             ))
         })
 }
@@ -147,7 +154,8 @@ impl NoticeFilter {
                         "not_stated" | "ISSUE_STATUS_NOT_STATED" => IssueStatus::NotStated,
                         other => {
                             return Err(invalid(format!(
-                                "status must be completed, in_progress or not_stated, got {other:?}"
+                                "status must be completed, in_progress or not_stated, got {}",
+                                quoted(other)
                             )));
                         }
                     };
@@ -174,7 +182,8 @@ impl NoticeFilter {
                 }
                 other => {
                     return Err(invalid(format!(
-                        "unknown field {other:?}; use organisation, kind, team, source, status, text, signed_on, published_at or fetched_at"
+                        "unknown field {}; use organisation, kind, team, source, status, text, signed_on, published_at or fetched_at",
+                        quoted(other)
                     )));
                 }
             };

@@ -1,12 +1,12 @@
 //! HTTP fetching with the limits every request obeys: timeouts, a body size cap, a redirect
-//! cap, and a refusal of loopback, private and link-local addresses (checked after DNS
+//! cap, and a refusal of every non-public address ([`crate::address`]) (checked after DNS
 //! resolution, so a public name pointing inside the network is refused too) unless the source
 //! allows them.
 
+use crate::address::is_public;
 use crate::blocked;
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
-use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use url::Url;
 
@@ -482,50 +482,9 @@ async fn check_public(url: &Url) -> Result<()> {
     Ok(())
 }
 
-/// True for addresses on the public internet.
-fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                // 100.64.0.0/10, carrier-grade NAT
-                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xC0) == 64))
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || (first & 0xFE00) == 0xFC00 // unique local
-                || (first & 0xFFC0) == 0xFE80 // link local
-                || v6.to_ipv4_mapped().is_some_and(|v4| !is_public(IpAddr::V4(v4))))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn private_and_loopback_addresses_are_not_public() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "192.168.0.1",
-            "169.254.1.1",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "100.64.0.1",
-        ] {
-            assert!(!is_public(ip.parse().expect("literal ip")), "{ip}");
-        }
-        assert!(is_public("8.8.8.8".parse().expect("literal ip")));
-    }
 
     #[test]
     fn content_types_and_retry_after() {

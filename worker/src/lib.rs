@@ -5,6 +5,7 @@
 //! Modules, each depending only on those above it:
 //! - [`error`] — [`WorkerError`]; [`failure`] — [`FailureClass`], the one classification of
 //!   a failed fetch that retries, the breaker and the metrics read.
+//! - [`address`] — which IP addresses are public (the IANA special-purpose registries).
 //! - [`config`] — [`SourceConfig`] (what to crawl) and [`CrawlerConfig`] (how).
 //! - `report` — [`CrawlReport`] and what each entry did.
 //! - `events` — every crawl event logged and counted in one place (the metric names are
@@ -29,6 +30,7 @@
 pub mod error;
 pub mod failure;
 
+pub mod address;
 pub mod blocked;
 pub mod config;
 mod report;
