@@ -195,7 +195,7 @@ pub fn demo_source(site: &DemoSite) -> SourceConfig {
 /// One line per source run, then its failures indented.
 pub fn crawl_summary(report: &CrawlReport) -> String {
     let mut out = format!(
-        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} withdrawn, {} left queued, {} failure(s){}\n",
+        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} withdrawn, {} left queued, {} blocked, {} unsupported document(s), {} failure(s){}\n",
         report.source,
         if report.resumed { "resumed, " } else { "" },
         report.list_pages,
@@ -207,6 +207,8 @@ pub fn crawl_summary(report: &CrawlReport) -> String {
         report.notices_updated,
         report.notices_withdrawn,
         report.left_pending,
+        report.blocked.len(),
+        report.unsupported.len(),
         report.failures.len(),
         if report.cancelled {
             " (interrupted)"

@@ -3,7 +3,9 @@
 //! [`gazette_services::CrawlControl`] over the worker. It runs as one task of the process
 //! [`crate::supervisor::Supervisor`].
 
-use gazette_services::{CrawlControl, SourceInfo, SourceState, TriggerOutcome};
+use gazette_services::{
+    BlockedPage, CrawlControl, SourceInfo, SourceState, TriggerOutcome, UnsupportedDocument,
+};
 use gazette_worker::schedule::Schedule;
 use gazette_worker::{Crawler, SourceConfig};
 use std::collections::HashMap;
@@ -135,9 +137,28 @@ impl Slot {
                 state.pages_unchanged = report.pages_unchanged;
                 state.notices_new = report.notices_new;
                 state.failures = report.failures;
+                state.blocked = report
+                    .blocked
+                    .into_iter()
+                    .map(|b| BlockedPage {
+                        uri: b.url,
+                        http_status: b.status,
+                        challenge: b.challenge.label().to_owned(),
+                    })
+                    .collect();
+                state.unsupported = report
+                    .unsupported
+                    .into_iter()
+                    .map(|d| UnsupportedDocument {
+                        uri: d.url,
+                        format: d.format.to_owned(),
+                    })
+                    .collect();
             }
             Err(error) => {
                 state.failures = vec![error.to_string()];
+                state.blocked.clear();
+                state.unsupported.clear();
             }
         }
     }
