@@ -43,10 +43,11 @@ static IN_PROGRESS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// `需长期坚持的问题2个`: long-term problems, which count as in progress.
 static LONG_TERM: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:需|需要)?长期(?:坚持|推进|整改)(?:的问题|问题)?{N}个"));
-/// `共计6个问题正在整改` / `剩余2个问题正在持续推进` / `其余3个问题已取得阶段性成效`.
+/// `共计6个问题正在整改` / `剩余2个问题正在持续推进` / `其余3个问题已取得阶段性成效` /
+/// `其余2个正在推进`.
 static IN_PROGRESS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"{N}个问题(?:中)?(?:正在|仍在|持续|正按计划|已取得阶段性)(?:持续|按计划)?(?:推进|整改|成效|进展)",
+        r"(?:{N}个问题(?:中)?|(?:其余|剩余|另有|还有|尚有){N}个(?:问题)?)(?:正在|仍在|持续|正按计划|已取得阶段性)(?:持续|按计划)?(?:推进|整改|成效|进展)",
     )
 });
 /// `尚未完成整改的问题2个` / `2个问题尚未完成`.
@@ -55,10 +56,10 @@ static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:(?:尚未|未)(?:完成)?整改(?:到位|完成)?(?:的问题|问题)?{N}个|{N}个问题(?:尚未|未)(?:完成|整改))",
     )
 });
-/// `90条整改措施(已完成71条)` / `有42项具体整改措施已落实到位`.
+/// `90条整改措施(已完成71条)` / `有42项具体整改措施已落实到位` / `细化为62项整改任务`.
 static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"{N}(?:条|项)(?:具体)?(?:整改)?(?:措施|举措)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
+        r"{N}(?:条|项)(?:具体)?(?:整改(?:措施|举措|任务)|措施|举措)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
     )
 });
 /// `制定整改措施31条`: the count after the noun.
@@ -74,6 +75,10 @@ static MEASURES_DONE_AFTER_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
         r"整改(?:措施|举措)(?:共)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}(?:条|项)[，,][^。；，,问题个]{0,6}?(?:已|均已)(?:(?:完成|落实)(?:整改)?{N}(?:条|项)|全部(?:完成|落实)(?:到位)?(?:[。；，,]|$))",
     )
 });
+/// 其中 ("among them"): a count after it is part of the one before. Its last character is
+/// looked for just before a long-term count.
+const AMONG_THEM_LAST: char = '中';
+
 /// `目前已全部完成` after the total: every measure is done.
 const ALL_DONE: &str = "全部";
 /// `已完成整改措施71条`.
@@ -149,7 +154,18 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
     if out.problems_in_progress.is_none() {
         let ongoing = first(&IN_PROGRESS_AFTER, text).or_else(|| first(&IN_PROGRESS_BEFORE, text));
         // The status model folds long-term problems into in progress, so the counts add up.
-        out.problems_in_progress = match (ongoing, first(&LONG_TERM, text)) {
+        // 正在整改4个（其中需长期坚持2个）: the long-term ones are among those in progress.
+        let long_term = LONG_TERM
+            .captures_iter(text)
+            .find(|c| {
+                c.get(0).is_some_and(|m| {
+                    let before = &text[..m.start()];
+                    let tail: String = before.chars().rev().take(3).collect();
+                    !tail.contains(AMONG_THEM_LAST)
+                })
+            })
+            .and_then(|c| count(&c, 1));
+        out.problems_in_progress = match (ongoing, long_term) {
             (Some(a), Some(b)) => a.checked_add(b),
             (a, b) => a.or(b),
         };
@@ -227,5 +243,13 @@ mod tests {
         assert_eq!(got.rules_made, Some(12));
         assert_eq!(got.people_held_accountable, Some(3));
         assert_eq!(got.money_recovered_yuan, Some(15000.0));
+        let got = reported(&[
+            "细化为62项整改任务，已整改到位5个，正在整改4个（其中需长期坚持2个）。",
+            "反馈的5个问题已完成整改3个，其余2个正在推进。",
+        ]);
+        assert_eq!(got.measures_total, Some(62));
+        assert_eq!(got.problems_in_progress, Some(4));
+        let got = reported(&["反馈的5个问题已完成整改3个，其余2个正在推进。"]);
+        assert_eq!(got.problems_in_progress, Some(2));
     }
 }

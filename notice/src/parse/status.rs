@@ -49,8 +49,10 @@ const COMPLETED_WORDS: [&str; 10] = [
 /// Words that mark a heading as a grouping of issues by status rather than a topic.
 const GROUP_WORDS: [&str; 4] = ["问题", "事项", "任务", "整改"];
 
-/// Labels that introduce an issue's status or results (整改情况：, 整改结果及成效：).
-const LABEL_WORDS: [&str; 7] = ["整改", "成效", "进展", "结果", "完成", "情况", "措施"];
+/// Labels that introduce an issue's status or results (整改情况：, 整改结果及成效：, 状态：).
+const LABEL_WORDS: [&str; 8] = [
+    "整改", "成效", "进展", "结果", "完成", "情况", "措施", "状态",
+];
 
 /// Either word list as one alternation, so a text is scanned once per list.
 fn alternation(words: &[&str]) -> Regex {
@@ -185,12 +187,32 @@ pub(crate) fn body_status(line: &str) -> Option<IssueStatus> {
     inline_status(line)
 }
 
-/// The status a note at the end of a heading states: `…问题的整改（已完成）`.
+/// The status a note at the end of a heading states: `…问题的整改（已完成）`, `…问题【长期坚持】`.
 pub(crate) fn note_status(heading_text: &str) -> Option<IssueStatus> {
     let text = heading_text.trim_end_matches(['。', ' ']);
-    let body = text.strip_suffix('）').or_else(|| text.strip_suffix(')'))?;
-    let open = body.rfind(['（', '('])?;
+    let body = text
+        .strip_suffix('）')
+        .or_else(|| text.strip_suffix(')'))
+        .or_else(|| text.strip_suffix('】'))?;
+    let open = body.rfind(['（', '(', '【'])?;
     status_of(&body[open..])
+}
+
+/// Longest status label in 【】 brackets, in characters (【已完成】, 【持续推进】).
+const BRACKET_LABEL_CHARS: usize = 8;
+
+/// The status a bracketed label anywhere on a heading states (…的问题【已完成】, also when the
+/// cleaner joined the next paragraph onto the heading), with the label's byte offset.
+pub(crate) fn bracket_status(text: &str) -> Option<(IssueStatus, usize)> {
+    text.match_indices('【').find_map(|(open, _)| {
+        let inner = &text[open + '【'.len_utf8()..];
+        let close = inner.find('】')?;
+        let label = &inner[..close];
+        (label.chars().count() <= BRACKET_LABEL_CHARS)
+            .then(|| status_of(label))
+            .flatten()
+            .map(|s| (s, open))
+    })
 }
 
 #[cfg(test)]
@@ -225,6 +247,10 @@ mod tests {
         assert_eq!(
             note_status("关于“某”问题的整改（已完成）"),
             Some(IssueStatus::Completed)
+        );
+        assert_eq!(
+            bracket_status("关于“某”的问题【长期坚持】修订办法。").map(|s| s.0),
+            Some(IssueStatus::InProgress)
         );
     }
 }
