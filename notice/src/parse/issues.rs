@@ -6,7 +6,7 @@
 
 use super::headings::LEVEL_CIRCLED;
 use super::outline::{self, NodeKind, Outline, Role};
-use super::roles::{self, PROBLEM_LABELS};
+use super::roles::{self, strip_problem_label};
 use super::status::{body_status, bracket_status, inline_status, label_status, note_status};
 use crate::model::{Issue, IssueStatus};
 
@@ -202,10 +202,7 @@ pub(crate) fn issue_title(text: &str) -> String {
     }
     // A status label (【已完成】) ends the title, whatever the cleaner joined after it.
     let text = bracket_status(text).map_or(text, |(_, at)| text[..at].trim_end());
-    let text = PROBLEM_LABELS
-        .iter()
-        .find_map(|l| text.strip_prefix(l))
-        .map_or(text, str::trim_start);
+    let text = strip_problem_label(text);
     let title = first_sentence(text);
     // A status note closing the title (…不全面（已整改）, …【已完成】) is no part of it.
     match title.rfind(['（', '(', '【']) {

@@ -9,10 +9,18 @@
 //! `gazette parse --explain` prints it.
 
 use super::headings::{Heading, heading};
-use super::roles::PROBLEM_LABELS;
+use super::numerals::parse_number;
 use super::table::{self, Columns};
 use crate::model::IssueStatus;
+use regex::Regex;
 use std::fmt;
+use std::sync::LazyLock;
+
+/// `问题：` / `问题一：` / `存在问题3：` at the start of a line: a problem statement follows.
+static PROBLEM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:存在|反馈|主要)?问题\s*([一二三四五六七八九十]{1,3}|[0-9０-９]{1,3})?\s*[：:]")
+        .expect("the problem label pattern is a valid regex")
+});
 
 /// Level of a `问题：…` line, below every numbered heading.
 pub(crate) const LEVEL_LABELLED: u8 = 8;
@@ -217,17 +225,18 @@ fn heading_node(line: &str) -> Option<(NodeKind, u8, String, String)> {
         return Some((NodeKind::Heading, level, number, text));
     }
     let trimmed = line.trim_start();
-    PROBLEM_LABELS
-        .iter()
-        .any(|l| trimmed.starts_with(l))
-        .then(|| {
-            (
-                NodeKind::Labelled,
-                LEVEL_LABELLED,
-                String::new(),
-                trimmed.to_owned(),
-            )
-        })
+    let caps = PROBLEM_LABEL.captures(trimmed)?;
+    let number = caps
+        .get(1)
+        .and_then(|m| parse_number(m.as_str()))
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    Some((
+        NodeKind::Labelled,
+        LEVEL_LABELLED,
+        number,
+        trimmed.to_owned(),
+    ))
 }
 
 /// Parents and spans: a node's parent is the nearest earlier node of a shallower level; its

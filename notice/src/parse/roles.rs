@@ -15,6 +15,8 @@
 use super::headings::{LEVEL_CIRCLED, LEVEL_SECTION, is_about_issue};
 use super::outline::{LEVEL_LABELLED, Node, NodeKind, Outline, Role};
 use super::status::group_status;
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// Words of a shortcoming: not (不够, 不到位, 不规范), lacking (缺位, 欠缺, 缺失), not yet (未),
 /// loopholes, lagging, weak spots, shortboards, slow, room to improve, out of control, delayed,
@@ -71,16 +73,6 @@ const ACTION_STARTS: [&str; 55] = [
 
 /// 方面 ("aspect"): a heading that names a category of problems, not one problem.
 const ASPECT: &str = "方面";
-
-/// A `问题：` label in front of a problem statement (`1.问题：…` or a line of its own).
-pub(crate) const PROBLEM_LABELS: [&str; 6] = [
-    "问题：",
-    "问题:",
-    "存在问题：",
-    "存在问题:",
-    "反馈问题：",
-    "反馈问题:",
-];
 
 /// Endings of an inspected unit's name heading a section of a round report: such headings list
 /// the units, not issues.
@@ -147,15 +139,43 @@ const NAMES_PROBLEMS: [&str; 3] = ["问题", "反馈", "任务清单"];
 /// 党组织 ("party organisations"): a topic of problems, not the 组织 of rectification work.
 const PARTY_ORGANISATIONS: &str = "党组织";
 
+/// `问题：` / `问题一：` / `存在问题3：` in front of a problem statement.
+static PROBLEM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:存在|反馈|主要)?问题\s*(?:[一二三四五六七八九十]{1,3}|[0-9０-９]{1,3})?\s*[：:]\s*",
+    )
+    .expect("the problem label pattern is a valid regex")
+});
+
+/// `text` without a leading problem label.
+pub(crate) fn strip_problem_label(text: &str) -> &str {
+    PROBLEM_LABEL
+        .find(text)
+        .map_or(text, |m| text[m.end()..].trim_start())
+}
+
+/// True when `text` starts with a problem label.
+fn has_problem_label(text: &str) -> bool {
+    PROBLEM_LABEL.is_match(text.trim_start())
+}
+
+/// Endings of a category heading: …方面的问题 / …方面问题 / …方面存在的问题 / …方面, the
+/// quotes of 关于“…”方面的问题 set aside.
+const CATEGORY_ENDINGS: [&str; 4] = ["方面的问题", "方面问题", "方面存在的问题", "方面"];
+
+/// True for a heading naming an aspect (方面) of the problems: a category, not one problem.
+pub(crate) fn is_category(text: &str) -> bool {
+    let lead: String = lead_sentence(text)
+        .trim_end_matches(['：', ':'])
+        .chars()
+        .filter(|c| !"“”‘’\"".contains(*c))
+        .collect();
+    CATEGORY_ENDINGS.iter().any(|e| lead.ends_with(e))
+}
+
 /// The heading text's first sentence, without a `问题：` label.
 pub(crate) fn lead_sentence(text: &str) -> &str {
-    let mut text = text.trim();
-    for label in PROBLEM_LABELS {
-        if let Some(rest) = text.strip_prefix(label) {
-            text = rest.trim_start();
-            break;
-        }
-    }
+    let text = strip_problem_label(text.trim());
     let end = text.find(SENTENCE_ENDS).unwrap_or(text.len());
     &text[..end]
 }
@@ -213,7 +233,10 @@ fn wording(node: &Node) -> Wording {
         NodeKind::Heading => {}
         NodeKind::Table(_) | NodeKind::Opening | NodeKind::Contact => return Wording::Plain,
     }
-    if is_about_issue(&node.text) || PROBLEM_LABELS.iter().any(|l| node.text.starts_with(l)) {
+    if is_category(&node.text) {
+        return Wording::Plain;
+    }
+    if is_about_issue(&node.text) || has_problem_label(&node.text) {
         return Wording::About;
     }
     if let Some(cue) = problem_cue(&node.text) {
@@ -274,12 +297,34 @@ pub(crate) fn assign(outline: &mut Outline) {
                 .all(|(_, w)| matches!(w, Wording::Action(_)))
     });
     let level = level.filter(|_| !measures_only);
+    // The deepest level is a guess; it stands only under a heading that says it reports the
+    // issues (or in a notice without sections), never under a slogan: 思想上高度重视 or
+    // 市委书记亲自抓 are how the work was done, not problems.
+    let in_weak_section = |i: usize| {
+        section_of[i].is_some_and(|s| sections.iter().any(|(j, sec)| *j == s && !sec.strong))
+    };
+    let weak_only = level.is_some_and(|l| {
+        l.basis == LevelBasis::Deepest
+            && outline
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| n.level == l.level && eligible(*i))
+                .all(|(i, _)| in_weak_section(i))
+    });
+    let level = level.filter(|_| !weak_only);
     for i in 0..outline.nodes.len() {
         let (role, evidence) = node_role(outline, i, &wordings, &sections, &eligible, &level);
         outline.nodes[i].role = role;
         outline.nodes[i].evidence = evidence;
     }
-    warn(outline, &wordings, &sections, &level, measures_only);
+    warn(
+        outline,
+        &wordings,
+        &sections,
+        &level,
+        measures_only || weak_only,
+    );
 }
 
 /// True for a level-1 numbered heading.
@@ -661,7 +706,7 @@ fn warn(
     if issues.is_empty() {
         if measures_only {
             outline.warnings.push(format!(
-                "{NO_ISSUE_SECTION}: the numbered items read as measures, so no issues are listed"
+                "{NO_ISSUE_SECTION}: no heading names the problems and no numbered item reads as one, so no issues are listed"
             ));
         } else if !sections.is_empty() && !sections.iter().any(|(_, s)| s.issues) {
             outline.warnings.push(format!(
