@@ -154,21 +154,21 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
     if out.problems_in_progress.is_none() {
         let ongoing = first(&IN_PROGRESS_AFTER, text).or_else(|| first(&IN_PROGRESS_BEFORE, text));
         // The status model folds long-term problems into in progress, so the counts add up.
-        // 正在整改4个（其中需长期坚持2个）: the long-term ones are among those in progress.
+        // The printed count of problems being rectified; a separately printed long-term count
+        // (需长期坚持2个) is not added to it, and serves only when it is the one count given.
         let long_term = LONG_TERM
             .captures_iter(text)
             .find(|c| {
                 c.get(0).is_some_and(|m| {
-                    let before = &text[..m.start()];
-                    let tail: String = before.chars().rev().take(3).collect();
+                    let tail: String = text[..m.start()].chars().rev().take(3).collect();
                     !tail.contains(AMONG_THEM_LAST)
                 })
             })
             .and_then(|c| count(&c, 1));
-        out.problems_in_progress = match (ongoing, long_term) {
-            (Some(a), Some(b)) => a.checked_add(b),
-            (a, b) => a.or(b),
-        };
+        if ongoing.is_some() {
+            out.problems_long_term = out.problems_long_term.or(long_term);
+        }
+        out.problems_in_progress = ongoing.or(long_term);
     }
     if out.problems_not_completed.is_none() {
         out.problems_not_completed = first(&PROBLEMS_NOT_COMPLETED, text);

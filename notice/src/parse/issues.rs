@@ -7,7 +7,9 @@
 use super::headings::LEVEL_CIRCLED;
 use super::outline::{self, NodeKind, Outline, Role};
 use super::roles::{self, strip_problem_label};
-use super::status::{body_status, bracket_status, inline_status, label_status, note_status};
+use super::status::{
+    body_status, bracket_status, inline_status, label_status, label_value_status, note_status,
+};
 use crate::model::{Issue, IssueStatus};
 
 /// Sentence ends that close an issue title.
@@ -104,8 +106,9 @@ fn read(mut outline: Outline, lines: &[&str]) -> IssueScan {
 }
 
 /// The status of an issue heading: a note or label on the heading itself settles it; else a
-/// label in its body (整改情况：已完成) overrides its group; a bare status sentence (目前已整改
-/// 到位。) serves only when no group states one.
+/// label in its body whose value states a status (整改情况：已完成) overrides its group; a
+/// label named with status words (整改结果及成效：) or a bare status sentence (目前已整改到位。)
+/// serves only when no group states one.
 fn heading_status(
     text: &str,
     lines: &[&str],
@@ -123,7 +126,12 @@ fn heading_status(
     let body = lines.get(span.start + 1..span.end).unwrap_or_default();
     body.iter()
         .find_map(|line| {
-            label_status(line)
+            let label = if grouped {
+                label_value_status(line)
+            } else {
+                label_status(line)
+            };
+            label
                 .map(|s| (s, format!("the label {}", shorten_label(line))))
                 .or_else(|| {
                     (!grouped)

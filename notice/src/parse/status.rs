@@ -88,6 +88,18 @@ pub(crate) fn group_status(heading_text: &str) -> Option<IssueStatus> {
 /// The status a label line states: `整改结果及成效：`, `整改情况：已完成。`, or a short line
 /// that is only a status phrase.
 pub(crate) fn label_status(line: &str) -> Option<IssueStatus> {
+    read_label(line, true)
+}
+
+/// The status the value of a label line states (整改情况：已完成, 状态：持续推进), ignoring what
+/// the label's name says: under a status group, a form label such as 整改措施及阶段性成效： is
+/// the notice's template, not a statement about the issue.
+pub(crate) fn label_value_status(line: &str) -> Option<IssueStatus> {
+    read_label(line, false)
+}
+
+/// A label line's status; `by_name` lets the label's own words count (整改结果及成效：).
+fn read_label(line: &str, by_name: bool) -> Option<IssueStatus> {
     let line = line.trim();
     if let Some(colon) = line.find(['：', ':']) {
         let label = &line[..colon];
@@ -104,7 +116,10 @@ pub(crate) fn label_status(line: &str) -> Option<IssueStatus> {
             .find(['。', '，', '；', ',', ';'])
             .unwrap_or(value.len());
         let head: String = value[..clause_end].chars().take(12).collect();
-        return status_of(label).or_else(|| status_of(&head));
+        return by_name
+            .then(|| status_of(label))
+            .flatten()
+            .or_else(|| status_of(&head));
     }
     (line.chars().count() <= 12)
         .then(|| status_of(line))
