@@ -261,8 +261,9 @@ pub(crate) fn is_title_like(s: &str) -> bool {
         && (s.contains("巡察") || s.contains("巡视") || s.contains("整改"))
 }
 
-/// 整改情况 ("rectification"): how a round report's title may end (区委第二轮巡察整改情况).
-const ROUND_TITLE_ENDING: &str = "整改情况";
+/// How a round report's title may end: 整改情况 ("rectification"), 综述 ("overview"), 情况
+///通报 (区委第二轮巡察整改情况, 第八轮巡察整改情况综述).
+const ROUND_TITLE_ENDINGS: [&str; 3] = ["整改情况", "综述", "整改进展情况"];
 
 /// 轮 ("round"): a round report's title names its round.
 const ROUND: char = '轮';
@@ -272,7 +273,7 @@ const ROUND: char = '轮';
 fn is_round_title(s: &str) -> bool {
     s.chars().count() <= 30
         && s.contains(ROUND)
-        && s.ends_with(ROUND_TITLE_ENDING)
+        && ROUND_TITLE_ENDINGS.iter().any(|e| s.ends_with(e))
         && heading(s).is_none()
 }
 

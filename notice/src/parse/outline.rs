@@ -8,8 +8,9 @@
 //! [`super::issues`] reads the issues off the roles. [`Explanation`] is the outline as
 //! `gazette parse --explain` prints it.
 
-use super::headings::{Heading, heading};
+use super::headings::{Heading, LEVEL_SECTION, heading};
 use super::numerals::parse_number;
+use super::status::group_status;
 use super::table::{self, Columns};
 use crate::model::IssueStatus;
 use regex::Regex;
@@ -213,8 +214,40 @@ pub(crate) fn build(lines: &[&str], opening: Option<usize>, continued: bool) -> 
     }
 }
 
+/// Endings of an unnumbered status-group heading (已完成整改的问题, 长期坚持整改的事项).
+const GROUP_ENDINGS: [&str; 3] = ["问题", "事项", "任务"];
+
+/// Longest unnumbered status-group heading, in characters.
+const GROUP_HEADING_CHARS: usize = 24;
+
+/// `第一类：` / `第二部分：` before an unnumbered group heading.
+static GROUP_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^第[一二三四五六七八九十0-9]{1,2}(?:类|部分|方面)?[：:、，,]?")
+        .expect("the group prefix pattern is a valid regex")
+});
+
+/// An unnumbered line that groups the issues after it by status (已整改到位的问题, 第二类：正在
+/// 整改的问题): it stands as a section of its own.
+fn group_line(line: &str) -> Option<String> {
+    let text = line.trim();
+    let bare = GROUP_PREFIX
+        .find(text)
+        .map_or(text, |m| &text[m.end()..])
+        .trim_end_matches(['：', ':']);
+    (bare.chars().count() <= GROUP_HEADING_CHARS
+        && !bare.contains(['。', '，', '；'])
+        && GROUP_ENDINGS.iter().any(|e| bare.ends_with(e))
+        && group_status(bare).is_some())
+    .then(|| bare.to_owned())
+}
+
 /// The node a heading or `问题：` line makes: kind, level, number and text.
 fn heading_node(line: &str) -> Option<(NodeKind, u8, String, String)> {
+    if let Some(text) = group_line(line)
+        && heading(line).is_none()
+    {
+        return Some((NodeKind::Heading, LEVEL_SECTION, String::new(), text));
+    }
     if let Some(Heading {
         level,
         number,

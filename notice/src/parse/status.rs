@@ -32,9 +32,11 @@ const IN_PROGRESS_WORDS: [&str; 18] = [
 ];
 
 /// Words of a finished rectification: results (整改结果及成效), rectified and completed
-/// (已整改完成), in place (整改到位), closed (办结, 销号).
-const COMPLETED_WORDS: [&str; 10] = [
+/// (已整改完成, 已经完成), in place (整改到位), closed (办结, 销号).
+const COMPLETED_WORDS: [&str; 12] = [
     "整改结果",
+    "已经完成",
+    "已经整改",
     "已整改完成",
     "已完成整改",
     "已整改到位",
