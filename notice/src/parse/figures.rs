@@ -59,7 +59,7 @@ static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
 /// `90条整改措施(已完成71条)` / `有42项具体整改措施已落实到位` / `细化为62项整改任务`.
 static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"{N}(?:条|项)(?:具体)?(?:整改(?:措施|举措|任务)|措施|举措)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
+        r"{N}(?:条|项)(?:具体)?(?:整改(?:措施|举措|任务)|措施|举措)(?:中)?(?:，)?((?:已|均已|全部)?(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
     )
 });
 /// `制定整改措施31条`: the count after the noun.
@@ -81,9 +81,14 @@ const AMONG_THEM_LAST: char = '中';
 
 /// `目前已全部完成` after the total: every measure is done.
 const ALL_DONE: &str = "全部";
-/// `已完成整改措施71条`.
+/// `已完成整改措施71条` / `已完成整改举措138条` / `完成整改措施55条`.
 static MEASURES_COMPLETED: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"已(?:完成|落实)(?:整改)?(?:措施|任务){N}(?:条|项)"));
+    LazyLock::new(|| pattern(r"(?:已|累计)?(?:完成|落实)(?:整改)?(?:措施|举措|任务){N}(?:条|项)"));
+
+/// `35项任务完成30项`: tasks without 整改, with the done count right after.
+static TASKS_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"{N}(?:条|项)(?:整改)?任务(?:中)?[，,]?(?:已|均已)?(?:完成|落实)(?:了)?{N}(?:条|项)")
+});
 /// `建立完善12项制度机制` / `完善制度140项`.
 static RULES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
@@ -120,6 +125,22 @@ fn first(re: &Regex, text: &str) -> Option<i64> {
 
 /// Units every figure statement ends a count with (个, 条, 项, 人, 名, 元, %, 套, 件).
 const UNITS: [char; 10] = ['个', '条', '项', '人', '名', '元', '%', '％', '套', '件'];
+
+/// 其中 ("among them"): counts after it break down the ones before.
+const AMONG_THEM: &str = "其中";
+
+/// People held accountable in one sentence: the kinds of treatment it lists add up (党纪政务
+/// 处分46人、组织处理73人), up to a 其中 that breaks a count down.
+fn people(text: &str) -> Option<i64> {
+    let text = text.find(AMONG_THEM).map_or(text, |i| &text[..i]);
+    PEOPLE
+        .captures_iter(text)
+        .filter_map(|c| (1..c.len()).find_map(|i| count(&c, i)))
+        .try_fold(None, |acc: Option<i64>, n| {
+            Some(Some(acc.unwrap_or(0).checked_add(n)?))
+        })
+        .flatten()
+}
 
 /// Reads the figures from `paragraphs`, the notice's text outside issue bodies, sentence by
 /// sentence; sentences without a unit are skipped before any pattern runs.
@@ -188,6 +209,12 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         out.measures_total = first(&MEASURES_TOTAL_AFTER, text);
     }
     if out.measures_completed.is_none()
+        && let Some(c) = TASKS_DONE.captures(text)
+    {
+        out.measures_total = out.measures_total.or(count(&c, 1));
+        out.measures_completed = count(&c, 2);
+    }
+    if out.measures_completed.is_none()
         && let Some(c) = MEASURES_DONE_AFTER_TOTAL.captures(text)
     {
         let all = c.get(0).is_some_and(|m| m.as_str().contains(ALL_DONE));
@@ -203,7 +230,7 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
             .find_map(|c| (1..c.len()).find_map(|i| count(&c, i)).filter(|n| *n > 1));
     }
     if out.people_held_accountable.is_none() {
-        out.people_held_accountable = first(&PEOPLE, text);
+        out.people_held_accountable = people(text);
     }
     if out.money_recovered_yuan.is_none()
         && let Some(c) = MONEY.captures(text)
@@ -249,6 +276,10 @@ mod tests {
         ]);
         assert_eq!(got.measures_total, Some(62));
         assert_eq!(got.problems_in_progress, Some(4));
+        let got = reported(&["给予党纪政务处分46人、组织处理73人，246条整改措施完成218条。"]);
+        assert_eq!(got.people_held_accountable, Some(119));
+        assert_eq!(got.measures_total, Some(246));
+        assert_eq!(got.measures_completed, Some(218));
         let got = reported(&["反馈的5个问题已完成整改3个，其余2个正在推进。"]);
         assert_eq!(got.problems_in_progress, Some(2));
     }
