@@ -169,6 +169,12 @@ fn fill_dates(out: &mut Inspection, opening: &str) {
             .iter()
             .find(|d| d.start >= feedback_at.max(after) && d.end <= sentence_end && d.day.is_some())
     });
+    // Without a day, the month the feedback sentence names (6月中下旬，各巡察组…反馈).
+    let chosen = chosen.or_else(|| {
+        dates
+            .iter()
+            .rfind(|d| d.start >= sentence_start.max(after) && d.end <= feedback_at)
+    });
     let Some(date) = chosen else {
         return;
     };
