@@ -118,6 +118,22 @@ pub fn parse_file(path: &Path) -> anyhow::Result<Vec<Notice>> {
     Ok(notices)
 }
 
+/// The outline of every notice in one file, with roles and evidence (`gazette parse --explain`).
+pub fn explain_file(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let explanations = gazette_notice::explain(&bytes, &file_options(path))
+        .with_context(|| format!("parsing {}", path.display()))?;
+    if explanations.is_empty() {
+        return Ok("no notice found\n".to_owned());
+    }
+    let mut out = String::new();
+    for (i, e) in explanations.iter().enumerate() {
+        let _ = writeln!(out, "notice {}", i + 1);
+        let _ = write!(out, "{e}");
+    }
+    Ok(out)
+}
+
 /// `{"notices":[…]}`, the contract of `gazette parse --json`.
 pub fn notices_json(notices: &[Notice]) -> anyhow::Result<String> {
     serde_json::to_string_pretty(&serde_json::json!({ "notices": notices }))
@@ -195,7 +211,7 @@ pub fn demo_source(site: &DemoSite) -> SourceConfig {
 /// One line per source run, then its failures indented.
 pub fn crawl_summary(report: &CrawlReport) -> String {
     let mut out = format!(
-        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} withdrawn, {} left queued, {} failure(s){}\n",
+        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} withdrawn, {} left queued, {} blocked, {} unsupported document(s), {} failure(s){}\n",
         report.source,
         if report.resumed { "resumed, " } else { "" },
         report.list_pages,
@@ -207,6 +223,8 @@ pub fn crawl_summary(report: &CrawlReport) -> String {
         report.notices_updated,
         report.notices_withdrawn,
         report.left_pending,
+        report.blocked.len(),
+        report.unsupported.len(),
         report.failures.len(),
         if report.cancelled {
             " (interrupted)"

@@ -11,11 +11,13 @@
 //! - [`supervisor`] — the process's tasks in one set: the first failure stops them all.
 //! - [`scheduler`] — schedules sources, triggers runs, keeps their state for the admin API.
 //! - [`demo_site`] — a loopback publication site with the project's sample notices.
+//! - [`demo_documents`] — the PDF and DOCX attachments it (and the tests) publish.
 //! - [`commands`] — `parse`, `clean` and `demo` as functions.
 
 pub mod app;
 pub mod commands;
 pub mod deadline;
+pub mod demo_documents;
 pub mod demo_site;
 pub mod message_limit;
 pub mod rpc_metrics;

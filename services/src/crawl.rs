@@ -51,6 +51,30 @@ pub struct SourceState {
     pub failures: Vec<String>,
     /// Next scheduled run, ms since the epoch.
     pub next_run_ms: Option<i64>,
+    /// Pages of the last run answered with an anti-bot challenge.
+    pub blocked: Vec<BlockedPage>,
+    /// Documents of the last run kept but not read.
+    pub unsupported: Vec<UnsupportedDocument>,
+}
+
+/// A page answered with an anti-bot challenge.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockedPage {
+    /// The URL asked for.
+    pub uri: String,
+    /// The answer's HTTP status.
+    pub http_status: u16,
+    /// The challenge's label (`ts_412`, `jsl_521`, …).
+    pub challenge: String,
+}
+
+/// A document kept but not read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnsupportedDocument {
+    /// Its URL.
+    pub uri: String,
+    /// Its format's label (`doc`, `wps`, `ofd`, `binary`).
+    pub format: String,
 }
 
 /// Outcome of a trigger request.
@@ -295,6 +319,24 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
                 notices_new: count(s.notices_new),
                 failures: s.failures,
                 next_run_at: s.next_run_ms.map(convert::timestamp),
+                blocked: !s.blocked.is_empty(),
+                blocked_pages: s
+                    .blocked
+                    .into_iter()
+                    .map(|b| pb::BlockedPage {
+                        uri: b.uri,
+                        http_status: i32::from(b.http_status),
+                        challenge: b.challenge,
+                    })
+                    .collect(),
+                unsupported_documents: s
+                    .unsupported
+                    .into_iter()
+                    .map(|d| pb::UnsupportedDocument {
+                        uri: d.uri,
+                        format: d.format,
+                    })
+                    .collect(),
             })
             .collect();
         Ok(Response::new(pb::GetCrawlStatusResponse { sources }))

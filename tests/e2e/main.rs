@@ -14,16 +14,20 @@
 //! - `process`: the `gazette` binary itself: signals, exit status, durable data, a bad TLS
 //!   certificate, `crawl` without listeners.
 //! - `supervision`: a task failing while serving stops the others with its error.
+//! - `cms_sites`: TRS, Hanweb and VSB list mechanics, PDF/DOCX attachments and anti-bot
+//!   challenges, on the fixture sites of `sites`.
 
 mod api;
 mod api_crawl;
 mod api_notices;
 mod api_organisations;
 mod api_transport;
+mod cms_sites;
 mod crash_resume;
 mod durability;
 mod harness;
 mod metrics;
 mod ops;
 mod process;
+mod sites;
 mod supervision;

@@ -28,6 +28,9 @@ pub(crate) enum Answer {
         /// Why, for the report.
         reason: String,
     },
+    /// The site answered with an anti-bot challenge instead of the page: done for this run,
+    /// and never stored (it must neither replace a stored copy nor withdraw its notices).
+    Blocked(crate::blocked::BlockedPage),
     /// The entry is done for this run without a page.
     Failed {
         /// Why, for the report; `None` for an expected miss (a guessed sitemap that is absent).
@@ -52,6 +55,17 @@ pub(crate) fn classify(
                 reason: error.to_string(),
             };
         }
+        Err(FetchError::Failed(WorkerError::Blocked {
+            url,
+            status,
+            challenge,
+        })) => {
+            return Answer::Blocked(crate::blocked::BlockedPage {
+                url,
+                status,
+                challenge,
+            });
+        }
         Err(FetchError::Failed(error)) => {
             // A missing sitemap is normal: /sitemap.xml is only a guess.
             let quiet = kind == FrontierKind::Sitemap && error.class().is_missing();
@@ -65,7 +79,7 @@ pub(crate) fn classify(
             page,
             content_sha256: None,
         },
-        FrontierKind::Notice => {
+        FrontierKind::Notice | FrontierKind::Attachment => {
             if page.not_modified() {
                 return Answer::Unchanged;
             }

@@ -51,6 +51,17 @@ pub struct SourceConfig {
     /// Allow loopback and private addresses (tests and the demo only).
     #[serde(default)]
     pub allow_loopback: bool,
+    /// The CMS whose list mechanics the list pages use: "auto" (detect each page's script
+    /// pager, data proxy or numbered pages), "trs", "hanweb" or "vsb" to force one.
+    #[serde(default)]
+    pub cms: crate::cms::Cms,
+    /// Follow links from notice pages to PDF, DOCX, DOC, WPS and OFD attachments.
+    #[serde(default = "default_attachments")]
+    pub attachments: bool,
+}
+
+fn default_attachments() -> bool {
+    true
 }
 
 fn default_notice_url_pattern() -> String {
@@ -98,6 +109,8 @@ impl Default for SourceConfig {
             charset: None,
             content_selector: None,
             allow_loopback: false,
+            cms: crate::cms::Cms::default(),
+            attachments: default_attachments(),
         }
     }
 }
@@ -173,6 +186,9 @@ pub struct CrawlerConfig {
     /// Largest body read; larger pages are refused.
     #[serde(default = "default_max_body_bytes")]
     pub max_body_bytes: usize,
+    /// Largest attachment (PDF, DOCX, …) read; larger ones are refused.
+    #[serde(default = "default_max_attachment_bytes")]
+    pub max_attachment_bytes: usize,
     /// Contact URL or address appended to the User-Agent as "(+URL)" unless already in it.
     #[serde(default)]
     pub contact_url: Option<String>,
@@ -226,6 +242,7 @@ impl Default for CrawlerConfig {
             request_timeout: default_request_timeout(),
             connect_timeout: default_connect_timeout(),
             max_body_bytes: default_max_body_bytes(),
+            max_attachment_bytes: default_max_attachment_bytes(),
             contact_url: None,
             delay: default_delay(),
             per_host_concurrency: default_per_host_concurrency(),
@@ -318,6 +335,10 @@ fn default_connect_timeout() -> Duration {
 
 fn default_max_body_bytes() -> usize {
     8 * 1024 * 1024
+}
+
+fn default_max_attachment_bytes() -> usize {
+    32 * 1024 * 1024
 }
 
 fn default_delay() -> Duration {

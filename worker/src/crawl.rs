@@ -87,6 +87,7 @@ impl Crawler {
             url,
             kind: FrontierKind::List,
             depth: 0,
+            parent: None,
         };
         let mut seeds: Vec<FrontierEntry> = source.start_urls.iter().cloned().map(list).collect();
         if let Some(template) = &source.pagination.url_template {
@@ -132,6 +133,7 @@ impl Crawler {
                     url,
                     kind: FrontierKind::Sitemap,
                     depth: 0,
+                    parent: None,
                 }));
             }
         }

@@ -48,7 +48,7 @@ pub(crate) fn discover(
             .map(Found::plain)
             .collect()),
         FrontierKind::Sitemap => sitemap_entries(source, entry, page),
-        FrontierKind::Notice => Ok(Vec::new()),
+        FrontierKind::Notice | FrontierKind::Attachment => Ok(Vec::new()),
     }
 }
 
@@ -70,16 +70,21 @@ fn list_links(
     let Ok(base) = Url::parse(&page.final_url) else {
         return Vec::new();
     };
+    // A link to a PDF or DOCX is a notice published as a file.
     let mut found: Vec<FrontierEntry> = compiled
         .links
         .notice_links(&html, &base)
         .into_iter()
-        .map(|url| FrontierEntry {
-            url: url.into(),
-            kind: FrontierKind::Notice,
-            depth: entry.depth + 1,
-        })
+        .map(|url| crate::attachment::linked_entry(url, entry.depth + 1, None))
         .collect();
+    // Script pagers, data proxies and record blocks of the site's CMS.
+    found.extend(crate::cms::list_entries(
+        source,
+        &compiled.links,
+        &html,
+        &base,
+        entry.depth,
+    ));
     if source.pagination.url_template.is_none()
         && let Some(next) = compiled.next.find(&html, &base)
     {
@@ -87,6 +92,7 @@ fn list_links(
             url: next.into(),
             kind: FrontierKind::List,
             depth: entry.depth + 1,
+            parent: None,
         });
     }
     found
@@ -124,6 +130,7 @@ fn sitemap_entries(
                     url: e.loc,
                     kind: FrontierKind::Sitemap,
                     depth: entry.depth + 1,
+                    parent: None,
                 })
             })
             .collect());
@@ -138,9 +145,42 @@ fn sitemap_entries(
                 url: e.loc,
                 kind: FrontierKind::Notice,
                 depth: entry.depth + 1,
+                parent: None,
             },
         })
         .collect())
+}
+
+/// The attachments a notice page links to, each remembering the page (which then carries
+/// the attachment's notices too); none when the source does not follow attachments.
+pub(crate) fn attachments(
+    compiled: &CompiledSource,
+    entry: &FrontierEntry,
+    page: &FetchedPage,
+) -> Vec<FrontierEntry> {
+    let source = &compiled.source;
+    if !source.attachments {
+        return Vec::new();
+    }
+    let Ok(decoded) = gazette_notice::charset::decode(
+        &page.body,
+        page.content_type.as_deref(),
+        source.charset.as_deref(),
+    ) else {
+        return Vec::new();
+    };
+    let Ok(base) = Url::parse(&page.final_url) else {
+        return Vec::new();
+    };
+    crate::attachment::document_links(&decoded.text, &base)
+        .into_iter()
+        .map(|url| FrontierEntry {
+            url: url.into(),
+            kind: FrontierKind::Attachment,
+            depth: entry.depth + 1,
+            parent: Some(entry.url.clone()),
+        })
+        .collect()
 }
 
 /// A sitemap body as text. A `.xml.gz` sitemap arrives gzipped (a Content-Encoding is undone

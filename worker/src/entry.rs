@@ -5,17 +5,24 @@
 //! store in the same transaction as the page write.
 
 use crate::answer::{self, Answer};
+use crate::attachment::{self, Format};
 use crate::discover::{self, Found};
 use crate::error::Result;
 use crate::events::{self, ParseOutcome};
 use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher};
 use crate::politeness::Politeness;
 use crate::report::EntryResult;
+use crate::report::UnsupportedDocument;
 use crate::source::CompiledSource;
 use gazette_pipeline::Parsed;
-use gazette_store::{Completion, FrontierEntry, FrontierKind, NoticeStore, PageOutcome, PageWrite};
+use gazette_store::{
+    Completion, FrontierEntry, FrontierKind, NoticeStore, PageOutcome, PageRecord, PageWrite,
+};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
+
+/// The error kept on a notice page whose only notice is the announcement of its attachment.
+const ANNOUNCES_ATTACHMENT: &str = "the page announces a notice published as an attachment";
 
 /// What every entry of every run uses: the HTTP client, the per-host rules, the store and the
 /// cap on CPU-bound work.
@@ -44,7 +51,7 @@ impl EntryRunner {
             ..EntryResult::default()
         };
         let stored = match entry.kind {
-            FrontierKind::Notice => {
+            FrontierKind::Notice | FrontierKind::Attachment => {
                 let store = Arc::clone(&self.store);
                 let url = entry.url.clone();
                 tokio::task::spawn_blocking(move || store.page(&url)).await??
@@ -59,6 +66,7 @@ impl EntryRunner {
             expect: match entry.kind {
                 FrontierKind::Sitemap => Expect::Sitemap,
                 FrontierKind::List | FrontierKind::Notice => Expect::Html,
+                FrontierKind::Attachment => Expect::Attachment,
             },
             source: &source.name,
         };
@@ -69,6 +77,25 @@ impl EntryRunner {
                 result.left_pending = true;
                 result.failure = Some(format!("{}: {reason}", entry.url));
             }
+            Answer::Blocked(blocked) => {
+                // Never stored: a challenge is not the page, and must neither replace a stored
+                // copy nor withdraw the notices it carries.
+                events::page_blocked(
+                    &source.name,
+                    &blocked.url,
+                    blocked.status,
+                    blocked.challenge,
+                );
+                result.failure = Some(format!(
+                    "{}: blocked by an anti-bot challenge ({}, HTTP {})",
+                    blocked.url,
+                    blocked.challenge.label(),
+                    blocked.status
+                ));
+                result.blocked = Some(blocked);
+                self.complete(&compiled, seq, &entry, Vec::new(), None)
+                    .await?;
+            }
             Answer::Failed { reason } => {
                 result.failure = reason;
                 self.complete(&compiled, seq, &entry, Vec::new(), None)
@@ -78,8 +105,10 @@ impl EntryRunner {
                 result.fetched = true;
                 result.unchanged = true;
                 events::page_parsed(&source.name, &entry.url, ParseOutcome::Unchanged);
-                self.complete(&compiled, seq, &entry, Vec::new(), None)
+                let found = self
+                    .unchanged_attachments(&compiled, &entry, stored.as_ref())
                     .await?;
+                self.complete(&compiled, seq, &entry, found, None).await?;
             }
             Answer::Page {
                 page,
@@ -99,13 +128,39 @@ impl EntryRunner {
                         result.sitemap_unchanged = skipped;
                         self.complete(&compiled, seq, &entry, found, None).await?;
                     }
-                    FrontierKind::Notice => {
-                        let write = self.prepare(&compiled, page, content_sha256).await?;
+                    FrontierKind::Notice | FrontierKind::Attachment => {
+                        let (write, found, parsed) = if entry.kind == FrontierKind::Attachment {
+                            let (write, format) = self
+                                .prepare_document(&compiled, &entry, page, content_sha256)
+                                .await?;
+                            let parsed = if format.is_readable() || format == Format::Markup {
+                                ParseOutcome::Parsed(Parsed::of(&write))
+                            } else {
+                                result.unsupported = Some(UnsupportedDocument {
+                                    url: entry.url.clone(),
+                                    format: format.label(),
+                                });
+                                ParseOutcome::UnsupportedFormat
+                            };
+                            (write, Vec::new(), parsed)
+                        } else {
+                            let found = discover::attachments(&compiled, &entry, &page);
+                            let mut write = self.prepare(&compiled, page, content_sha256).await?;
+                            if !found.is_empty()
+                                && !write.notices.is_empty()
+                                && write.notices.iter().all(attachment::announces_attachment)
+                            {
+                                // The page only announces the notice its attachment holds.
+                                write.notices.clear();
+                                write.page.error = Some(ANNOUNCES_ATTACHMENT.into());
+                            }
+                            let parsed = ParseOutcome::Parsed(Parsed::of(&write));
+                            (write, found, parsed)
+                        };
                         result.page_error = write.page.error.is_some();
-                        let parsed = ParseOutcome::Parsed(Parsed::of(&write));
                         events::page_parsed(compiled.name(), &entry.url, parsed);
                         result.outcome = self
-                            .complete(&compiled, seq, &entry, Vec::new(), Some(write))
+                            .complete(&compiled, seq, &entry, found, Some(write))
                             .await?;
                         events::notices_stored(compiled.name(), &entry.url, &result.outcome);
                     }
@@ -157,6 +212,57 @@ impl EntryRunner {
             gazette_pipeline::prepare(document, &compiled.reading)
         })
         .await?)
+    }
+
+    /// A fetched attachment to what is stored (see [`attachment::document_write`]), off the
+    /// async threads like any parse.
+    async fn prepare_document(
+        &self,
+        compiled: &Arc<CompiledSource>,
+        entry: &FrontierEntry,
+        page: FetchedPage,
+        content_sha256: Option<String>,
+    ) -> Result<(PageWrite, Format)> {
+        let compiled = Arc::clone(compiled);
+        let parent = entry.parent.clone();
+        let _cpu = self.cpu.acquire().await;
+        Ok(tokio::task::spawn_blocking(move || {
+            attachment::document_write(&compiled.reading, page, content_sha256, parent)
+        })
+        .await?)
+    }
+
+    /// The attachments of an unchanged notice page that carries no notice of its own (it
+    /// announces one published as a file), read from its stored copy: an attachment that
+    /// failed last time, or changed since, is asked for again. Pages with notices of their own
+    /// are not read again, which keeps unchanged pages cheap.
+    async fn unchanged_attachments(
+        &self,
+        compiled: &CompiledSource,
+        entry: &FrontierEntry,
+        stored: Option<&PageRecord>,
+    ) -> Result<Vec<FrontierEntry>> {
+        let Some(stored) = stored.filter(|s| {
+            entry.kind == FrontierKind::Notice
+                && compiled.source.attachments
+                && s.notice_ids.is_empty()
+        }) else {
+            return Ok(Vec::new());
+        };
+        let store = Arc::clone(&self.store);
+        let (url, at) = (stored.url.clone(), stored.fetched_at_ms);
+        let Some(body) = tokio::task::spawn_blocking(move || store.page_body(&url, at)).await??
+        else {
+            return Ok(Vec::new());
+        };
+        let page = FetchedPage {
+            url: stored.url.clone(),
+            final_url: stored.final_url.clone(),
+            content_type: stored.content_type.clone(),
+            body,
+            ..FetchedPage::default()
+        };
+        Ok(discover::attachments(compiled, entry, &page))
     }
 
     /// Finishes the entry: dequeues it, queues what it found and writes its page, in one

@@ -109,6 +109,17 @@ pub enum WorkerError {
         /// The limit.
         limit: usize,
     },
+    /// The site answered with an anti-bot challenge instead of the page. It is never stored
+    /// as the page; the host is backed off.
+    #[error("{url}: blocked by an anti-bot challenge ({}, HTTP {status})", challenge.label())]
+    Blocked {
+        /// The URL.
+        url: String,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// Which challenge it was.
+        challenge: crate::blocked::Challenge,
+    },
     /// The source's link pattern is not a valid regex.
     #[error("source {source_name}: invalid notice_url_pattern: {reason}")]
     BadPattern {
@@ -154,6 +165,7 @@ impl WorkerError {
             Self::RedirectLoop { .. } | Self::TooManyRedirects { .. } => FailureClass::Redirect,
             Self::ContentType { .. } => FailureClass::ContentType,
             Self::TooLarge { .. } => FailureClass::TooLarge,
+            Self::Blocked { .. } => FailureClass::Challenged,
             Self::BadUrl { .. } => FailureClass::Refused(Refusal::BadUrl),
             Self::ForbiddenAddress { .. } => FailureClass::Refused(Refusal::Address),
             Self::RobotsDisallowed { .. } => FailureClass::Refused(Refusal::Robots),

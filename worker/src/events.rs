@@ -4,9 +4,9 @@
 //!
 //! | metric | labels |
 //! | --- | --- |
-//! | `gazette_pages_fetched_total` | `source`, `status` (one per request): the HTTP status, `not_modified`, `redirect` for a redirect hop, or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …: [`crate::failure::FailureClass::label`]) |
+//! | `gazette_pages_fetched_total` | `source`, `status` (one per request): the HTTP status, `not_modified`, `redirect` for a redirect hop, `blocked` for an anti-bot challenge, or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …: [`crate::failure::FailureClass::label`]) |
 //! | `gazette_fetch_duration_seconds` | `source` (one observation per HTTP request) |
-//! | `gazette_parse_outcomes_total` | `source`, `outcome`: `notices`, `no_notice`, `clean_error`, `unchanged` |
+//! | `gazette_parse_outcomes_total` | `source`, `outcome`: `notices`, `no_notice`, `clean_error`, `unchanged`, `unsupported_format` |
 //! | `gazette_notices_stored_total` | `source`, `kind`: `new`, `updated` |
 //! | `gazette_crawl_runs_total` | `source`, `result`: `completed`, `cancelled`, `failed` |
 //! | `gazette_crawl_duration_seconds` | `source` |
@@ -53,6 +53,8 @@ pub(crate) enum ParseOutcome {
     Parsed(Parsed),
     /// The page had not changed; nothing was parsed.
     Unchanged,
+    /// A document of a format that is kept but not read (DOC, WPS, OFD, …).
+    UnsupportedFormat,
 }
 
 impl ParseOutcome {
@@ -62,6 +64,7 @@ impl ParseOutcome {
             Self::Parsed(Parsed::NoNotice) => "no_notice",
             Self::Parsed(Parsed::CleanError) => "clean_error",
             Self::Unchanged => "unchanged",
+            Self::UnsupportedFormat => "unsupported_format",
         }
     }
 }
@@ -73,7 +76,8 @@ pub(crate) fn page_parsed(source: &str, url: &str, outcome: ParseOutcome) {
             tracing::debug!(source, url, count, "page parsed");
         }
         ParseOutcome::Unchanged => tracing::debug!(source, url, "page unchanged"),
-        ParseOutcome::Parsed(Parsed::NoNotice | Parsed::CleanError) => {
+        ParseOutcome::Parsed(Parsed::NoNotice | Parsed::CleanError)
+        | ParseOutcome::UnsupportedFormat => {
             tracing::info!(
                 source,
                 url,
@@ -88,6 +92,23 @@ pub(crate) fn page_parsed(source: &str, url: &str, outcome: ParseOutcome) {
         "outcome" => outcome.label(),
     )
     .increment(1);
+}
+
+/// A page was answered with an anti-bot challenge (its fetch is counted with the status
+/// label `blocked`); nothing of it is stored.
+pub(crate) fn page_blocked(
+    source: &str,
+    url: &str,
+    status: u16,
+    challenge: crate::blocked::Challenge,
+) {
+    tracing::warn!(
+        source,
+        url,
+        status,
+        challenge = challenge.label(),
+        "blocked by an anti-bot challenge"
+    );
 }
 
 /// A page's notices were written to the store.

@@ -41,6 +41,10 @@ pub enum FailureClass {
     ContentType,
     /// The body exceeded the size limit.
     TooLarge,
+    /// The site answered with an anti-bot challenge instead of the page. Not retried (asking
+    /// again at once only repeats the challenge); it counts towards the host's breaker, so a
+    /// site that challenges every request is left alone for the breaker's cooldown.
+    Challenged,
     /// We did not ask: the request was refused before it was sent.
     Refused(Refusal),
     /// Not a fetch failure (store, task, configuration).
@@ -96,6 +100,7 @@ impl FailureClass {
             | Self::Redirect
             | Self::ContentType
             | Self::TooLarge
+            | Self::Challenged
             | Self::Refused(_)
             | Self::Internal => Retry::Never,
         }
@@ -106,7 +111,11 @@ impl FailureClass {
     /// to slow down, which Retry-After handles, not a sign that it is down.
     pub fn is_host_failure(self) -> bool {
         match self {
-            Self::Timeout | Self::Connect | Self::Transport | Self::ServerError { .. } => true,
+            Self::Timeout
+            | Self::Connect
+            | Self::Transport
+            | Self::ServerError { .. }
+            | Self::Challenged => true,
             Self::Protocol
             | Self::RateLimited { .. }
             | Self::ClientError { .. }
@@ -138,6 +147,7 @@ impl FailureClass {
             Self::Redirect => "error_redirect",
             Self::ContentType => "error_content_type",
             Self::TooLarge => "error_too_large",
+            Self::Challenged => "blocked",
             Self::Refused(Refusal::BadUrl) => "error_bad_url",
             Self::Refused(Refusal::Address) => "refused_address",
             Self::Refused(Refusal::Robots) => "refused_robots",

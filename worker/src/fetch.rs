@@ -4,6 +4,7 @@
 //! allows them.
 
 use crate::address::is_public;
+use crate::blocked;
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -62,6 +63,10 @@ pub enum Expect {
     Sitemap,
     /// robots.txt: text.
     Robots,
+    /// A document linked from a notice page (PDF, DOCX, …): any type, since servers label
+    /// them loosely (`application/octet-stream`, `application/x-download`); the bytes decide.
+    /// Capped at `max_attachment_bytes` instead of `max_body_bytes`.
+    Attachment,
 }
 
 /// One request: the URL and what we know of the copy we already have.
@@ -105,6 +110,7 @@ pub struct Fetcher {
     /// For sources that allow loopback (tests, the demo).
     any: reqwest::Client,
     max_body_bytes: usize,
+    max_attachment_bytes: usize,
     max_redirects: usize,
 }
 
@@ -133,6 +139,7 @@ impl Fetcher {
             public: build(true)?,
             any: build(false)?,
             max_body_bytes: config.max_body_bytes,
+            max_attachment_bytes: config.max_attachment_bytes,
             max_redirects: config.max_redirects,
         })
     }
@@ -224,13 +231,39 @@ impl Fetcher {
         if status == 304 {
             return Ok(Hop::Page(page));
         }
+        let cookies: Vec<String> = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let cookies: Vec<&str> = cookies.iter().map(String::as_str).collect();
         if !response.status().is_success() {
+            let retry_after = header(reqwest::header::RETRY_AFTER)
+                .as_deref()
+                .and_then(parse_retry_after);
+            // Challenge services answer with an error status and a script; only a bounded
+            // prefix of such a body is read to tell them from plain errors.
+            if req.expect != Expect::Robots && blocked::SNIFFED_STATUSES.contains(&status) {
+                let mut prefix = Vec::new();
+                while prefix.len() < blocked::SNIFF_BYTES {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) => prefix.extend_from_slice(&chunk),
+                        Ok(None) | Err(_) => break,
+                    }
+                }
+                if let Some(challenge) = blocked::detect(status, &cookies, &prefix) {
+                    return Err(WorkerError::Blocked {
+                        url: url.into(),
+                        status,
+                        challenge,
+                    });
+                }
+            }
             return Err(WorkerError::Status {
                 url: url.into(),
                 status,
-                retry_after: header(reqwest::header::RETRY_AFTER)
-                    .as_deref()
-                    .and_then(parse_retry_after),
+                retry_after,
             });
         }
         if let Some(content_type) = &page.content_type
@@ -245,6 +278,7 @@ impl Fetcher {
         let (limit, truncate) = match req.expect {
             Expect::Robots => (crate::robots::MAX_ROBOTS_BYTES, true),
             Expect::Html | Expect::Sitemap => (self.max_body_bytes, false),
+            Expect::Attachment => (self.max_attachment_bytes, false),
         };
         let too_large = || WorkerError::TooLarge {
             url: url.into(),
@@ -267,6 +301,24 @@ impl Fetcher {
             page.body.extend_from_slice(&chunk);
         }
         page.fetched_at_ms = now_ms();
+        // A challenge can come with 200 too (a script that reloads the page); pages and
+        // documents served as markup are checked, sitemaps and robots.txt are not pages.
+        let markup = page
+            .content_type
+            .as_deref()
+            .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+        let checked = match req.expect {
+            Expect::Html => true,
+            Expect::Attachment => markup,
+            Expect::Sitemap | Expect::Robots => false,
+        };
+        if checked && let Some(challenge) = blocked::detect(status, &cookies, &page.body) {
+            return Err(WorkerError::Blocked {
+                url: url.into(),
+                status,
+                challenge,
+            });
+        }
         Ok(Hop::Page(page))
     }
 }
@@ -366,6 +418,7 @@ fn accepts(expect: Expect, content_type: &str) -> bool {
                 )
         }
         Expect::Robots => text,
+        Expect::Attachment => true,
     }
 }
 

@@ -11,6 +11,7 @@
 //! - `report` — [`CrawlReport`] and what each entry did.
 //! - `events` — every crawl event logged and counted in one place (the metric names are
 //!   listed there).
+//! - [`blocked`] — answers that are an anti-bot challenge instead of the page.
 //! - [`robots`] — what robots.txt says for our User-Agent, and RFC 9309's fetch limits.
 //! - [`fetch`] — [`Fetcher`], one HTTP request at a time with timeouts, size and
 //!   content-type limits, address checks and conditional requests; [`fetch::RedirectChain`].
@@ -20,6 +21,8 @@
 //! - [`links`] — [`LinkFilter`], notice links and the next page on a list page; sitemaps and
 //!   their `<lastmod>`.
 //! - `source` — a source with its patterns compiled for a run.
+//! - [`attachment`] — notices published as PDF or DOCX files: links, format sniffing, text.
+//! - [`cms`] — list mechanics of TRS, Hanweb and VSB sites, read from the list page.
 //! - `discover` — what a list page or sitemap adds to the frontier (the place for new list
 //!   mechanics).
 //! - `answer` — what a fetch's result means for its entry: page, unchanged, deferred, failed
@@ -34,6 +37,7 @@ pub mod failure;
 pub mod error;
 
 pub mod address;
+pub mod blocked;
 pub mod config;
 mod report;
 
@@ -47,6 +51,9 @@ pub mod politeness;
 
 pub mod links;
 mod source;
+
+pub mod attachment;
+pub mod cms;
 
 mod discover;
 
@@ -64,4 +71,4 @@ pub use error::{Result, WorkerError};
 pub use failure::FailureClass;
 pub use fetch::{FetchedPage, Fetcher};
 pub use links::LinkFilter;
-pub use report::CrawlReport;
+pub use report::{CrawlReport, UnsupportedDocument};

@@ -29,6 +29,9 @@ struct HostTimes {
     next_at: Option<Instant>,
     /// Spacing between requests: the configured delay or robots.txt's Crawl-delay.
     delay: Duration,
+    /// Extra spacing after anti-bot challenges: doubled by each one (from `retry_base` up to
+    /// `retry_max`), gone with the next ordinary answer.
+    backoff: Duration,
     /// Consecutive failures.
     failures: u32,
     /// The breaker refuses requests until then.
@@ -138,7 +141,7 @@ impl Politeness {
     ) -> std::result::Result<FetchedPage, FetchError> {
         let limit = match req.expect {
             Expect::Robots => MAX_ROBOTS_REDIRECTS,
-            Expect::Html | Expect::Sitemap => fetcher.max_redirects(),
+            Expect::Html | Expect::Sitemap | Expect::Attachment => fetcher.max_redirects(),
         };
         let mut chain = RedirectChain::new(req.url, limit)?;
         loop {
@@ -259,7 +262,7 @@ impl Politeness {
                 return Err(error.into());
             }
             let slot = times.next_at.map_or(now, |at| at.max(now));
-            times.next_at = Some(slot + times.delay);
+            times.next_at = Some(slot + times.delay + times.backoff);
             slot
         };
         let _global_permit = tokio::select! {
@@ -283,6 +286,21 @@ impl Politeness {
             events::page_fetched(req.source, req.url, status, Some(started.elapsed()));
         }
         let mut times = host.times.lock().unwrap_or_else(|e| e.into_inner());
+        // A challenge says the site wants fewer of our requests: space them out further.
+        // Nothing here answers the challenge; the page is simply not had.
+        match &result {
+            Err(WorkerError::Blocked { .. }) => {
+                times.backoff = times
+                    .backoff
+                    .saturating_mul(2)
+                    .max(self.config.retry_base)
+                    .min(self.config.retry_max);
+                tracing::info!(host = key, backoff = ?times.backoff, "anti-bot challenge, backing off");
+                times.next_at = times.next_at.map(|at| at + times.backoff);
+            }
+            Ok(_) => times.backoff = Duration::ZERO,
+            Err(_) => {}
+        }
         match &result {
             Err(error) if error.class().is_host_failure() => {
                 times.failures += 1;
@@ -398,7 +416,10 @@ fn robots_failure(class: FailureClass) -> RobotsFailure {
         | FailureClass::Connect
         | FailureClass::Transport
         | FailureClass::ServerError { .. }
-        | FailureClass::RateLimited { .. } => RobotsFailure::Unreachable,
+        | FailureClass::RateLimited { .. }
+        // A challenge in place of robots.txt says nothing about what is allowed, and the
+        // host is turning us away anyway: treat it as unreachable, so the host waits.
+        | FailureClass::Challenged => RobotsFailure::Unreachable,
         FailureClass::Refused(Refusal::Breaker) => RobotsFailure::NotAsked,
         FailureClass::Protocol
         | FailureClass::ClientError { .. }

@@ -32,6 +32,11 @@ pub struct CrawlReport {
     pub left_pending: usize,
     /// Pages that failed, with the reason.
     pub failures: Vec<String>,
+    /// Pages answered with an anti-bot challenge instead of their content (also among
+    /// `failures`); none of them was stored.
+    pub blocked: Vec<crate::blocked::BlockedPage>,
+    /// Documents kept but not read (DOC, WPS, OFD, other binaries).
+    pub unsupported: Vec<UnsupportedDocument>,
     /// True when the run stopped early because of shutdown.
     pub cancelled: bool,
 }
@@ -47,7 +52,7 @@ impl CrawlReport {
             match entry.kind {
                 FrontierKind::List => self.list_pages += 1,
                 FrontierKind::Sitemap => self.sitemaps += 1,
-                FrontierKind::Notice => self.pages_fetched += 1,
+                FrontierKind::Notice | FrontierKind::Attachment => self.pages_fetched += 1,
             }
         }
         self.pages_unchanged += usize::from(entry.unchanged);
@@ -58,6 +63,8 @@ impl CrawlReport {
         self.notices_updated += entry.outcome.updated_notices.len();
         self.notices_withdrawn += entry.outcome.withdrawn_notices.len();
         self.failures.extend(entry.failure);
+        self.blocked.extend(entry.blocked);
+        self.unsupported.extend(entry.unsupported);
     }
 }
 
@@ -82,4 +89,18 @@ pub(crate) struct EntryResult {
     pub(crate) left_pending: bool,
     /// Shutdown interrupted it before anything was written; it stays queued.
     pub(crate) cancelled: bool,
+    /// The site answered with a challenge instead of the page (nothing was stored).
+    pub(crate) blocked: Option<crate::blocked::BlockedPage>,
+    /// A document of a format that is kept but not read.
+    pub(crate) unsupported: Option<UnsupportedDocument>,
+}
+
+/// A document that was kept but not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsupportedDocument {
+    /// Its URL.
+    pub url: String,
+    /// Its format's label (`doc`, `wps`, `ofd`, `binary`; see
+    /// [`crate::attachment::Format::label`]).
+    pub format: &'static str,
 }
