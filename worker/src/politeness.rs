@@ -320,10 +320,10 @@ impl Politeness {
     }
 
     /// The robots.txt rules of `url`'s host, by RFC 9309: fetched again after
-    /// `robots_max_age` (a day at most); a 4xx
-    /// (or too many redirects) allows everything; a 5xx, a 429 or no connection disallows the
-    /// host (or keeps the last rules known) for `robots_unavailable_retry`, after which it is
-    /// asked again. An error means the host may not be crawled now.
+    /// `robots_max_age` (a day at most); a 4xx (or too many redirects) allows everything; a
+    /// 5xx, a 429, a challenge or no connection disallows the host (or keeps the last rules
+    /// known) for `robots_unavailable_retry`, after which it is asked again. An error means
+    /// the host may not be crawled now.
     pub async fn robots(
         &self,
         fetcher: &Fetcher,
