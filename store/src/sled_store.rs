@@ -131,7 +131,16 @@ impl SledStore {
     }
 
     /// Opens the store with caches of the given sizes.
+    ///
+    /// Damage that sled finds on opening (it panics on some, such as a truncated file) is
+    /// [`StoreError::Damaged`].
     pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Self> {
+        let opening = "opening the store";
+        crate::damage::guard(opening, || Self::open_unguarded(dir, options))?
+            .map_err(|e| crate::maintenance::damaged(opening, e))
+    }
+
+    fn open_unguarded(dir: &Path, options: StoreOptions) -> Result<Self> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(options.page_cache_bytes)
