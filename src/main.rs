@@ -79,8 +79,12 @@ enum Command {
         /// The file.
         file: PathBuf,
         /// Print `{"notices":[…]}` JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "explain")]
         json: bool,
+        /// Print each notice's outline: every section, item and issue with its role (measures,
+        /// issue category, issue, plan…) and the evidence for it.
+        #[arg(long)]
+        explain: bool,
     },
     /// Write every page, notice and organisation as JSON Lines (a backup), streaming.
     Export {
@@ -123,7 +127,8 @@ enum Command {
         /// The files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Write DIR/NAME.txt for each input instead of printing.
+        /// Write a new DIR/NAME.txt for each input instead of printing (NAME-2.txt and so on
+        /// when the name is taken: nothing is overwritten), and print which input went where.
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
@@ -149,7 +154,14 @@ fn print(text: &str) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Parse { file, json } => {
+        Command::Parse {
+            file,
+            json,
+            explain,
+        } => {
+            if explain {
+                return print(&commands::explain_file(&file)?);
+            }
             let notices = commands::parse_file(&file)?;
             let text = if json {
                 commands::notices_json(&notices)? + "\n"
@@ -162,6 +174,10 @@ async fn main() -> anyhow::Result<()> {
             action: ConfigAction::Check { file },
         } => {
             let settings = Settings::load(Some(&file))?;
+            if let Some(tls) = &settings.tls {
+                // Parse the certificate and key as `serve` will, so a bad one fails here too.
+                gazette::server::tls_server(tls)?;
+            }
             print(&format!(
                 "{} is valid: {} source(s)\n{settings:#?}\n",
                 file.display(),
@@ -211,12 +227,8 @@ async fn main() -> anyhow::Result<()> {
             if let Some(token) = admin_token {
                 settings.admin_token = Some(gazette::settings::Secret::new(token));
             }
-            let app = Application::build(settings).await?;
-            if let Some(addr) = app.metrics_addr() {
-                tracing::info!(%addr, "serving metrics");
-            }
-            tracing::info!(addr = %app.grpc_addr()?, "serving gRPC");
-            app.run(cancel, true).await
+            // `run` logs "serving" only once all setup has succeeded.
+            Application::build(settings).await?.run(cancel, true).await
         }
         Command::Demo {
             grpc_addr,

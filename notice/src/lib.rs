@@ -5,6 +5,7 @@
 //! The pipeline is `bytes → charset → extract (HTML only) → clean → parse`:
 //! - [`model`] — [`Notice`] and its parts; their serde form is the `gazette parse --json` contract.
 //! - [`document`] — [`CleanDocument`], the cleaned text with page markers and page metadata.
+//! - [`format`] — [`DocumentFormat`], what a byte string is (text, PDF, DOCX, DOC, OFD, …).
 //! - [`charset`] — decoding with BOM, header, meta and sniffing.
 //! - [`extract`] — the article body of an HTML page as text.
 //! - [`clean`] — chrome, ad footers and continuation markers out; hard-wrapped lines joined.
@@ -15,6 +16,7 @@ pub mod clean;
 pub mod document;
 pub mod error;
 pub mod extract;
+pub mod format;
 pub mod model;
 pub mod parse;
 
@@ -22,15 +24,21 @@ pub use document::{
     CleanDocument, CleanOptions, DocumentMetadata, InputKind, PageMarker, PageMarkerKind,
 };
 pub use error::{NoticeError, Result};
+pub use format::{DocumentFormat, sniff};
 pub use model::{
     Contact, Fragment, Inspection, Issue, IssueStatus, Notice, NoticeDate, NoticeDateTime,
     ReportedFigures,
 };
-pub use parse::NoticeParser;
+pub use parse::{ExplainedNode, Explanation, NoticeParser, Role};
 
 /// Decodes, extracts and cleans one input. This is the one cleaner behind `gazette clean`,
-/// the crawl worker and document ingestion.
+/// the crawl worker and document ingestion. Input that is not HTML or text (see [`sniff`])
+/// is refused with [`NoticeError::UnsupportedFormat`].
 pub fn clean(bytes: &[u8], options: &CleanOptions) -> Result<CleanDocument> {
+    let format = sniff(bytes);
+    if !format.is_text() {
+        return Err(NoticeError::UnsupportedFormat(format));
+    }
     let decoded = charset::decode(
         bytes,
         options.content_type.as_deref(),
@@ -62,6 +70,13 @@ pub fn parse(bytes: &[u8], options: &CleanOptions) -> Result<(CleanDocument, Vec
     let doc = clean(bytes, options)?;
     let notices = NoticeParser::new().parse(&doc);
     Ok((doc, notices))
+}
+
+/// Cleans one input and explains how each of its notices was read: the outline of the body with
+/// every node's role and the evidence for it (`gazette parse --explain`).
+pub fn explain(bytes: &[u8], options: &CleanOptions) -> Result<Vec<Explanation>> {
+    let doc = clean(bytes, options)?;
+    Ok(NoticeParser::new().explain(&doc))
 }
 
 /// True when the text starts like markup: a doctype, `<html>`, or a tag within its first bytes.

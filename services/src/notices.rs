@@ -2,7 +2,7 @@
 
 use crate::convert;
 use crate::convert::View;
-use crate::error::{ApiError, blocking};
+use crate::error::{ApiError, blocking, quoted};
 use crate::filter::NoticeFilter;
 use crate::paging;
 use gazette_proto::pb;
@@ -64,7 +64,8 @@ impl Order {
                 return Err(ApiError::invalid(
                     "order_by",
                     format!(
-                        "unsupported ordering {order_by:?}; use fetched_at, published_at or signed_on, then asc or desc"
+                        "unsupported ordering {}; use fetched_at, published_at or signed_on, then asc or desc",
+                        quoted(order_by)
                     ),
                 ));
             }
@@ -120,11 +121,19 @@ fn decode_position(raw: &[u8]) -> Result<(Option<String>, String), ApiError> {
     Ok(((present == 1).then_some(key), id))
 }
 
-/// Parses "notices/{id}".
+/// Parses "notices/{id}"; a name whose id cannot be one the store issued is malformed.
 fn notice_id(name: &str) -> Result<&str, ApiError> {
     name.strip_prefix("notices/")
-        .filter(|id| !id.is_empty() && !id.contains('/'))
-        .ok_or_else(|| ApiError::invalid("name", format!("expected notices/{{id}}, got {name:?}")))
+        .filter(|id| convert::is_notice_id(id))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "name",
+                format!(
+                    "expected notices/{{id}} with a 16-digit lowercase hex id, got {}",
+                    quoted(name)
+                ),
+            )
+        })
 }
 
 /// Resume tokens of WatchNotices: the hex of the store's lineage, then of the change-log

@@ -315,8 +315,10 @@ pub(crate) fn write_page(
             .as_ref()
             .map(StoredNotice::carriers)
             .unwrap_or_default();
-        if !found_on.contains(&page.url) {
-            found_on.push(page.url.clone());
+        for carrier in std::iter::once(&page.url).chain(&page.linked_from) {
+            if !found_on.contains(carrier) {
+                found_on.push(carrier.clone());
+            }
         }
         let mut stored = StoredNotice {
             id: id.clone(),
@@ -370,7 +372,12 @@ pub(crate) fn write_page(
         page.notice_ids = before;
     } else {
         for gone in before.iter().filter(|id| !ids.contains(id)) {
-            if detach(t, gone, &page.url)? {
+            // A document's article pages carried its notices only through it.
+            let mut withdrawn = false;
+            for carrier in std::iter::once(&page.url).chain(&page.linked_from) {
+                withdrawn |= detach(t, gone, carrier)?;
+            }
+            if withdrawn {
                 outcome.withdrawn_notices.push(gone.clone());
             }
         }

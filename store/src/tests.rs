@@ -210,6 +210,7 @@ fn entry(url: &str, kind: FrontierKind) -> FrontierEntry {
         url: url.into(),
         kind,
         depth: 0,
+        parent: None,
     }
 }
 
@@ -863,4 +864,38 @@ fn an_export_carries_page_bodies_and_frontiers_and_an_old_one_claims_no_body() {
     assert!(!page.body_stored);
     assert_eq!(older.page_body("http://a/1", 40).expect("read"), None);
     assert!(older.verify().expect("verify").problems.is_empty());
+}
+
+#[test]
+fn a_document_notice_is_found_on_its_article_page_too_and_goes_with_the_document() {
+    let (_dir, store) = store();
+    let document = |at: i64, title: &str| {
+        let mut record = page("http://a/files/1.pdf", at);
+        record.content_sha256 = format!("sha-{title}");
+        record.linked_from = vec!["http://a/art/1.html".into()];
+        record
+    };
+    let first = store
+        .record_page(
+            document(10, "通报一"),
+            vec![notice("中共甲区委员会", "甲区委", "通报一")],
+        )
+        .expect("record");
+    let id = first.new_notices[0].clone();
+    let stored = store.notice(&id).expect("read").expect("present");
+    assert_eq!(stored.source_uri, "http://a/files/1.pdf");
+    assert_eq!(
+        stored.found_on,
+        ["http://a/files/1.pdf", "http://a/art/1.html"]
+    );
+    // The document now carries another organisation's notice: the article page, which only
+    // carried the old one through the document, does not keep it alive.
+    let second = store
+        .record_page(
+            document(20, "通报二"),
+            vec![notice("中共乙县委员会", "乙县委", "通报二")],
+        )
+        .expect("record");
+    assert_eq!(second.withdrawn_notices, std::slice::from_ref(&id));
+    assert!(store.notice(&id).expect("read").is_none());
 }

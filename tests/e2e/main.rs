@@ -11,16 +11,23 @@
 //! - `metrics`: `/metrics` after RPCs.
 //! - `ops`: worker metrics after a crawl, SIGTERM during a crawl and RPCs, export/import,
 //!   `gazette verify` on a damaged record.
-//! - `process`: the `gazette` binary itself: signals, exit status, durable data.
+//! - `process`: the `gazette` binary itself: signals, exit status, durable data, a bad TLS
+//!   certificate, `crawl` without listeners.
+//! - `supervision`: a task failing while serving stops the others with its error.
+//! - `cms_sites`: TRS, Hanweb and VSB list mechanics, PDF/DOCX attachments and anti-bot
+//!   challenges, on the fixture sites of `sites`.
 
 mod api;
 mod api_crawl;
 mod api_notices;
 mod api_organisations;
 mod api_transport;
+mod cms_sites;
 mod crash_resume;
 mod durability;
 mod harness;
 mod metrics;
 mod ops;
 mod process;
+mod sites;
+mod supervision;
