@@ -160,16 +160,10 @@ fn split_source_key(key: &[u8]) -> Result<(String, &[u8])> {
     ))
 }
 
-/// sled's own report of damage (rather than a panic) as [`StoreError::Damaged`].
+/// Damage sled reported (rather than panicked on), said to have been found while `what`.
 pub(crate) fn damaged(what: &'static str, error: StoreError) -> StoreError {
-    if let StoreError::Sled(
-        sled @ (sled::Error::Corruption { .. } | sled::Error::ReportableBug(_)),
-    ) = &error
-    {
-        return StoreError::Damaged {
-            what,
-            detail: sled.to_string(),
-        };
+    if let StoreError::Damaged { detail, .. } = error {
+        return StoreError::Damaged { what, detail };
     }
     error
 }
