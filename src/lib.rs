@@ -6,16 +6,22 @@
 //! - [`app`] — [`app::Application`], one process, one store, orderly shutdown.
 //! - [`server`] — the tonic server with health and reflection.
 //! - [`deadline`] — DEADLINE_EXCEEDED for calls past `request_timeout` or `grpc-timeout`.
+//! - [`message_limit`] — RESOURCE_EXHAUSTED for a message over the limit, either way.
 //! - [`telemetry`], [`rpc_metrics`] — logging, the Prometheus listener and per-RPC metrics.
-//! - [`supervisor`] — schedules sources, triggers runs, keeps their state for the admin API.
+//! - [`supervisor`] — the process's tasks in one set: the first failure stops them all.
+//! - [`scheduler`] — schedules sources, triggers runs, keeps their state for the admin API.
 //! - [`demo_site`] — a loopback publication site with the project's sample notices.
+//! - [`demo_documents`] — the PDF and DOCX attachments it (and the tests) publish.
 //! - [`commands`] — `parse`, `clean` and `demo` as functions.
 
 pub mod app;
 pub mod commands;
 pub mod deadline;
+pub mod demo_documents;
 pub mod demo_site;
+pub mod message_limit;
 pub mod rpc_metrics;
+pub mod scheduler;
 pub mod server;
 pub mod settings;
 pub mod supervisor;

@@ -127,7 +127,8 @@ enum Command {
         /// The files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Write DIR/NAME.txt for each input instead of printing.
+        /// Write a new DIR/NAME.txt for each input instead of printing (NAME-2.txt and so on
+        /// when the name is taken: nothing is overwritten), and print which input went where.
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
@@ -173,6 +174,10 @@ async fn main() -> anyhow::Result<()> {
             action: ConfigAction::Check { file },
         } => {
             let settings = Settings::load(Some(&file))?;
+            if let Some(tls) = &settings.tls {
+                // Parse the certificate and key as `serve` will, so a bad one fails here too.
+                gazette::server::tls_server(tls)?;
+            }
             print(&format!(
                 "{} is valid: {} source(s)\n{settings:#?}\n",
                 file.display(),
@@ -247,12 +252,8 @@ async fn main() -> anyhow::Result<()> {
             if let Some(token) = admin_token {
                 settings.admin_token = Some(gazette::settings::Secret::new(token));
             }
-            let app = Application::build(settings).await?;
-            if let Some(addr) = app.metrics_addr() {
-                tracing::info!(%addr, "serving metrics");
-            }
-            tracing::info!(addr = %app.grpc_addr()?, "serving gRPC");
-            app.run(cancel, true).await
+            // `run` logs "serving" only once all setup has succeeded.
+            Application::build(settings).await?.run(cancel, true).await
         }
         Command::Demo {
             grpc_addr,

@@ -141,8 +141,11 @@ pub struct TlsSettings {
 }
 
 /// A secret setting: readable by the code that needs it, printed as `***` everywhere else.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
+///
+/// Any scalar is accepted and taken as its text (`admin_token = 12345` or `= true` in TOML
+/// mean the strings "12345" and "true"), so a value's type never produces an error that would
+/// have to quote it. Arrays and tables are refused without showing their contents.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
@@ -163,6 +166,133 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarText).map(Secret)
+    }
+}
+
+/// Reads any scalar as its text.
+struct ScalarText;
+
+impl serde::de::Visitor<'_> for ScalarText {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string, number or boolean")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_char<E: serde::de::Error>(self, v: char) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+/// Setting keys whose values are secrets: never quoted in an error.
+const SECRET_KEYS: &[&str] = &["admin_token"];
+
+/// The environment variable of the admin token. It is read as raw text rather than through
+/// figment's environment provider, which would turn `007` into the number 7 and `[x]` into
+/// an array.
+const ADMIN_TOKEN_ENV: &str = "GAZETTE_ADMIN_TOKEN";
+
+/// The admin token from the environment, its name matched without regard to case as
+/// figment matches the other `GAZETTE_*` variables; surrounding whitespace is dropped.
+fn admin_token_from_env() -> Option<Secret> {
+    std::env::vars_os()
+        .find(|(key, _)| {
+            key.to_str()
+                .is_some_and(|k| k.eq_ignore_ascii_case(ADMIN_TOKEN_ENV))
+        })
+        .map(|(_, value)| Secret::new(value.to_string_lossy().trim()))
+}
+
+/// The texts that a configuration error must not contain: the secret values of `toml_text`
+/// (found line by line, so that even a file that does not parse gives them up) and of the
+/// environment.
+fn secret_texts(toml_text: Option<&str>) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for line in toml_text.unwrap_or_default().lines() {
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        if !SECRET_KEYS.contains(&key) {
+            continue;
+        }
+        let value = value.trim();
+        // The value as written, and without its quotes (what a parser would quote back).
+        for text in [value, value.trim_matches(['"', '\''])] {
+            if !text.is_empty() {
+                secrets.push(text.to_owned());
+            }
+        }
+    }
+    secrets.extend(
+        admin_token_from_env()
+            .map(|s| s.0)
+            .filter(|s| !s.is_empty()),
+    );
+    // Longest first, so a value is replaced whole before any shorter text inside it.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+}
+
+/// `message` with every secret text replaced by `***`.
+fn redact(message: &str, secrets: &[String]) -> String {
+    secrets.iter().fold(message.to_owned(), |text, secret| {
+        text.replace(secret.as_str(), "***")
+    })
+}
+
+/// Checks the TOML syntax of `text`. The parser's own error quotes the offending line, which
+/// may be a secret's, so the error here gives the line and column and the parser's message
+/// only.
+fn check_toml_syntax(text: &str) -> anyhow::Result<()> {
+    let Err(error) = toml::from_str::<toml::Table>(text) else {
+        return Ok(());
+    };
+    let offset = error.span().map_or(0, |span| span.start).min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    anyhow::bail!(
+        "TOML syntax error at line {line}, column {column}: {}",
+        error.message().trim()
+    )
+}
+
 /// Durations as humantime strings ("30s", "6h").
 mod duration_text {
     use serde::{Deserialize, Deserializer};
@@ -181,34 +311,58 @@ fn default_data_dir() -> PathBuf {
 impl Settings {
     /// Reads a TOML file over the defaults; errors name the file and the offending key.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        Self::extract(Figment::new().merge(Toml::file_exact(path)), Some(path))
+        Self::extract(Figment::new(), Some(path), false)
     }
 
     /// The defaults, then `file` if given, then `GAZETTE_*` environment variables.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
-        let mut figment = Figment::new();
-        if let Some(path) = file {
-            figment = figment.merge(Toml::file_exact(path));
-        }
-        // GAZETTE_LOG is the log filter, read by the binary's logging setup, not a setting.
-        let env = Env::prefixed(ENV_PREFIX)
-            .filter(|key| !key.as_str().eq_ignore_ascii_case("log"))
-            .split("__");
-        Self::extract(figment.merge(env), file)
+        Self::extract(Figment::new(), file, true)
     }
 
-    fn extract(figment: Figment, file: Option<&Path>) -> anyhow::Result<Self> {
+    fn extract(figment: Figment, file: Option<&Path>, env: bool) -> anyhow::Result<Self> {
         let origin = file
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "environment".into());
+        // Read once here so that the syntax check and the redaction see what figment reads.
+        let text = match file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the configuration {origin}"))?,
+            ),
+            None => None,
+        };
+        let secrets = secret_texts(text.as_deref());
+        let fail = |error: anyhow::Error| {
+            anyhow::anyhow!(redact(
+                &format!("invalid configuration in {origin}: {error:#}"),
+                &secrets
+            ))
+        };
+        let mut figment = figment;
+        if let (Some(path), Some(text)) = (file, &text) {
+            check_toml_syntax(text).map_err(fail)?;
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        if env {
+            // GAZETTE_LOG is the log filter, read by the binary's logging setup, not a
+            // setting; the admin token is read raw below.
+            let env = Env::prefixed(ENV_PREFIX)
+                .filter(|key| {
+                    !key.as_str().eq_ignore_ascii_case("log")
+                        && !SECRET_KEYS
+                            .iter()
+                            .any(|s| key.as_str().eq_ignore_ascii_case(s))
+                })
+                .split("__");
+            figment = figment.merge(env);
+        }
         // figment's error names the key and its provider, but prints the file relative to the
         // working directory; name it as the operator gave it too.
-        let settings: Self = figment
-            .extract()
-            .map_err(|e| anyhow::anyhow!("invalid configuration in {origin}: {e}"))?;
-        settings
-            .validate()
-            .with_context(|| format!("invalid configuration in {origin}"))?;
+        let mut settings: Self = figment.extract().map_err(|e| fail(anyhow::anyhow!(e)))?;
+        if env && let Some(token) = admin_token_from_env() {
+            settings.admin_token = Some(token);
+        }
+        settings.validate().map_err(fail)?;
         Ok(settings)
     }
 
@@ -246,7 +400,7 @@ impl Settings {
                 .with_context(|| format!("source {:?}: notice_url_pattern", source.name))?;
             // Checked here so a bad cron fails at start-up, not silently at schedule time.
             gazette_worker::schedule::Schedule::of(source)
-                .with_context(|| format!("source {:?}: cron", source.name))?;
+                .with_context(|| format!("source {:?}: schedule", source.name))?;
         }
         Ok(())
     }
@@ -345,6 +499,11 @@ mod tests {
                 &["cron", "not a cron", "\"a\""],
             ),
             (
+                "unknown time zone",
+                format!("{SOURCE}timezone = \"Mars/Olympus\"\n"),
+                &["timezone", "Mars/Olympus", "\"a\""],
+            ),
+            (
                 "missing tls file",
                 "[tls]\ncert = \"/nonexistent/cert.pem\"\nkey = \"/nonexistent/key.pem\"\n".into(),
                 &["tls.cert", "/nonexistent/cert.pem"],
@@ -387,6 +546,117 @@ mod tests {
                 assert!(error.contains(needle), "{case}: {needle:?} not in: {error}");
             }
         }
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail fixes the closure's error type
+    fn an_admin_token_may_be_any_scalar_and_is_taken_as_its_text() {
+        figment::Jail::expect_with(|jail| {
+            let token =
+                |settings: &Settings| settings.admin_token.as_ref().map(|t| t.expose().to_owned());
+            for (env, expected) in [
+                ("8675309", "8675309"),
+                ("007", "007"),
+                ("true", "true"),
+                ("false", "false"),
+                ("1.50", "1.50"),
+                ("[x, y]", "[x, y]"),
+                ("{a=1}", "{a=1}"),
+                ("  padded  ", "padded"),
+            ] {
+                jail.set_env("GAZETTE_ADMIN_TOKEN", env);
+                let settings = Settings::load(None).map_err(|e| format!("{env}: {e:#}"))?;
+                assert_eq!(token(&settings).as_deref(), Some(expected), "{env}");
+            }
+            jail.clear_env();
+            for (value, expected) in [
+                ("8675309", "8675309"),
+                ("-42", "-42"),
+                ("true", "true"),
+                ("false", "false"),
+                ("\"quoted\"", "quoted"),
+            ] {
+                jail.create_file("t.toml", &format!("admin_token = {value}\n"))?;
+                let settings = Settings::from_file(Path::new("t.toml"))
+                    .map_err(|e| format!("{value}: {e:#}"))?;
+                assert_eq!(token(&settings).as_deref(), Some(expected), "{value}");
+            }
+            // The environment overrides the file, as for every other key.
+            jail.create_file("t.toml", "admin_token = 1234\n")?;
+            jail.set_env("GAZETTE_ADMIN_TOKEN", "5678");
+            let settings = Settings::load(Some(Path::new("t.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(token(&settings).as_deref(), Some("5678"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail fixes the closure's error type
+    fn no_error_quotes_the_admin_token() {
+        figment::Jail::expect_with(|jail| {
+            let error_of = |file: &str| {
+                Settings::load(Some(Path::new(file)))
+                    .map(|_| ())
+                    .map_err(|e| format!("{e:#}"))
+            };
+            let cases = [
+                // a TOML syntax error on the token's own line (an unquoted word)
+                (
+                    "syntax.toml",
+                    "open_reads = true\nadmin_token = hunter2secret\n",
+                    "hunter2secret",
+                ),
+                // an unterminated string on the token's line
+                (
+                    "open.toml",
+                    "admin_token = \"s3cr3t-unterminated\n",
+                    "s3cr3t-unterminated",
+                ),
+                // a number followed by garbage
+                ("numeric.toml", "admin_token = 8675309 x\n", "8675309"),
+                ("boolean.toml", "admin_token = true false\n", "true false"),
+                // an array or table: refused, contents not shown
+                ("array.toml", "admin_token = [\"arrsecret\"]\n", "arrsecret"),
+                (
+                    "table.toml",
+                    "[admin_token]\nvalue = \"tablesecret\"\n",
+                    "tablesecret",
+                ),
+                // TOML 1.1 syntax that the checker (toml 0.9) accepts and figment's TOML 1.0
+                // parser refuses with a snippet of the line
+                (
+                    "escape.toml",
+                    "admin_token = \"\\e-sekrit-value\"\n",
+                    "sekrit-value",
+                ),
+                // another key's error while the token is set
+                (
+                    "other.toml",
+                    "admin_token = \"calm-secret\"\ngrpc_addr = \"nope\"\n",
+                    "calm-secret",
+                ),
+            ];
+            for (file, text, secret) in cases {
+                jail.create_file(file, text)?;
+                let error = error_of(file).expect_err(file);
+                assert!(!error.contains(secret), "{file}: the token leaked: {error}");
+                assert!(
+                    error.contains(file),
+                    "{file}: the file is not named: {error}"
+                );
+            }
+            let error = error_of("syntax.toml").expect_err("syntax");
+            assert!(error.contains("line 2"), "{error}");
+            // The environment's token is not quoted by an error elsewhere either.
+            jail.set_env("GAZETTE_ADMIN_TOKEN", "env-secret-4242");
+            jail.set_env("GAZETTE_GRPC_ADDR", "env-secret-4242");
+            let error = Settings::load(None).map(|_| ()).expect_err("bad address");
+            assert!(
+                !format!("{error:#}").contains("env-secret-4242"),
+                "{error:#}"
+            );
+            Ok(())
+        });
     }
 
     #[test]

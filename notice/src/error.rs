@@ -17,6 +17,10 @@ pub enum NoticeError {
     /// The input held no text at all after cleaning.
     #[error("no text found in the input")]
     NoText,
+    /// The input is not HTML or text but another document format (PDF, DOCX, DOC/WPS, OFD,
+    /// an archive, an image or other binary data), which the cleaner does not read.
+    #[error("unsupported_format: the input is {0}, not HTML or text")]
+    UnsupportedFormat(crate::format::DocumentFormat),
 }
 
 /// Result alias of this crate.

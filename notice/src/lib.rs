@@ -5,6 +5,7 @@
 //! The pipeline is `bytes → charset → extract (HTML only) → clean → parse`:
 //! - [`model`] — [`Notice`] and its parts; their serde form is the `gazette parse --json` contract.
 //! - [`document`] — [`CleanDocument`], the cleaned text with page markers and page metadata.
+//! - [`format`] — [`DocumentFormat`], what a byte string is (text, PDF, DOCX, DOC, OFD, …).
 //! - [`charset`] — decoding with BOM, header, meta and sniffing.
 //! - [`extract`] — the article body of an HTML page as text.
 //! - [`clean`] — chrome, ad footers and continuation markers out; hard-wrapped lines joined.
@@ -15,6 +16,7 @@ pub mod clean;
 pub mod document;
 pub mod error;
 pub mod extract;
+pub mod format;
 pub mod model;
 pub mod parse;
 
@@ -22,6 +24,7 @@ pub use document::{
     CleanDocument, CleanOptions, DocumentMetadata, InputKind, PageMarker, PageMarkerKind,
 };
 pub use error::{NoticeError, Result};
+pub use format::{DocumentFormat, sniff};
 pub use model::{
     Contact, Fragment, Inspection, Issue, IssueStatus, Notice, NoticeDate, NoticeDateTime,
     ReportedFigures,
@@ -29,8 +32,13 @@ pub use model::{
 pub use parse::{ExplainedNode, Explanation, NoticeParser, Role};
 
 /// Decodes, extracts and cleans one input. This is the one cleaner behind `gazette clean`,
-/// the crawl worker and document ingestion.
+/// the crawl worker and document ingestion. Input that is not HTML or text (see [`sniff`])
+/// is refused with [`NoticeError::UnsupportedFormat`].
 pub fn clean(bytes: &[u8], options: &CleanOptions) -> Result<CleanDocument> {
+    let format = sniff(bytes);
+    if !format.is_text() {
+        return Err(NoticeError::UnsupportedFormat(format));
+    }
     let decoded = charset::decode(
         bytes,
         options.content_type.as_deref(),

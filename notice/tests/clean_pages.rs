@@ -216,6 +216,117 @@ const CASES: &[Case] = &[
         must_not_contain: &["廉政动态", "热门文章", "警示教育月", "字号", "技术支持"],
     },
     Case {
+        file: "task_table_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共青禾县发展和改革局党组关于巡察整改进展情况的通报"),
+        published: Some("2024-10-14"),
+        // One line per row, cells in order, one tab between cells; the 责任单位 cell spanning
+        // two rows is repeated in the second, and an empty last cell keeps its tab.
+        must_contain: &[
+            "\n序号\t反馈问题\t整改措施\t责任单位\t完成时限\t整改进展\n",
+            "\n1\t学习贯彻上级决策部署不够深入，理论学习走过场，学用结合不紧密\t1.组织全体党员干部",
+            "形成学习、研讨、整改、提升的工作闭环。\t办公室 人事股\t2024年6月\t已完成\n",
+            "业务能力和风险意识。\t办公室 人事股\t长期坚持\t\n",
+            "\n3\t专项资金拨付进度缓慢，资金使用效益不高\t建立项目资金拨付台账",
+            "防止问题反弹。\t计划财务股\t2024年12月\t推进中\n",
+        ],
+        must_not_contain: &["\n整改措施\n", "\n办公室\n"],
+    },
+    Case {
+        file: "layout_grid_gbk.html",
+        encoding: "gb18030",
+        title: Some("中共白石镇农业服务中心党组关于巡察整改进展情况的通报"),
+        published: None,
+        must_contain: &["中共白石镇农业服务中心党组", "\n2024年11月5日"],
+        must_not_contain: &["\t", "政务公开", "巡察工作\n"],
+    },
+    // Widgets and title markup of portals the cleaner had not seen (one cause per page).
+    Case {
+        file: "widgets_xinhua_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共青禾县水务局党组关于巡察整改进展情况的通报"),
+        published: Some("2024-02-21"),
+        must_contain: &["中共青禾县水务局党组\n2024年2月20日"],
+        must_not_contain: &["纠错", "周某某", "阅读剩余全文", "62%", "收藏"],
+    },
+    Case {
+        file: "share_prompts_gb2312.html",
+        encoding: "gb18030",
+        title: Some("中共临川区退役军人事务局党组关于巡察整改进展情况的通报"),
+        published: Some("2024-03-13"),
+        must_contain: &["中共临川区退役军人事务局党组\n2024年3月12日"],
+        must_not_contain: &[
+            "关注公众号",
+            "分享让身边的人看到",
+            "扫码关注",
+            "右上角",
+            "链接已复制",
+        ],
+    },
+    Case {
+        file: "reprint_notice_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共白石镇卫生院党组关于巡察整改进展情况的通报"),
+        published: Some("2024-04-09"),
+        must_contain: &["中共白石镇卫生院党组\n2024年4月8日"],
+        must_not_contain: &["转载", "授权", "0000-7788990"],
+    },
+    Case {
+        file: "mood_poll_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共青禾县商务局党组关于巡察整改进展情况的通报"),
+        published: None,
+        must_contain: &["中共青禾县商务局党组\n2024年5月15日"],
+        must_not_contain: &["心情", "高兴", "感动", "愤怒", "同情", "\n12\n"],
+    },
+    Case {
+        file: "ranking_list_gbk.html",
+        encoding: "gb18030",
+        title: Some("中共临川区城市管理局党组关于巡察整改进展情况的通报"),
+        published: None,
+        must_contain: &["中共临川区城市管理局党组\n2024年6月3日"],
+        must_not_contain: &["点击排行", "热门文章", "廉政提醒"],
+    },
+    Case {
+        file: "meta_markup_title_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共白石镇规划所党组关于巡察整改进展情况的通报——持续推动整改工作走深走实"),
+        published: Some("2024-07-10"),
+        must_contain: &["中共白石镇规划所党组\n2024年7月9日"],
+        must_not_contain: &["<div>", "div&gt;", "\n——持续推动"],
+    },
+    Case {
+        file: "kicker_title_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共青禾县民政局党组关于巡察整改进展情况的通报"),
+        published: None,
+        must_contain: &["中共青禾县民政局党组\n2024年8月19日"],
+        must_not_contain: &["<br", "融媒体中心\n"],
+    },
+    Case {
+        file: "printed_title_gb18030.html",
+        encoding: "gb18030",
+        title: Some("中共临川区人力资源和社会保障局党组关于巡察整改进展情况的通报"),
+        published: Some("2024-09-25"),
+        must_contain: &["9月20日，巡察整改推进会在县行政中心召开。某某供图"],
+        must_not_contain: &["新闻频道", "发稿时间"],
+    },
+    Case {
+        file: "teaser_cards_utf8.html",
+        encoding: "UTF-8",
+        title: Some("中共白石镇农业农村办党组关于巡察整改进展情况的通报"),
+        published: None,
+        must_contain: &["中共白石镇农业农村办党组\n2024年10月28日"],
+        must_not_contain: &[
+            "推荐阅读",
+            "秋收秋种",
+            "乡村振兴新画卷",
+            "右上角",
+            "朋友圈",
+            "2024-01-11",
+        ],
+    },
+    Case {
         file: "sitename_title_utf8.html",
         encoding: "UTF-8",
         title: Some("中共青禾县医疗保障局党组关于巡察整改进展情况的通报"),
@@ -453,5 +564,50 @@ fn snapshots_of_cleaned_fixtures() {
             doc.text
         );
         insta::assert_snapshot!(format!("clean_pages__{}", name.replace('.', "_")), snapshot);
+    }
+}
+
+#[test]
+fn documents_that_are_not_text_are_refused_with_their_format() {
+    use gazette_notice::{DocumentFormat, NoticeError};
+    let mut docx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00".to_vec();
+    docx.extend_from_slice(&[0; 16]);
+    docx.extend_from_slice(&17u16.to_le_bytes());
+    docx.extend_from_slice(&[0, 0]);
+    docx.extend_from_slice(b"word/document.xml");
+    docx.extend_from_slice(&[0x9c, 0x01, 0xff, 0x00, 0x13, 0x07]);
+    let mut x: u32 = 7;
+    let noise: Vec<u8> = (0..2048)
+        .map(|_| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            x.to_be_bytes()[0]
+        })
+        .collect();
+    let cases: [(&[u8], DocumentFormat); 4] = [
+        (
+            b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n4 0 obj\n<</Length 5>>stream\n",
+            DocumentFormat::Pdf,
+        ),
+        (&docx, DocumentFormat::Docx),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00",
+            DocumentFormat::Doc,
+        ),
+        (&noise, DocumentFormat::Binary),
+    ];
+    for (bytes, format) in cases {
+        for kind in [InputKind::Auto, InputKind::Html, InputKind::Text] {
+            let options = CleanOptions {
+                kind,
+                ..CleanOptions::default()
+            };
+            match gazette_notice::clean(bytes, &options) {
+                Err(NoticeError::UnsupportedFormat(found)) => assert_eq!(found, format),
+                other => panic!("{format}: {other:?}"),
+            }
+        }
+        let message = NoticeError::UnsupportedFormat(format).to_string();
+        assert!(message.starts_with("unsupported_format: "), "{message}");
+        assert!(message.contains(format.name()), "{message}");
     }
 }

@@ -40,10 +40,7 @@ impl BearerAuth {
         let given = header
             .to_str()
             .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(bearer_credentials)
             .ok_or_else(|| {
                 Status::unauthenticated("the authorization header must be Bearer <token>")
             })?;
@@ -59,6 +56,16 @@ impl tonic::service::Interceptor for BearerAuth {
     fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
         self.check(request)
     }
+}
+
+/// The credentials of a `Bearer` authorization value. RFC 7235 §2.1 makes the auth-scheme
+/// case-insensitive (`Bearer`, `bearer`, `BEARER`) and separates it from the credentials by
+/// one or more spaces.
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, credentials) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim_start_matches(' '))
 }
 
 /// Compares without an early exit, so response time does not reveal how much of a guess was right.
@@ -100,6 +107,23 @@ mod tests {
                 .code(),
             tonic::Code::Unauthenticated
         );
+        for spelling in [
+            "bearer s3cret",
+            "BEARER s3cret",
+            "BeArEr s3cret",
+            "Bearer   s3cret",
+        ] {
+            assert!(auth.check(request(Some(spelling))).is_ok(), "{spelling}");
+        }
+        for not_bearer in ["Basic s3cret", "Bearers3cret", "Bear s3cret", "Bearer"] {
+            assert_eq!(
+                auth.check(request(Some(not_bearer)))
+                    .expect_err(not_bearer)
+                    .code(),
+                tonic::Code::Unauthenticated,
+                "{not_bearer}"
+            );
+        }
         let off = BearerAuth::new(None);
         assert_eq!(
             off.check(request(Some("Bearer x")))

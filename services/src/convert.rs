@@ -15,6 +15,27 @@ pub fn organisation_name(id: &str) -> String {
     format!("organisations/{id}")
 }
 
+/// Hex digits of a notice id (`gazette_store::identity::notice_id`).
+const NOTICE_ID_HEX: usize = 16;
+/// Hex digits of an organisation id (`gazette_store::identity::organisation_id`).
+const ORGANISATION_ID_HEX: usize = 12;
+
+/// True for `len` lowercase hex digits, the form of every id the store issues. A name of any
+/// other form names nothing that could exist: INVALID_ARGUMENT, not NOT_FOUND.
+fn is_hex_id(id: &str, len: usize) -> bool {
+    id.len() == len && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// True when `id` has the form of a notice id.
+pub fn is_notice_id(id: &str) -> bool {
+    is_hex_id(id, NOTICE_ID_HEX)
+}
+
+/// True when `id` has the form of an organisation id.
+pub fn is_organisation_id(id: &str) -> bool {
+    is_hex_id(id, ORGANISATION_ID_HEX)
+}
+
 fn date(d: Option<NoticeDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
@@ -159,5 +180,34 @@ pub fn organisation(org: &OrganisationRecord) -> pb::Organisation {
         display_name: org.display_name.clone(),
         aliases: org.aliases.clone(),
         notice_count: i32::try_from(org.notice_ids.len()).unwrap_or(i32::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_the_store_issues_are_well_formed_and_others_are_not() {
+        let notice = gazette_notice::Notice {
+            title: Some("关于巡察整改进展情况的通报".into()),
+            ..gazette_notice::Notice::default()
+        };
+        let id = gazette_store::identity::notice_id(&notice, "ab", 0);
+        assert!(is_notice_id(&id), "{id}");
+        let id = gazette_store::identity::organisation_id("中共某某区委");
+        assert!(is_organisation_id(&id), "{id}");
+        for bad in [
+            "",
+            "x",
+            "0000",
+            "0123456789ABCDEF",
+            "0123456789abcdeg",
+            "../etc",
+            "a/b",
+        ] {
+            assert!(!is_notice_id(bad) && !is_organisation_id(bad), "{bad}");
+        }
+        assert!(!is_notice_id("0123456789ab") && !is_organisation_id("0123456789abcdef"));
     }
 }

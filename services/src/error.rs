@@ -57,6 +57,42 @@ impl ApiError {
     }
 }
 
+/// Longest user-supplied value, in characters, that an error quotes back.
+pub const QUOTED_CHARS: usize = 64;
+
+/// Longest error message or field description, in characters. A backstop behind [`quoted`]:
+/// whatever a handler puts in an error, the `grpc-message` trailer stays small (grpc-core
+/// clients refuse trailers of more than a few KB as RESOURCE_EXHAUSTED).
+pub const MESSAGE_CHARS: usize = 512;
+
+/// The ellipsis that marks a cut value.
+const ELLIPSIS: char = '…';
+
+/// `value` quoted for an error message, cut to [`QUOTED_CHARS`] characters with an ellipsis,
+/// so that a client sending a 10 KB name does not get 10 KB back.
+pub fn quoted(value: &str) -> String {
+    format!("{:?}", cut(value, QUOTED_CHARS))
+}
+
+/// `text` cut to `limit` characters, the last replaced by an ellipsis when it was longer.
+fn cut(text: &str, limit: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(limit) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let keep: String = text.chars().take(limit.saturating_sub(1)).collect();
+            std::borrow::Cow::Owned(format!("{keep}{ELLIPSIS}"))
+        }
+    }
+}
+
+/// A message capped at [`MESSAGE_CHARS`].
+fn capped(message: String) -> String {
+    match cut(&message, MESSAGE_CHARS) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(short) => short,
+    }
+}
+
 impl From<ApiError> for tonic::Status {
     fn from(error: ApiError) -> Self {
         // Exhaustive on purpose: a new variant must choose its code here.
@@ -66,19 +102,24 @@ impl From<ApiError> for tonic::Status {
                 ref description,
             } => {
                 // google.rpc.BadRequest lets clients point at the field without parsing text.
-                let details = ErrorDetails::with_bad_request_violation(field, description.clone());
+                let details =
+                    ErrorDetails::with_bad_request_violation(field, capped(description.clone()));
                 tonic::Status::with_error_details(
                     tonic::Code::InvalidArgument,
-                    error.to_string(),
+                    capped(error.to_string()),
                     details,
                 )
             }
             ApiError::NotFound { .. } | ApiError::Withdrawn { .. } => {
-                tonic::Status::not_found(error.to_string())
+                tonic::Status::not_found(capped(error.to_string()))
             }
-            ApiError::Unauthenticated(message) => tonic::Status::unauthenticated(message),
-            ApiError::PermissionDenied(message) => tonic::Status::permission_denied(message),
-            ApiError::FailedPrecondition(message) => tonic::Status::failed_precondition(message),
+            ApiError::Unauthenticated(message) => tonic::Status::unauthenticated(capped(message)),
+            ApiError::PermissionDenied(message) => {
+                tonic::Status::permission_denied(capped(message))
+            }
+            ApiError::FailedPrecondition(message) => {
+                tonic::Status::failed_precondition(capped(message))
+            }
             ApiError::Store(StoreError::InvalidCursor) => {
                 let details = ErrorDetails::with_bad_request_violation(
                     "page_token",
@@ -101,7 +142,8 @@ impl From<ApiError> for tonic::Status {
                 | StoreError::Io(_)
                 | StoreError::Import(_)
                 | StoreError::BodyCodec(_)
-                | StoreError::NoRun { .. }),
+                | StoreError::NoRun { .. }
+                | StoreError::Damaged { .. }),
             ) => {
                 tracing::error!(error = %cause, "store failure");
                 tonic::Status::internal("internal storage error")
@@ -124,4 +166,36 @@ where
         .await
         .map_err(ApiError::from)?;
     result.map_err(tonic::Status::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_and_messages_are_cut() {
+        assert_eq!(quoted("短"), "\"短\"");
+        let long = "名".repeat(10_000);
+        let q = quoted(&long);
+        assert_eq!(q.chars().count(), QUOTED_CHARS + 2, "{q}");
+        assert!(q.ends_with("…\""), "{q}");
+        let exact = "x".repeat(QUOTED_CHARS);
+        assert_eq!(quoted(&exact), format!("{exact:?}"));
+
+        let status = tonic::Status::from(ApiError::NotFound {
+            resource: "y".repeat(10_000),
+        });
+        assert!(
+            status.message().chars().count() <= MESSAGE_CHARS,
+            "{status:?}"
+        );
+        let status = tonic::Status::from(ApiError::invalid("name", "z".repeat(10_000)));
+        assert!(status.message().chars().count() <= MESSAGE_CHARS);
+        // The details repeat the message (google.rpc.Status) beside the field's description.
+        assert!(
+            status.details().len() < 3 * MESSAGE_CHARS,
+            "{}",
+            status.details().len()
+        );
+    }
 }

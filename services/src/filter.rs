@@ -13,7 +13,7 @@
 //! A month-only date (`2025-04`) compares as the first of the month; notices without the date
 //! never match a date term.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, quoted};
 use gazette_notice::{IssueStatus, NoticeDate};
 use gazette_store::StoredNotice;
 
@@ -74,20 +74,26 @@ fn split_term(term: &str) -> Result<(&str, &str, &str), ApiError> {
         .filter(|&i| !term[i..].starts_with('"'))
         .ok_or_else(|| {
             invalid(format!(
-                "expected field, operator and \"value\" in {term:?}"
+                "expected field, operator and \"value\" in {}",
+                quoted(term)
             ))
         })?;
     let (field, rest) = term.split_at(position);
     let (op, value) = OPERATORS
         .iter()
         .find_map(|(op, _)| rest.strip_prefix(op).map(|v| (*op, v)))
-        .ok_or_else(|| invalid(format!("no operator in {term:?}")))?;
+        .ok_or_else(|| invalid(format!("no operator in {}", quoted(term))))?;
     let value = value.trim();
     let value = value
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
         .filter(|v| !v.contains('"'))
-        .ok_or_else(|| invalid(format!("value {value:?} must be one double-quoted string")))?;
+        .ok_or_else(|| {
+            invalid(format!(
+                "value {} must be one double-quoted string",
+                quoted(value)
+            ))
+        })?;
     Ok((field.trim(), op, value))
 }
 
@@ -98,7 +104,8 @@ fn date_value(field: &str, value: &str) -> Result<String, ApiError> {
         .map(normalised)
         .ok_or_else(|| {
             invalid(format!(
-                "{field} needs an ISO-8601 date such as \"2024-05-01\", got {value:?}"
+                "{field} needs an ISO-8601 date such as \"2024-05-01\", got {}",
+                quoted(value)
             ))
         })
 }
@@ -134,7 +141,17 @@ impl NoticeFilter {
             };
             let term = match field {
                 "organisation" | "organization" => {
-                    let key = value.strip_prefix("organisations/").unwrap_or(value);
+                    let key = match value.strip_prefix("organisations/") {
+                        // A resource name must carry an id of the form the store issues.
+                        Some(id) if !crate::convert::is_organisation_id(id) => {
+                            return Err(invalid(format!(
+                                "organisation: expected organisations/{{id}} with a 12-digit lowercase hex id, got {}",
+                                quoted(value)
+                            )));
+                        }
+                        Some(id) => id,
+                        None => value,
+                    };
                     eq_only(Term::Organisation(resolve(key)?))?
                 }
                 "kind" | "inspection.kind" => eq_only(Term::Kind(value.to_owned()))?,
@@ -147,7 +164,8 @@ impl NoticeFilter {
                         "not_stated" | "ISSUE_STATUS_NOT_STATED" => IssueStatus::NotStated,
                         other => {
                             return Err(invalid(format!(
-                                "status must be completed, in_progress or not_stated, got {other:?}"
+                                "status must be completed, in_progress or not_stated, got {}",
+                                quoted(other)
                             )));
                         }
                     };
@@ -174,7 +192,8 @@ impl NoticeFilter {
                 }
                 other => {
                     return Err(invalid(format!(
-                        "unknown field {other:?}; use organisation, kind, team, source, status, text, signed_on, published_at or fetched_at"
+                        "unknown field {}; use organisation, kind, team, source, status, text, signed_on, published_at or fetched_at",
+                        quoted(other)
                     )));
                 }
             };
@@ -246,13 +265,16 @@ mod tests {
     use super::*;
     use gazette_notice::{Issue, Notice};
 
+    /// The id of the sample notice's organisation.
+    const ORG_ID: &str = "0123456789ab";
+
     fn known(name: &str) -> Result<Option<String>, ApiError> {
-        Ok((name == "甲区委" || name == "abc").then(|| "abc".to_owned()))
+        Ok((name == "甲区委" || name == ORG_ID).then(|| ORG_ID.to_owned()))
     }
 
     fn sample() -> StoredNotice {
         StoredNotice {
-            organisation_id: Some("abc".into()),
+            organisation_id: Some(ORG_ID.into()),
             source_uri: "https://site.example/xczg/1.html".into(),
             text: "关于优化营商环境的整改".into(),
             fetched_at_ms: 1_714_521_600_000, // 2024-05-01
@@ -273,7 +295,7 @@ mod tests {
         let n = sample();
         let filter = |e: &str| NoticeFilter::parse(e, known).expect("valid filter");
         assert!(filter(r#"organisation = "甲区委" AND text : "营商环境""#).matches(&n));
-        assert!(filter(r#"organisation = "organisations/abc""#).matches(&n));
+        assert!(filter(r#"organisation = "organisations/0123456789ab""#).matches(&n));
         assert!(!filter(r#"organisation = "乙县委""#).matches(&n));
         assert!(filter(r#"signed_on >= "2025-04-01" AND signed_on < "2025-05-01""#).matches(&n));
         assert!(filter(r#"fetched_at = "2024-05-01""#).matches(&n));
@@ -287,6 +309,7 @@ mod tests {
     fn malformed_filters_say_what_is_wrong() {
         for (expression, fragment) in [
             ("colour = \"red\"", "unknown field"),
+            ("organisation = \"organisations/abc\"", "12-digit"),
             ("kind = 巡察", "double-quoted"),
             ("kind", "expected field"),
             ("text = \"x\"", "contains"),

@@ -20,7 +20,10 @@ pub mod organisations;
 pub mod paging;
 
 pub use auth::BearerAuth;
-pub use crawl::{CrawlApi, CrawlControl, SourceInfo, SourceState, TriggerOutcome};
+pub use crawl::{
+    BlockedPage, CrawlApi, CrawlControl, SourceInfo, SourceState, TriggerOutcome,
+    UnsupportedDocument,
+};
 pub use error::ApiError;
 pub use notices::NoticeApi;
 pub use organisations::OrganisationApi;

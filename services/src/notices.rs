@@ -2,15 +2,14 @@
 
 use crate::convert;
 use crate::convert::View;
-use crate::error::{ApiError, blocking};
+use crate::error::{ApiError, blocking, quoted};
 use crate::filter::NoticeFilter;
 use crate::paging;
 use gazette_proto::pb;
-use gazette_store::{ChangeKind, ChangeRecord, NoticeStore, StoredNotice};
+use gazette_store::{ChangeFeed, ChangeKind, ChangeRecord, NoticeStore, StoredNotice};
 use prost::Message;
 use std::cmp::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
@@ -65,7 +64,8 @@ impl Order {
                 return Err(ApiError::invalid(
                     "order_by",
                     format!(
-                        "unsupported ordering {order_by:?}; use fetched_at, published_at or signed_on, then asc or desc"
+                        "unsupported ordering {}; use fetched_at, published_at or signed_on, then asc or desc",
+                        quoted(order_by)
                     ),
                 ));
             }
@@ -121,33 +121,82 @@ fn decode_position(raw: &[u8]) -> Result<(Option<String>, String), ApiError> {
     Ok(((present == 1).then_some(key), id))
 }
 
-/// Parses "notices/{id}".
+/// Parses "notices/{id}"; a name whose id cannot be one the store issued is malformed.
 fn notice_id(name: &str) -> Result<&str, ApiError> {
     name.strip_prefix("notices/")
-        .filter(|id| !id.is_empty() && !id.contains('/'))
-        .ok_or_else(|| ApiError::invalid("name", format!("expected notices/{{id}}, got {name:?}")))
+        .filter(|id| convert::is_notice_id(id))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "name",
+                format!(
+                    "expected notices/{{id}} with a 16-digit lowercase hex id, got {}",
+                    quoted(name)
+                ),
+            )
+        })
 }
 
-/// Resume tokens of WatchNotices: the hex of the change sequence number.
-fn encode_resume(seq: u64) -> String {
-    format!("{seq:016x}")
+/// Resume tokens of WatchNotices: the hex of the store's lineage, then of the change-log
+/// position, so that a token is only taken by the store (or a restore of it) that issued it.
+fn encode_resume(feed_lineage: u64, seq: u64) -> String {
+    format!("{feed_lineage:016x}{seq:016x}")
 }
 
-fn decode_resume(token: &str) -> Result<Option<u64>, ApiError> {
-    if token.is_empty() {
-        return Ok(None);
+/// A decoded resume token: the lineage it names (none for the tokens of builds before
+/// lineages, which are taken by any store) and the position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ResumeToken {
+    lineage: Option<u64>,
+    seq: u64,
+}
+
+fn decode_resume(token: &str) -> Result<Option<ResumeToken>, ApiError> {
+    let invalid = || ApiError::invalid("resume_token", "not a token returned by WatchNotices");
+    let hex = |digits: &str| u64::from_str_radix(digits, 16).map_err(|_| invalid());
+    if !token.is_ascii() {
+        return Err(invalid());
     }
-    u64::from_str_radix(token, 16)
-        .ok()
-        .filter(|_| token.len() == 16)
-        .map(Some)
-        .ok_or_else(|| ApiError::invalid("resume_token", "not a token returned by WatchNotices"))
+    match token.len() {
+        0 => Ok(None),
+        16 => Ok(Some(ResumeToken {
+            lineage: None,
+            seq: hex(token)?,
+        })),
+        32 => Ok(Some(ResumeToken {
+            lineage: Some(hex(&token[..16])?),
+            seq: hex(&token[16..])?,
+        })),
+        _ => Err(invalid()),
+    }
+}
+
+/// Checks a resume token against the store's change log: a token of another lineage, or one
+/// past the end of the log, names a position this log never had, and resuming from it would
+/// silently skip whatever this store logs up to there.
+fn check_resume(token: ResumeToken, feed: ChangeFeed) -> Result<u64, ApiError> {
+    if let Some(lineage) = token.lineage.filter(|l| *l != feed.lineage) {
+        return Err(ApiError::invalid(
+            "resume_token",
+            format!(
+                "issued by another store (lineage {lineage:016x}, this store is {:016x}); watch from the start with an empty token",
+                feed.lineage
+            ),
+        ));
+    }
+    if token.seq > feed.durable_through {
+        return Err(ApiError::invalid(
+            "resume_token",
+            format!(
+                "position {} is past the end of this store's change log ({}); watch from the start with an empty token",
+                token.seq, feed.durable_through
+            ),
+        ));
+    }
+    Ok(token.seq)
 }
 
 /// Changes read from the log per round trip of the watch loop.
 const WATCH_BATCH: usize = 256;
-/// How long one wait for new changes blocks before the loop checks for cancellation.
-const WATCH_POLL: Duration = Duration::from_millis(500);
 
 impl NoticeApi {
     /// A service over `store`.
@@ -384,15 +433,26 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
         request: Request<pb::WatchNoticesRequest>,
     ) -> Result<Response<Self::WatchNoticesStream>, Status> {
         let request = request.into_inner();
-        let mut cursor = decode_resume(&request.resume_token).map_err(Status::from)?;
+        let token = decode_resume(&request.resume_token).map_err(Status::from)?;
         let view = View::parse("view", request.view).map_err(Status::from)?;
         let api = self.clone();
         let expression = request.filter.clone();
         let filter = blocking(move || api.filter(&expression)).await?;
+        // Subscribed before the token is checked and the log read, so that no change made
+        // durable in between goes unnoticed.
+        let mut durable = self.store.subscribe_changes();
+        let feed = self.store.change_feed();
+        let lineage = feed.lineage;
+        let mut cursor = token
+            .map(|t| check_resume(t, feed))
+            .transpose()
+            .map_err(Status::from)?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let api = self.clone();
         tokio::spawn(async move {
             loop {
+                // Whatever is published from here on wakes the wait below.
+                durable.borrow_and_update();
                 let reader = api.clone();
                 let batch = blocking(move || {
                     let changes = reader.store.changes_after(cursor, WATCH_BATCH)?;
@@ -422,7 +482,7 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
                         }
                         .into(),
                         notice: Some(convert::notice_in(notice, view)),
-                        resume_token: encode_resume(change.seq),
+                        resume_token: encode_resume(lineage, change.seq),
                     };
                     if tx.send(Ok(message)).await.is_err() {
                         return; // the client went away
@@ -431,16 +491,14 @@ impl pb::notice_service_server::NoticeService for NoticeApi {
                 if !batch.is_empty() {
                     continue;
                 }
-                let waiter = api.clone();
-                let after = cursor;
+                // Woken by the store when more of the log is on disk: no thread waits.
                 tokio::select! {
                     biased;
                     _ = api.shutdown.cancelled() => return,
                     _ = tx.closed() => return,
-                    waited = blocking(move || Ok(waiter.store.wait_for_changes(after, WATCH_POLL)?)) => {
-                        if let Err(status) = waited {
-                            let _ = tx.send(Err(status)).await;
-                            return;
+                    changed = durable.changed() => {
+                        if changed.is_err() {
+                            return; // the store is gone
                         }
                     }
                 }
@@ -476,7 +534,42 @@ mod tests {
             decode_position(&encode_position(&missing)).ok(),
             Some(missing)
         );
-        assert_eq!(decode_resume(&encode_resume(42)).ok(), Some(Some(42)));
+        let token = decode_resume(&encode_resume(7, 42)).ok().flatten();
+        assert_eq!(
+            token,
+            Some(ResumeToken {
+                lineage: Some(7),
+                seq: 42
+            })
+        );
         assert!(decode_resume("42").is_err());
+        assert!(decode_resume("zz00000000000000").is_err());
+        // Tokens of builds before lineages: a position only.
+        assert_eq!(
+            decode_resume("000000000000002a").ok().flatten(),
+            Some(ResumeToken {
+                lineage: None,
+                seq: 42
+            })
+        );
+    }
+
+    #[test]
+    fn resume_tokens_of_another_lineage_or_past_the_end_are_refused() {
+        let feed = ChangeFeed {
+            lineage: 7,
+            durable_through: 40,
+        };
+        let token = |lineage, seq| ResumeToken { lineage, seq };
+        assert_eq!(check_resume(token(Some(7), 40), feed).ok(), Some(40));
+        assert_eq!(check_resume(token(None, 3), feed).ok(), Some(3));
+        for refused in [token(Some(8), 3), token(Some(7), 41), token(None, 41)] {
+            let Err(ApiError::InvalidArgument { field, description }) = check_resume(refused, feed)
+            else {
+                panic!("{refused:?} accepted");
+            };
+            assert_eq!(field, "resume_token");
+            assert!(description.contains("empty token"), "{description}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `gazette.v1.OrganisationService`: organisations, their issue status and their issues.
 
 use crate::convert;
-use crate::error::{ApiError, blocking};
+use crate::error::{ApiError, blocking, quoted};
 use crate::paging;
 use gazette_notice::IssueStatus;
 use gazette_proto::pb;
@@ -59,11 +59,24 @@ impl OrganisationApi {
                 "give a resource name (organisations/{id}), a full name or an alias",
             ));
         }
-        let key = wanted.strip_prefix("organisations/").unwrap_or(wanted);
+        let key = match wanted.strip_prefix("organisations/") {
+            // A resource name must carry an id of the form the store issues.
+            Some(id) if !convert::is_organisation_id(id) => {
+                return Err(ApiError::invalid(
+                    field,
+                    format!(
+                        "expected organisations/{{id}} with a 12-digit lowercase hex id, got {}",
+                        quoted(wanted)
+                    ),
+                ));
+            }
+            Some(id) => id,
+            None => wanted,
+        };
         self.store
             .resolve_organisation(key)?
             .ok_or_else(|| ApiError::NotFound {
-                resource: format!("organisation {wanted:?}"),
+                resource: format!("organisation {}", quoted(wanted)),
             })
     }
 

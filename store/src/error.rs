@@ -45,6 +45,16 @@ pub enum StoreError {
         /// The source.
         source_name: String,
     },
+    /// sled found its files damaged (and panicked, which [`crate::damage`] turns into this).
+    #[error(
+        "the store's files are damaged ({what}: {detail}); restore the last export into a new data directory with `gazette import`, or a copy of the data directory taken while stopped"
+    )]
+    Damaged {
+        /// What was being done: opening, flushing, reading a tree.
+        what: &'static str,
+        /// What sled reported.
+        detail: String,
+    },
     /// A page token or cursor did not decode.
     #[error("invalid cursor")]
     InvalidCursor,

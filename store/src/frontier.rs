@@ -75,7 +75,7 @@ fn enqueue(
         return Ok(false);
     }
     let counter = match entry.kind {
-        FrontierKind::Notice => (&mut run.notices_queued, max_notices),
+        FrontierKind::Notice | FrontierKind::Attachment => (&mut run.notices_queued, max_notices),
         FrontierKind::List | FrontierKind::Sitemap => (&mut run.lists_queued, max_lists),
     };
     if *counter.0 >= counter.1 {

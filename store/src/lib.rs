@@ -8,11 +8,15 @@
 //! - [`sled_store`] — [`SledStore`], trees, keys and transactions.
 //! - [`maintenance`] — export, import and verify.
 //! - [`schema`] — the schema version and migrations, run on open.
+//! - `durability` — group commit and change-log positions that survive a crash.
+//! - `damage` — sled's panics on damaged files turned into [`StoreError::Damaged`].
 //! - `codec` — record framing with checksums verified on read.
 //! - `notice_cache` — decoded notices reused while their records are unchanged.
 //! - [`error`] — [`StoreError`].
 
 pub(crate) mod codec;
+mod damage;
+mod durability;
 pub mod error;
 pub mod frontier;
 pub mod identity;
@@ -44,6 +48,21 @@ pub struct NoticeSlice {
     pub next_cursor: Option<Vec<u8>>,
     /// How many notices matched the filter in all.
     pub total_matching: usize,
+}
+
+/// Where a store's change log stands.
+///
+/// Positions are strictly increasing in commit order and never reused, not even after a crash
+/// lost the last writes (they are not contiguous: a restart skips ahead). The lineage is a
+/// random id created with the store: a position means something only in the lineage that
+/// issued it. An import that restores an export into an empty store continues the export's
+/// lineage, so resume tokens stay valid across a restore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeFeed {
+    /// The store's lineage id (never 0).
+    pub lineage: u64,
+    /// The newest change-log position on disk, 0 when the log is empty.
+    pub durable_through: u64,
 }
 
 /// Storage used by the worker and the services. Calls are synchronous: callers on an async
@@ -108,15 +127,20 @@ pub trait NoticeStore: Send + Sync + 'static {
     /// a withdrawn notice has only these).
     fn notice_versions(&self, id: &str) -> Result<Vec<StoredNotice>>;
     /// Up to `limit` change-log entries after sequence number `after` (from the start when
-    /// `None`), in commit order.
+    /// `None`), in commit order; only entries already on disk, so that no reader ever sees
+    /// (and holds a resume token for) an entry that a crash could still lose.
     fn changes_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<ChangeRecord>>;
-    /// Blocks until a change after `after` exists or `timeout` passes; true if one exists.
-    fn wait_for_changes(&self, after: Option<u64>, timeout: std::time::Duration) -> Result<bool>;
+    /// The store's lineage and the end of its durable change log, to check resume tokens.
+    fn change_feed(&self) -> ChangeFeed;
+    /// Wakes (its `changed()` resolves) whenever more of the change log is on disk; the value
+    /// is the newest durable position.
+    fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64>;
     /// Up to `limit` pages in URL order, starting after URL `after`.
     fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>>;
     /// Number of stored pages.
     fn page_count(&self) -> Result<usize>;
-    /// Makes every write so far durable.
+    /// Makes every write so far durable (each write already is when it returns; this covers
+    /// writes outside transactions, such as the end of a crawl run).
     fn flush(&self) -> Result<()>;
 }
 

@@ -27,6 +27,9 @@ enum ExportLine {
     Header {
         format: String,
         schema_version: u32,
+        /// The exporting store's lineage (see [`crate::ChangeFeed`]); absent before it existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lineage: Option<u64>,
     },
     Page {
         record: Box<PageRecord>,
@@ -133,6 +136,7 @@ impl SledStore {
             &ExportLine::Header {
                 format: EXPORT_FORMAT.into(),
                 schema_version: SCHEMA_VERSION,
+                lineage: Some(self.lineage.load(std::sync::atomic::Ordering::SeqCst)),
             },
         )?;
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
@@ -190,16 +194,48 @@ impl SledStore {
 
     /// Reads an export and writes its records, replacing records with the same keys, then
     /// flushes. Fails on the first malformed line, naming it.
+    ///
+    /// The store continues the export's lineage when it had no change log of its own (a
+    /// restore), so that resume tokens of the exported store stay valid; an import merged into
+    /// a store with a change log of another lineage gives the store a new lineage, as
+    /// positions of neither store describe the merged log.
     pub fn import(&self, input: &mut dyn BufRead) -> Result<TransferStats> {
-        let result = self.import_lines(input);
+        // Writers wait: positions and the lineage change under the writers' lock.
+        let mut sequence = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let had_changes = !self.changes.is_empty();
+        let mut lineage = None;
+        let result = self.import_lines(input, &mut lineage);
         // Imported notices bypass the change log that keeps the notice count current and the
         // transaction that keeps cached notices current; a failed import may have written some.
         self.forget_notice_count();
         self.forget_cached_notices();
-        result
+        let stats = result?;
+        let own = self.lineage.load(std::sync::atomic::Ordering::SeqCst);
+        let continued = match lineage {
+            Some(exported) if !had_changes || exported == own => exported,
+            // An export of an older build has no lineage: its positions join ours.
+            None if !had_changes => own,
+            Some(_) | None => crate::durability::new_lineage(),
+        };
+        self.meta
+            .insert(crate::durability::LINEAGE_KEY, &continued.to_be_bytes())?;
+        self.flush_db()?;
+        self.lineage
+            .store(continued, std::sync::atomic::Ordering::SeqCst);
+        let last = self.last_change()?.unwrap_or(0);
+        sequence.next = sequence.next.max(last + 1);
+        self.commits.publish(last);
+        Ok(stats)
     }
 
-    fn import_lines(&self, input: &mut dyn BufRead) -> Result<TransferStats> {
+    fn import_lines(
+        &self,
+        input: &mut dyn BufRead,
+        lineage: &mut Option<u64>,
+    ) -> Result<TransferStats> {
         let mut stats = TransferStats::default();
         let mut saw_header = false;
         for (number, line) in input.lines().enumerate() {
@@ -213,7 +249,9 @@ impl SledStore {
                 ExportLine::Header {
                     format,
                     schema_version,
+                    lineage: exported,
                 } => {
+                    *lineage = exported;
                     if format != EXPORT_FORMAT || schema_version > SCHEMA_VERSION {
                         return Err(StoreError::Import(format!(
                             "line {}: export {format} of schema {schema_version} is not readable by this build",
@@ -279,7 +317,7 @@ impl SledStore {
             return Err(StoreError::Import("empty input: no export header".into()));
         }
         crate::schema::fill_found_on(&self.db)?;
-        self.db.flush()?;
+        self.flush_db()?;
         Ok(stats)
     }
 

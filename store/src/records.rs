@@ -34,6 +34,10 @@ pub struct PageRecord {
     /// content yielded none (an error page, a parser that failed on it), those of its earlier
     /// content, so that they are neither lost nor orphaned.
     pub notice_ids: Vec<String>,
+    /// For a document published as an attachment (a PDF or DOCX), the pages that link to it:
+    /// the article pages the notice was announced on. They are carriers of its notices
+    /// together with the document itself (`found_on` lists them).
+    pub linked_from: Vec<String>,
 }
 
 /// A parsed notice together with where and when it came from.
@@ -135,6 +139,9 @@ pub enum FrontierKind {
     Notice,
     /// A sitemap (or sitemap index): its `<loc>` entries are queued.
     Sitemap,
+    /// A document linked from a notice page (PDF, DOCX, …): its text is extracted, cleaned,
+    /// parsed and stored like a notice page's. Counted against the notice-page cap.
+    Attachment,
 }
 
 /// A URL waiting in a source's frontier.
@@ -147,6 +154,8 @@ pub struct FrontierEntry {
     pub kind: FrontierKind,
     /// How many list pages (or sitemap levels) led to it; bounds pagination.
     pub depth: u32,
+    /// For an attachment, the notice page that links to it.
+    pub parent: Option<String>,
 }
 
 /// The state of a source's current run, kept so that a restart resumes it.

@@ -32,6 +32,10 @@
 //! never leaves a page without its notices or an index entry without its record.
 
 pub(crate) use crate::codec::{TxResult, decode, tx_get, tx_put};
+use crate::durability::{
+    ChangeSequence, GroupCommit, HIGH_WATER_KEY, LINEAGE_KEY, RESERVE_AHEAD, RESERVE_BLOCK,
+    new_lineage, read_u64,
+};
 use crate::error::{Result, StoreError};
 use crate::identity::{fold_name, notice_id, organisation_id};
 use crate::notice_cache::{DEFAULT_NOTICE_CACHE_BYTES, NoticeCache};
@@ -89,8 +93,16 @@ pub struct SledStore {
     pub(crate) notice_aliases: Tree,
     pub(crate) withdrawn_notices: Tree,
     /// Serialises writers so that change-log sequence numbers are committed in order: a
-    /// watcher that has seen change n can never later find a change below n.
-    pub(crate) write_lock: std::sync::Arc<std::sync::Mutex<()>>,
+    /// watcher that has seen change n can never later find a change below n. It holds the
+    /// next position and the persisted high-water mark (see [`crate::durability`]).
+    pub(crate) write_lock: std::sync::Arc<std::sync::Mutex<ChangeSequence>>,
+    /// Flushes shared by concurrent writers; publishes the durable end of the change log.
+    pub(crate) commits: std::sync::Arc<GroupCommit>,
+    /// The `meta` tree: schema version, lineage, change-log high-water mark.
+    pub(crate) meta: Tree,
+    /// This store's lineage id (see [`crate::ChangeFeed`]); replaced by an import that
+    /// continues another store's lineage.
+    pub(crate) lineage: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Decoded notices, reused while their records are unchanged.
     pub(crate) notice_cache: std::sync::Arc<NoticeCache>,
     /// The number of notices as of a change-log position, so that listings need not count
@@ -125,6 +137,25 @@ impl SledStore {
             .cache_capacity(options.page_cache_bytes)
             .open()?;
         crate::schema::migrate(&db)?;
+        let meta = db.open_tree(crate::schema::META_TREE)?;
+        let lineage = match read_u64(&meta, LINEAGE_KEY)? {
+            Some(id) => id,
+            None => {
+                let id = new_lineage();
+                meta.insert(LINEAGE_KEY, &id.to_be_bytes())?;
+                db.flush()?;
+                id
+            }
+        };
+        let changes = db.open_tree("changes")?;
+        let last = last_change_of(&changes)?.unwrap_or(0);
+        let reserved = read_u64(&meta, HIGH_WATER_KEY)?.unwrap_or(0);
+        // Whatever the log holds after opening is on disk; positions continue above both the
+        // log and every position reserved before (and possibly used before a crash).
+        let sequence = ChangeSequence {
+            next: reserved.max(last + 1),
+            reserved,
+        };
         Ok(Self {
             pages: db.open_tree("pages")?,
             notices: db.open_tree("notices")?,
@@ -137,10 +168,13 @@ impl SledStore {
             frontier_seen: db.open_tree("frontier_seen")?,
             frontier_runs: db.open_tree("frontier_runs")?,
             notice_versions: db.open_tree("notice_versions")?,
-            changes: db.open_tree("changes")?,
+            changes,
             notice_aliases: db.open_tree("notice_aliases")?,
             withdrawn_notices: db.open_tree("withdrawn_notices")?,
-            write_lock: std::sync::Arc::default(),
+            write_lock: std::sync::Arc::new(std::sync::Mutex::new(sequence)),
+            commits: std::sync::Arc::new(GroupCommit::new(last)),
+            meta,
+            lineage: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(lineage)),
             notice_cache: std::sync::Arc::new(NoticeCache::new(options.notice_cache_bytes)),
             notice_count: std::sync::Arc::default(),
             db,
@@ -179,11 +213,35 @@ pub(crate) struct PageTrees<'a> {
     pub(crate) changes: &'a TransactionalTree,
     pub(crate) aliases: &'a TransactionalTree,
     pub(crate) withdrawn: &'a TransactionalTree,
-    /// Sequence number for the next change-log entry of this transaction.
-    pub(crate) next_change: &'a std::cell::Cell<u64>,
+    /// Positions for the change-log entries of this transaction.
+    pub(crate) positions: &'a Positions,
     /// Ids of the notice records written, in this or an aborted earlier attempt: their cached
     /// copies are dropped once the transaction ends.
     pub(crate) written_notices: &'a std::cell::RefCell<Vec<String>>,
+}
+
+/// The change-log positions one transaction may use: from where the log stands up to the
+/// reserved high-water mark. A transaction that needs more aborts, and is rerun after a
+/// larger reservation.
+pub(crate) struct Positions {
+    next: std::cell::Cell<u64>,
+    limit: u64,
+    exhausted: std::cell::Cell<bool>,
+}
+
+impl Positions {
+    /// The next position, or an abort when the reservation is used up.
+    fn take(&self) -> TxResult<u64> {
+        let seq = self.next.get();
+        if seq >= self.limit {
+            self.exhausted.set(true);
+            return Err(sled::transaction::ConflictableTransactionError::Abort(
+                StoreError::Io("change-log positions exhausted; reserving more".into()),
+            ));
+        }
+        self.next.set(seq + 1);
+        Ok(seq)
+    }
 }
 
 /// Key of an earlier notice version: id ‖ 0 ‖ version BE.
@@ -248,8 +306,10 @@ pub(crate) fn write_page(
             .as_ref()
             .map(StoredNotice::carriers)
             .unwrap_or_default();
-        if !found_on.contains(&page.url) {
-            found_on.push(page.url.clone());
+        for carrier in std::iter::once(&page.url).chain(&page.linked_from) {
+            if !found_on.contains(carrier) {
+                found_on.push(carrier.clone());
+            }
         }
         let mut stored = StoredNotice {
             id: id.clone(),
@@ -303,7 +363,12 @@ pub(crate) fn write_page(
         page.notice_ids = before;
     } else {
         for gone in before.iter().filter(|id| !ids.contains(id)) {
-            if detach(t, gone, &page.url)? {
+            // A document's article pages carried its notices only through it.
+            let mut withdrawn = false;
+            for carrier in std::iter::once(&page.url).chain(&page.linked_from) {
+                withdrawn |= detach(t, gone, carrier)?;
+            }
+            if withdrawn {
                 outcome.withdrawn_notices.push(gone.clone());
             }
         }
@@ -468,8 +533,7 @@ fn detach(t: &PageTrees<'_>, id: &str, url: &str) -> TxResult<bool> {
 
 /// Appends an entry to the change log.
 fn log_change(t: &PageTrees<'_>, id: &str, version: u64, kind: ChangeKind) -> TxResult<()> {
-    let seq = t.next_change.get();
-    t.next_change.set(seq + 1);
+    let seq = t.positions.take()?;
     let record = ChangeRecord {
         seq,
         notice_id: id.to_owned(),
@@ -485,19 +549,72 @@ pub(crate) fn version_of(raw: &[u8]) -> u64 {
 }
 
 impl SledStore {
-    /// Runs `f` in one transaction over every tree a page write or frontier step touches.
+    /// Runs `f` in one transaction over every tree a page write or frontier step touches, and
+    /// returns once the transaction is on disk (see [`crate::durability`]): a write that
+    /// returns Ok survives a kill -9.
     pub(crate) fn transaction<T>(
         &self,
         f: impl Fn(&PageTrees<'_>, &crate::frontier::FrontierTrees<'_>) -> TxResult<T>,
     ) -> Result<T> {
+        let (result, last_seq) = self.commit(f)?;
+        self.commits.wait_durable(last_seq, || self.flush_db())?;
+        Ok(result)
+    }
+
+    /// sled's flush, with its panics (a damaged file) turned into errors.
+    pub(crate) fn flush_db(&self) -> Result<()> {
+        crate::damage::guard("flushing the store", || self.db.flush())??;
+        Ok(())
+    }
+
+    /// Commits `f` under the writers' lock; returns its result and the newest change-log
+    /// position it used (0: none), without waiting for the disk.
+    fn commit<T>(
+        &self,
+        f: impl Fn(&PageTrees<'_>, &crate::frontier::FrontierTrees<'_>) -> TxResult<T>,
+    ) -> Result<(T, u64)> {
         // A poisoned lock only means another writer panicked; the data is still consistent
         // because its transaction did not commit.
-        let _writer = self
+        let mut sequence = self
             .write_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Read under the lock, so no other writer can take the same numbers.
-        let first_change = self.last_change()?.map_or(1, |seq| seq + 1);
+        let mut ahead = RESERVE_AHEAD;
+        loop {
+            if sequence.next.saturating_add(ahead) > sequence.reserved {
+                // Persisted before any position below it is used, so no position is ever
+                // used twice, whatever a crash loses.
+                let mark = sequence.next.saturating_add(ahead.max(RESERVE_BLOCK));
+                self.meta.insert(HIGH_WATER_KEY, &mark.to_be_bytes())?;
+                self.flush_db()?;
+                sequence.reserved = mark;
+            }
+            let positions = Positions {
+                next: std::cell::Cell::new(sequence.next),
+                limit: sequence.reserved,
+                exhausted: std::cell::Cell::new(false),
+            };
+            match self.commit_once(&f, &positions) {
+                Err(_) if positions.exhausted.get() => {
+                    // Logged more changes than reserved: reserve more and run it again.
+                    ahead = ahead.saturating_mul(4);
+                }
+                Err(error) => return Err(error),
+                Ok(result) => {
+                    let next = positions.next.get();
+                    let last = if next > sequence.next { next - 1 } else { 0 };
+                    sequence.next = next;
+                    return Ok((result, last));
+                }
+            }
+        }
+    }
+
+    fn commit_once<T>(
+        &self,
+        f: &impl Fn(&PageTrees<'_>, &crate::frontier::FrontierTrees<'_>) -> TxResult<T>,
+        positions: &Positions,
+    ) -> Result<T> {
         let trees = (
             &self.pages,
             &self.notices,
@@ -514,6 +631,7 @@ impl SledStore {
             &self.notice_aliases,
             &self.withdrawn_notices,
         );
+        let first = positions.next.get();
         let written_notices = std::cell::RefCell::new(Vec::new());
         let result = trees.transaction(
             |(
@@ -532,7 +650,8 @@ impl SledStore {
                 aliases,
                 withdrawn,
             )| {
-                let next_change = std::cell::Cell::new(first_change);
+                // A conflict reruns the closure: it starts from the same positions.
+                positions.next.set(first);
                 f(
                     &PageTrees {
                         pages,
@@ -546,7 +665,7 @@ impl SledStore {
                         changes,
                         aliases,
                         withdrawn,
-                        next_change: &next_change,
+                        positions,
                         written_notices: &written_notices,
                     },
                     &crate::frontier::FrontierTrees {
@@ -628,11 +747,8 @@ impl SledStore {
     }
 
     /// The sequence number of the newest change-log entry.
-    fn last_change(&self) -> Result<Option<u64>> {
-        Ok(self
-            .changes
-            .last()?
-            .and_then(|(key, _)| key.as_ref().try_into().ok().map(u64::from_be_bytes)))
+    pub(crate) fn last_change(&self) -> Result<Option<u64>> {
+        last_change_of(&self.changes)
     }
 
     /// Forgets the kept notice count, after writes that bypass the change log (imports).
@@ -674,6 +790,13 @@ impl SledStore {
     }
 }
 
+/// The sequence number of the newest entry of the change log `changes`.
+fn last_change_of(changes: &Tree) -> Result<Option<u64>> {
+    Ok(changes
+        .last()?
+        .and_then(|(key, _)| key.as_ref().try_into().ok().map(u64::from_be_bytes)))
+}
+
 /// Up to `limit` records of `tree` in key order, starting after key `after` (keyset paging).
 fn records_after<T: serde::de::DeserializeOwned>(
     tree: &Tree,
@@ -708,25 +831,32 @@ impl NoticeStore for SledStore {
     }
 
     fn changes_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<ChangeRecord>> {
-        let range = match after {
-            Some(seq) => self.changes.range(seq.saturating_add(1).to_be_bytes()..),
-            None => self.changes.range::<&[u8], _>(..),
-        };
+        let start = after.map_or(0, |seq| seq.saturating_add(1));
+        let durable = self.commits.durable_seq();
         let mut out = Vec::new();
-        for entry in range.take(limit) {
+        if start > durable {
+            return Ok(out);
+        }
+        for entry in self
+            .changes
+            .range(start.to_be_bytes()..=durable.to_be_bytes())
+            .take(limit)
+        {
             let (_, raw) = entry?;
             out.push(decode("changes", &raw)?);
         }
         Ok(out)
     }
 
-    fn wait_for_changes(&self, after: Option<u64>, timeout: std::time::Duration) -> Result<bool> {
-        // Subscribe before looking, so a change committed in between still wakes us.
-        let mut subscriber = self.changes.watch_prefix(Vec::new());
-        if !self.changes_after(after, 1)?.is_empty() {
-            return Ok(true);
+    fn change_feed(&self) -> crate::ChangeFeed {
+        crate::ChangeFeed {
+            lineage: self.lineage.load(std::sync::atomic::Ordering::SeqCst),
+            durable_through: self.commits.durable_seq(),
         }
-        Ok(subscriber.next_timeout(timeout).is_ok())
+    }
+
+    fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
     }
 
     fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>> {
@@ -895,7 +1025,9 @@ impl NoticeStore for SledStore {
     }
 
     fn flush(&self) -> Result<()> {
-        self.db.flush()?;
+        let last = self.last_change()?.unwrap_or(0);
+        self.flush_db()?;
+        self.commits.publish(last);
         Ok(())
     }
 }

@@ -210,6 +210,7 @@ fn entry(url: &str, kind: FrontierKind) -> FrontierEntry {
         url: url.into(),
         kind,
         depth: 0,
+        parent: None,
     }
 }
 
@@ -351,13 +352,10 @@ fn a_changed_notice_gets_a_version_and_one_change_each() {
         store.changes_after(Some(log[0].seq), 10).expect("tail"),
         log[1..]
     );
-    assert!(
-        store
-            .wait_for_changes(Some(log[0].seq), std::time::Duration::ZERO)
-            .expect("wait")
-    );
-    let quiet = store.wait_for_changes(Some(log[1].seq), std::time::Duration::from_millis(20));
-    assert!(!quiet.expect("wait"));
+    // Each write returned once on disk, and watchers were told so.
+    let mut woken = store.subscribe_changes();
+    assert_eq!(*woken.borrow_and_update(), log[1].seq);
+    assert_eq!(store.change_feed().durable_through, log[1].seq);
 
     // A restore keeps the log, and new changes continue after it.
     let mut dump = Vec::new();
@@ -374,6 +372,17 @@ fn a_changed_notice_gets_a_version_and_one_change_each() {
         .expect("new");
     let after = restored.changes_after(Some(log[1].seq), 10).expect("tail");
     assert_eq!(after.len(), 1);
+    // The restore continues the exported lineage, so the old tokens still mean the same.
+    assert_eq!(restored.change_feed().lineage, store.change_feed().lineage);
+    assert_eq!(restored.change_feed().durable_through, after[0].seq);
+    // A write to the original store wakes its watchers.
+    store
+        .record_page(
+            page("http://d/1", 5),
+            vec![notice("中共丁镇委员会", "丁镇党委", "通报")],
+        )
+        .expect("new");
+    assert!(woken.has_changed().expect("store alive"));
 }
 
 #[test]
@@ -781,4 +790,38 @@ fn a_change_log_reader_gets_the_logged_version_while_the_cache_still_holds_the_o
             .expect("every logged version is readable");
         assert_eq!(read.version, change.version);
     }
+}
+
+#[test]
+fn a_document_notice_is_found_on_its_article_page_too_and_goes_with_the_document() {
+    let (_dir, store) = store();
+    let document = |at: i64, title: &str| {
+        let mut record = page("http://a/files/1.pdf", at);
+        record.content_sha256 = format!("sha-{title}");
+        record.linked_from = vec!["http://a/art/1.html".into()];
+        record
+    };
+    let first = store
+        .record_page(
+            document(10, "通报一"),
+            vec![notice("中共甲区委员会", "甲区委", "通报一")],
+        )
+        .expect("record");
+    let id = first.new_notices[0].clone();
+    let stored = store.notice(&id).expect("read").expect("present");
+    assert_eq!(stored.source_uri, "http://a/files/1.pdf");
+    assert_eq!(
+        stored.found_on,
+        ["http://a/files/1.pdf", "http://a/art/1.html"]
+    );
+    // The document now carries another organisation's notice: the article page, which only
+    // carried the old one through the document, does not keep it alive.
+    let second = store
+        .record_page(
+            document(20, "通报二"),
+            vec![notice("中共乙县委员会", "乙县委", "通报二")],
+        )
+        .expect("record");
+    assert_eq!(second.withdrawn_notices, std::slice::from_ref(&id));
+    assert!(store.notice(&id).expect("read").is_none());
 }

@@ -347,7 +347,11 @@ async fn bad_list_requests_name_the_field() {
         ("0000", tonic::Code::InvalidArgument),
         ("notices/", tonic::Code::InvalidArgument),
         ("notices/a/b", tonic::Code::InvalidArgument),
+        ("notices/none", tonic::Code::InvalidArgument),
+        ("notices/0123456789ABCDEF", tonic::Code::InvalidArgument),
+        ("notices/00000000000000000", tonic::Code::InvalidArgument),
         ("notices/0000000000000000", tonic::Code::NotFound),
+        ("notices/0123456789abcdef", tonic::Code::NotFound),
     ] {
         let status = app
             .notices

@@ -80,7 +80,9 @@ async fn organisations_list_with_aliases_and_counts_and_resolve_by_any_name() {
 
     for (name, code) in [
         ("不存在的单位", tonic::Code::NotFound),
-        ("organisations/ffffffff", tonic::Code::NotFound),
+        ("organisations/ffffffffffff", tonic::Code::NotFound),
+        ("organisations/ffffffff", tonic::Code::InvalidArgument),
+        ("organisations/临江区委", tonic::Code::InvalidArgument),
         ("", tonic::Code::InvalidArgument),
         ("   ", tonic::Code::InvalidArgument),
     ] {

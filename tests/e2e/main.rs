@@ -6,18 +6,28 @@
 //! - `api_organisations`: OrganisationService — organisations, issue status, issues.
 //! - `api_crawl`: CrawlService — sources, triggered crawls, ingestion, re-parsing.
 //! - `api_transport`: auth, deadlines, message limits, gzip, health, TLS.
+//! - `durability`: SIGKILL right after acknowledged writes, resume tokens across crashes and
+//!   stores, damaged store files.
 //! - `metrics`: `/metrics` after RPCs.
 //! - `ops`: worker metrics after a crawl, SIGTERM during a crawl and RPCs, export/import,
 //!   `gazette verify` on a damaged record.
-//! - `process`: the `gazette` binary itself: signals, exit status, durable data.
+//! - `process`: the `gazette` binary itself: signals, exit status, durable data, a bad TLS
+//!   certificate, `crawl` without listeners.
+//! - `supervision`: a task failing while serving stops the others with its error.
+//! - `cms_sites`: TRS, Hanweb and VSB list mechanics, PDF/DOCX attachments and anti-bot
+//!   challenges, on the fixture sites of `sites`.
 
 mod api;
 mod api_crawl;
 mod api_notices;
 mod api_organisations;
 mod api_transport;
+mod cms_sites;
 mod crash_resume;
+mod durability;
 mod harness;
 mod metrics;
 mod ops;
 mod process;
+mod sites;
+mod supervision;

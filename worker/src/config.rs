@@ -29,9 +29,12 @@ pub struct SourceConfig {
     /// Time between runs, e.g. "6h" (ignored when `cron` is set).
     #[serde(default = "default_interval", with = "humantime_serde_compat")]
     pub interval: Duration,
-    /// Cron schedule instead of `interval`, e.g. "0 3 * * *" (five fields, UTC).
+    /// Cron schedule instead of `interval`, e.g. "0 3 * * *" (five fields), read in `timezone`.
     #[serde(default)]
     pub cron: Option<String>,
+    /// IANA time zone of `cron` and of sitemap dates without a zone, e.g. "Asia/Shanghai".
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
     /// At most this many notice pages fetched per run.
     #[serde(default = "default_max_pages")]
     pub max_pages: usize,
@@ -48,6 +51,17 @@ pub struct SourceConfig {
     /// Allow loopback and private addresses (tests and the demo only).
     #[serde(default)]
     pub allow_loopback: bool,
+    /// The CMS whose list mechanics the list pages use: "auto" (detect each page's script
+    /// pager, data proxy or numbered pages), "trs", "hanweb" or "vsb" to force one.
+    #[serde(default)]
+    pub cms: crate::cms::Cms,
+    /// Follow links from notice pages to PDF, DOCX, DOC, WPS and OFD attachments.
+    #[serde(default = "default_attachments")]
+    pub attachments: bool,
+}
+
+fn default_attachments() -> bool {
+    true
 }
 
 fn default_notice_url_pattern() -> String {
@@ -62,6 +76,23 @@ fn default_use_sitemaps() -> bool {
     true
 }
 
+/// China Standard Time: the publishers' own clock.
+fn default_timezone() -> String {
+    "Asia/Shanghai".into()
+}
+
+impl SourceConfig {
+    /// The source's time zone, or an error naming it when it is not a known IANA name.
+    pub fn time_zone(&self) -> crate::Result<chrono_tz::Tz> {
+        self.timezone
+            .parse()
+            .map_err(|_| crate::WorkerError::BadTimeZone {
+                source_name: self.name.clone(),
+                timezone: self.timezone.clone(),
+            })
+    }
+}
+
 impl Default for SourceConfig {
     fn default() -> Self {
         Self {
@@ -72,11 +103,14 @@ impl Default for SourceConfig {
             pagination: Pagination::default(),
             interval: default_interval(),
             cron: None,
+            timezone: default_timezone(),
             max_pages: default_max_pages(),
             use_sitemaps: default_use_sitemaps(),
             charset: None,
             content_selector: None,
             allow_loopback: false,
+            cms: crate::cms::Cms::default(),
+            attachments: default_attachments(),
         }
     }
 }
@@ -152,6 +186,9 @@ pub struct CrawlerConfig {
     /// Largest body read; larger pages are refused.
     #[serde(default = "default_max_body_bytes")]
     pub max_body_bytes: usize,
+    /// Largest attachment (PDF, DOCX, …) read; larger ones are refused.
+    #[serde(default = "default_max_attachment_bytes")]
+    pub max_attachment_bytes: usize,
     /// Contact URL or address appended to the User-Agent as "(+URL)" unless already in it.
     #[serde(default)]
     pub contact_url: Option<String>,
@@ -185,6 +222,13 @@ pub struct CrawlerConfig {
     /// Obey robots.txt (on by default; turn off only for your own sites).
     #[serde(default = "default_respect_robots")]
     pub respect_robots: bool,
+    /// How long a host whose robots.txt answered 5xx or 429, or not at all, is left alone
+    /// (everything disallowed, or its last known rules kept) before robots.txt is asked again.
+    #[serde(
+        default = "default_robots_unavailable_retry",
+        with = "humantime_serde_compat"
+    )]
+    pub robots_unavailable_retry: Duration,
 }
 
 impl Default for CrawlerConfig {
@@ -194,6 +238,7 @@ impl Default for CrawlerConfig {
             request_timeout: default_request_timeout(),
             connect_timeout: default_connect_timeout(),
             max_body_bytes: default_max_body_bytes(),
+            max_attachment_bytes: default_max_attachment_bytes(),
             contact_url: None,
             delay: default_delay(),
             per_host_concurrency: default_per_host_concurrency(),
@@ -205,6 +250,7 @@ impl Default for CrawlerConfig {
             breaker_threshold: default_breaker_threshold(),
             breaker_cooldown: default_breaker_cooldown(),
             respect_robots: default_respect_robots(),
+            robots_unavailable_retry: default_robots_unavailable_retry(),
         }
     }
 }
@@ -257,6 +303,10 @@ fn default_respect_robots() -> bool {
     true
 }
 
+fn default_robots_unavailable_retry() -> Duration {
+    Duration::from_secs(30 * 60)
+}
+
 fn default_user_agent() -> String {
     concat!(
         "gazette/",
@@ -276,6 +326,10 @@ fn default_connect_timeout() -> Duration {
 
 fn default_max_body_bytes() -> usize {
     8 * 1024 * 1024
+}
+
+fn default_max_attachment_bytes() -> usize {
+    32 * 1024 * 1024
 }
 
 fn default_delay() -> Duration {

@@ -1,5 +1,6 @@
-//! One crawl of one source ([`Crawler::crawl_once`], the testable step). The schedule around
-//! it lives with the binary's supervisor, which also answers the admin API.
+//! One crawl of one source ([`Crawler::crawl_once`], the testable step): seeds the frontier
+//! and works through it, handing each entry to `entry`. The schedule around it lives
+//! with the binary's supervisor, which also answers the admin API.
 //!
 //! A run works through the source's durable frontier (see `gazette_store::frontier`): it is
 //! seeded with the list pages (and sitemaps), and every entry finished writes its page, marks
@@ -7,75 +8,20 @@
 //! queue on the next start, without fetching finished entries again.
 
 use crate::config::{CrawlerConfig, SourceConfig};
-use crate::entry::{Compiled, EntryResult};
+use crate::entry::EntryRunner;
 use crate::error::Result;
 use crate::fetch::{Fetcher, now_ms};
-use crate::politeness::{Politeness, Refusal};
+use crate::politeness::{FetchError, Politeness};
+use crate::report::CrawlReport;
+use crate::source::CompiledSource;
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
-use gazette_store::{FrontierEntry, FrontierKind, NoticeStore};
+use gazette_store::{FrontierEntry, FrontierKind};
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 use url::Url;
-
-/// Sitemaps fetched per run at most (on top of the list-page limit).
-pub(crate) const MAX_SITEMAPS: usize = 20;
-
-/// What one run of one source did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CrawlReport {
-    /// The source's name.
-    pub source: String,
-    /// True when this run resumed one that was interrupted.
-    pub resumed: bool,
-    /// List pages fetched.
-    pub list_pages: usize,
-    /// Sitemaps fetched.
-    pub sitemaps: usize,
-    /// Notice pages fetched (including unchanged ones).
-    pub pages_fetched: usize,
-    /// Pages whose content had not changed since the last fetch (304 or same hash).
-    pub pages_unchanged: usize,
-    /// Pages stored with a cleaning or parsing error (kept, never dropped).
-    pub pages_with_errors: usize,
-    /// Notices stored for the first time.
-    pub notices_new: usize,
-    /// Notices stored again from a changed or another page.
-    pub notices_updated: usize,
-    /// Notices withdrawn because their only page no longer carries them.
-    pub notices_withdrawn: usize,
-    /// Entries left queued for a later run (their host's circuit breaker is open).
-    pub left_pending: usize,
-    /// Pages that failed, with the reason.
-    pub failures: Vec<String>,
-    /// True when the run stopped early because of shutdown.
-    pub cancelled: bool,
-}
-
-impl CrawlReport {
-    fn add(&mut self, entry: EntryResult) {
-        if entry.cancelled {
-            self.cancelled = true;
-            return;
-        }
-        if entry.fetched {
-            match entry.kind {
-                FrontierKind::List => self.list_pages += 1,
-                FrontierKind::Sitemap => self.sitemaps += 1,
-                FrontierKind::Notice => self.pages_fetched += 1,
-            }
-        }
-        self.pages_unchanged += usize::from(entry.unchanged);
-        self.pages_with_errors += usize::from(entry.page_error);
-        self.left_pending += usize::from(entry.left_pending);
-        self.notices_new += entry.outcome.new_notices.len();
-        self.notices_updated += entry.outcome.updated_notices.len();
-        self.notices_withdrawn += entry.outcome.withdrawn_notices.len();
-        self.failures.extend(entry.failure);
-    }
-}
 
 /// Progress of a run, for a progress bar: entries finished and entries known so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,12 +40,7 @@ pub type ProgressFn = Arc<dyn Fn(Progress<'_>) + Send + Sync>;
 /// Crawls sources into a store.
 #[derive(Clone)]
 pub struct Crawler {
-    pub(crate) fetcher: Fetcher,
-    pub(crate) store: Arc<dyn NoticeStore>,
-    pub(crate) politeness: Arc<Politeness>,
-    /// Cleaning and parsing jobs at once: one per core. More only adds threads (each with its
-    /// own allocator arena) without adding throughput.
-    pub(crate) cpu: Arc<tokio::sync::Semaphore>,
+    runner: EntryRunner,
     config: CrawlerConfig,
     progress: Option<ProgressFn>,
 }
@@ -114,14 +55,16 @@ impl std::fmt::Debug for Crawler {
 
 impl Crawler {
     /// A crawler writing into `store`.
-    pub fn new(config: CrawlerConfig, store: Arc<dyn NoticeStore>) -> Result<Self> {
+    pub fn new(config: CrawlerConfig, store: Arc<dyn gazette_store::NoticeStore>) -> Result<Self> {
         Ok(Self {
-            fetcher: Fetcher::new(&config)?,
-            politeness: Arc::new(Politeness::new(&config)),
-            cpu: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            )),
-            store,
+            runner: EntryRunner {
+                fetcher: Fetcher::new(&config)?,
+                politeness: Arc::new(Politeness::new(&config)),
+                cpu: Arc::new(tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, |n| n.get()),
+                )),
+                store,
+            },
             config,
             progress: None,
         })
@@ -139,11 +82,12 @@ impl Crawler {
         &self,
         source: &SourceConfig,
         cancel: &CancellationToken,
-    ) -> std::result::Result<Vec<FrontierEntry>, Refusal> {
+    ) -> std::result::Result<Vec<FrontierEntry>, FetchError> {
         let list = |url: String| FrontierEntry {
             url,
             kind: FrontierKind::List,
             depth: 0,
+            parent: None,
         };
         let mut seeds: Vec<FrontierEntry> = source.start_urls.iter().cloned().map(list).collect();
         if let Some(template) = &source.pagination.url_template {
@@ -165,8 +109,9 @@ impl Crawler {
                 let mut sitemaps = Vec::new();
                 if self.config.respect_robots {
                     match self
+                        .runner
                         .politeness
-                        .robots(&self.fetcher, &url, source.allow_loopback, cancel)
+                        .robots(&self.runner.fetcher, &url, source.allow_loopback, cancel)
                         .await
                     {
                         // Relative Sitemap lines are resolved against the site.
@@ -177,8 +122,8 @@ impl Crawler {
                                 .filter_map(|s| url.join(s).ok().map(String::from))
                                 .collect();
                         }
-                        Err(Refusal::Cancelled) => return Err(Refusal::Cancelled),
-                        Err(Refusal::Failed(_)) => {}
+                        Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
+                        Err(FetchError::Failed(_)) => {}
                     }
                 }
                 if sitemaps.is_empty() {
@@ -188,6 +133,7 @@ impl Crawler {
                     url,
                     kind: FrontierKind::Sitemap,
                     depth: 0,
+                    parent: None,
                 }));
             }
         }
@@ -222,20 +168,20 @@ impl Crawler {
         source: &SourceConfig,
         cancel: &CancellationToken,
     ) -> Result<CrawlReport> {
-        let compiled = Arc::new(Compiled::new(source)?);
+        let compiled = Arc::new(CompiledSource::new(source)?);
         let mut report = CrawlReport {
             source: source.name.clone(),
             ..CrawlReport::default()
         };
         let seeds = match self.seeds(source, cancel).await {
             Ok(seeds) => seeds,
-            Err(Refusal::Cancelled) | Err(Refusal::Failed(_)) => {
+            Err(FetchError::Cancelled) | Err(FetchError::Failed(_)) => {
                 report.cancelled = true;
                 return Ok(report);
             }
         };
         let (max_notices, max_lists) = compiled.caps();
-        let store = Arc::clone(&self.store);
+        let store = Arc::clone(&self.runner.store);
         let name = source.name.clone();
         let run = tokio::task::spawn_blocking(move || {
             store.frontier_begin(&name, &seeds, now_ms(), max_notices, max_lists)
@@ -256,10 +202,9 @@ impl Crawler {
                     break;
                 };
                 attempted.insert(seq);
-                let crawler = self.clone();
+                let runner = self.runner.clone();
                 let (compiled, cancel) = (Arc::clone(&compiled), cancel.clone());
-                in_flight
-                    .push(async move { crawler.process_entry(compiled, seq, entry, cancel).await });
+                in_flight.push(async move { runner.run(compiled, seq, entry, cancel).await });
             }
             // Store errors end the run, but only after the entries in flight have finished.
             let Some(result) = in_flight.next().await else {
@@ -283,7 +228,7 @@ impl Crawler {
         }
         report.cancelled |= cancel.is_cancelled();
         if !report.cancelled && report.left_pending == 0 {
-            let store = Arc::clone(&self.store);
+            let store = Arc::clone(&self.runner.store);
             let name = source.name.clone();
             tokio::task::spawn_blocking(move || store.frontier_finish(&name)).await??;
         }
@@ -296,7 +241,7 @@ impl Crawler {
         source: &SourceConfig,
         attempted: &HashSet<u64>,
     ) -> Result<VecDeque<(u64, FrontierEntry)>> {
-        let store = Arc::clone(&self.store);
+        let store = Arc::clone(&self.runner.store);
         let name = source.name.clone();
         let limit = attempted.len() + 1000;
         let pending =

@@ -1,97 +1,46 @@
-//! One frontier entry, start to finish: fetch it politely, then take links from a list page or
-//! sitemap, or clean, parse and store a notice page, and finish the entry in the store in the
-//! same transaction as the page write.
+//! One frontier entry, start to finish: fetch it politely, classify the answer
+//! ([`crate::answer`]), then queue the links a list page or sitemap holds
+//! ([`crate::discover`]), or turn a notice page's bytes into a stored page and notices through
+//! the one path all writers share ([`gazette_pipeline::prepare`]); the entry is finished in the
+//! store in the same transaction as the page write.
 
-use crate::Crawler;
-use crate::config::SourceConfig;
-use crate::error::{Result, WorkerError};
+use crate::answer::{self, Answer};
+use crate::attachment::{self, Format};
+use crate::discover::{self, Found};
+use crate::error::Result;
 use crate::events::{self, ParseOutcome};
-use crate::fetch::{Expect, FetchRequest, FetchedPage};
-use crate::links::{LinkFilter, NextLink, sitemap_locs};
-use crate::politeness::Refusal;
-use gazette_notice::{CleanOptions, InputKind};
+use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher};
+use crate::politeness::Politeness;
+use crate::report::EntryResult;
+use crate::report::UnsupportedDocument;
+use crate::source::CompiledSource;
+use gazette_pipeline::Parsed;
 use gazette_store::{
     Completion, FrontierEntry, FrontierKind, NoticeStore, PageOutcome, PageRecord, PageWrite,
-    identity,
 };
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
-use url::Url;
 
-/// Sitemap index levels followed (index → sitemap → pages).
-const MAX_SITEMAP_DEPTH: u32 = 2;
+/// The error kept on a notice page whose only notice is the announcement of its attachment.
+const ANNOUNCES_ATTACHMENT: &str = "the page announces a notice published as an attachment";
 
-/// A source with its patterns compiled, shared by the tasks of one run.
-#[derive(Debug)]
-pub(crate) struct Compiled {
-    pub(crate) source: SourceConfig,
-    pub(crate) links: LinkFilter,
-    pub(crate) next: NextLink,
+/// What every entry of every run uses: the HTTP client, the per-host rules, the store and the
+/// cap on CPU-bound work.
+#[derive(Clone)]
+pub(crate) struct EntryRunner {
+    pub(crate) fetcher: Fetcher,
+    pub(crate) politeness: Arc<Politeness>,
+    pub(crate) store: Arc<dyn NoticeStore>,
+    /// Cleaning and parsing jobs at once: one per core. More only adds threads (each with its
+    /// own allocator arena) without adding throughput.
+    pub(crate) cpu: Arc<tokio::sync::Semaphore>,
 }
 
-impl Compiled {
-    pub(crate) fn new(source: &SourceConfig) -> Result<Self> {
-        let bad = |reason: String| WorkerError::BadPattern {
-            source_name: source.name.clone(),
-            reason,
-        };
-        let selector = source
-            .pagination
-            .next_selector
-            .as_deref()
-            .map(|css| {
-                scraper::Selector::parse(css).map_err(|e| bad(format!("next_selector: {e}")))
-            })
-            .transpose()?;
-        Ok(Self {
-            source: source.clone(),
-            links: LinkFilter {
-                url_pattern: regex::Regex::new(&source.notice_url_pattern)
-                    .map_err(|e| bad(e.to_string()))?,
-                keywords: source.notice_link_text.clone(),
-            },
-            next: NextLink {
-                texts: source.pagination.next_link_text.clone(),
-                selector,
-            },
-        })
-    }
-
-    /// Per-run caps for notice pages and for list pages plus sitemaps.
-    pub(crate) fn caps(&self) -> (usize, usize) {
-        (
-            self.source.max_pages,
-            self.source.pagination.max_list_pages + crate::crawl::MAX_SITEMAPS,
-        )
-    }
-}
-
-/// How one entry ended.
-#[derive(Debug, Default)]
-pub(crate) struct EntryResult {
-    /// The entry's kind.
-    pub(crate) kind: FrontierKind,
-    /// A response (200 or 304) came back.
-    pub(crate) fetched: bool,
-    /// The page had not changed.
-    pub(crate) unchanged: bool,
-    /// What storing it did.
-    pub(crate) outcome: PageOutcome,
-    /// The page was stored with a cleaning or parsing error.
-    pub(crate) page_error: bool,
-    /// Why the entry failed (it is done for this run).
-    pub(crate) failure: Option<String>,
-    /// The entry stays queued for a later run (breaker open).
-    pub(crate) left_pending: bool,
-    /// Shutdown interrupted it before anything was written; it stays queued.
-    pub(crate) cancelled: bool,
-}
-
-impl Crawler {
+impl EntryRunner {
     /// Fetches and finishes one entry. Only store failures are errors.
-    pub(crate) async fn process_entry(
+    pub(crate) async fn run(
         &self,
-        compiled: Arc<Compiled>,
+        compiled: Arc<CompiledSource>,
         seq: u64,
         entry: FrontierEntry,
         cancel: CancellationToken,
@@ -102,7 +51,7 @@ impl Crawler {
             ..EntryResult::default()
         };
         let stored = match entry.kind {
-            FrontierKind::Notice => {
+            FrontierKind::Notice | FrontierKind::Attachment => {
                 let store = Arc::clone(&self.store);
                 let url = entry.url.clone();
                 tokio::task::spawn_blocking(move || store.page(&url)).await??
@@ -117,125 +66,210 @@ impl Crawler {
             expect: match entry.kind {
                 FrontierKind::Sitemap => Expect::Sitemap,
                 FrontierKind::List | FrontierKind::Notice => Expect::Html,
+                FrontierKind::Attachment => Expect::Attachment,
             },
             source: &source.name,
         };
-        let page = match self.politeness.fetch(&self.fetcher, req, &cancel).await {
-            Ok(page) => page,
-            Err(Refusal::Cancelled) => {
-                result.cancelled = true;
-                return Ok(result);
-            }
-            Err(Refusal::Failed(WorkerError::CircuitOpen { host })) => {
+        let fetched = self.politeness.fetch(&self.fetcher, req, &cancel).await;
+        match answer::classify(entry.kind, stored.as_ref(), fetched) {
+            Answer::Cancelled => result.cancelled = true,
+            Answer::Deferred { reason } => {
                 result.left_pending = true;
-                result.failure = Some(format!("{}: circuit breaker open for {host}", entry.url));
-                return Ok(result);
+                result.failure = Some(format!("{}: {reason}", entry.url));
             }
-            Err(Refusal::Failed(error)) => {
-                // A missing guessed sitemap is normal, not a failure.
-                let quiet = entry.kind == FrontierKind::Sitemap
-                    && matches!(
-                        error,
-                        WorkerError::Status {
-                            status: 404 | 410,
-                            ..
-                        }
-                    );
-                if !quiet {
-                    result.failure = Some(error.to_string());
-                }
+            Answer::Blocked(blocked) => {
+                // Never stored: a challenge is not the page, and must neither replace a stored
+                // copy nor withdraw the notices it carries.
+                events::page_blocked(
+                    &source.name,
+                    &blocked.url,
+                    blocked.status,
+                    blocked.challenge,
+                );
+                result.failure = Some(format!(
+                    "{}: blocked by an anti-bot challenge ({}, HTTP {})",
+                    blocked.url,
+                    blocked.challenge.label(),
+                    blocked.status
+                ));
+                result.blocked = Some(blocked);
                 self.complete(&compiled, seq, &entry, Vec::new(), None)
                     .await?;
-                return Ok(result);
             }
-        };
-        result.fetched = true;
-        match entry.kind {
-            FrontierKind::List => {
-                let found = self.list_links(&compiled, &entry, &page);
+            Answer::Failed { reason } => {
+                result.failure = reason;
+                self.complete(&compiled, seq, &entry, Vec::new(), None)
+                    .await?;
+            }
+            Answer::Unchanged => {
+                result.fetched = true;
+                result.unchanged = true;
+                events::page_parsed(&source.name, &entry.url, ParseOutcome::Unchanged);
+                let found = self
+                    .unchanged_attachments(&compiled, &entry, stored.as_ref())
+                    .await?;
                 self.complete(&compiled, seq, &entry, found, None).await?;
             }
-            FrontierKind::Sitemap => {
-                let found = sitemap_entries(&compiled, &entry, &page);
-                self.complete(&compiled, seq, &entry, found, None).await?;
-            }
-            FrontierKind::Notice => {
-                let sha = identity::content_sha256(&page.body);
-                if page.not_modified() || stored.is_some_and(|p| p.content_sha256 == sha) {
-                    result.unchanged = true;
-                    events::page_parsed(&source.name, &entry.url, ParseOutcome::Unchanged);
-                    self.complete(&compiled, seq, &entry, Vec::new(), None)
-                        .await?;
-                } else {
-                    // Cleaning and parsing are CPU work: off the async threads, one per core.
-                    let source = source.clone();
-                    let write = {
-                        let _cpu = self.cpu.acquire().await;
-                        tokio::task::spawn_blocking(move || parse_page(&source, page, sha)).await?
-                    };
-                    result.page_error = write.page.error.is_some();
-                    let parsed = if write.page.clean.is_none() {
-                        ParseOutcome::CleanError
-                    } else if write.notices.is_empty() {
-                        ParseOutcome::NoNotice
-                    } else {
-                        ParseOutcome::Notices(write.notices.len())
-                    };
-                    events::page_parsed(&compiled.source.name, &entry.url, parsed);
-                    result.outcome = self
-                        .complete(&compiled, seq, &entry, Vec::new(), Some(write))
-                        .await?;
-                    events::notices_stored(&compiled.source.name, &entry.url, &result.outcome);
+            Answer::Page {
+                page,
+                content_sha256,
+            } => {
+                result.fetched = true;
+                match entry.kind {
+                    FrontierKind::List | FrontierKind::Sitemap => {
+                        let found = match discover::discover(&compiled, &entry, &page) {
+                            Ok(found) => found,
+                            Err(reason) => {
+                                result.failure = Some(reason);
+                                Vec::new()
+                            }
+                        };
+                        let (found, skipped) = self.skip_unchanged(found).await?;
+                        result.sitemap_unchanged = skipped;
+                        self.complete(&compiled, seq, &entry, found, None).await?;
+                    }
+                    FrontierKind::Notice | FrontierKind::Attachment => {
+                        let (write, found, parsed) = if entry.kind == FrontierKind::Attachment {
+                            let (write, format) = self
+                                .prepare_document(&compiled, &entry, page, content_sha256)
+                                .await?;
+                            let parsed = if format.is_readable() || format == Format::Markup {
+                                ParseOutcome::Parsed(Parsed::of(&write))
+                            } else {
+                                result.unsupported = Some(UnsupportedDocument {
+                                    url: entry.url.clone(),
+                                    format: format.label(),
+                                });
+                                ParseOutcome::UnsupportedFormat
+                            };
+                            (write, Vec::new(), parsed)
+                        } else {
+                            let found = discover::attachments(&compiled, &entry, &page);
+                            let mut write = self.prepare(&compiled, page, content_sha256).await?;
+                            if !found.is_empty()
+                                && !write.notices.is_empty()
+                                && write.notices.iter().all(attachment::announces_attachment)
+                            {
+                                // The page only announces the notice its attachment holds.
+                                write.notices.clear();
+                                write.page.error = Some(ANNOUNCES_ATTACHMENT.into());
+                            }
+                            let parsed = ParseOutcome::Parsed(Parsed::of(&write));
+                            (write, found, parsed)
+                        };
+                        result.page_error = write.page.error.is_some();
+                        events::page_parsed(compiled.name(), &entry.url, parsed);
+                        result.outcome = self
+                            .complete(&compiled, seq, &entry, found, Some(write))
+                            .await?;
+                        events::notices_stored(compiled.name(), &entry.url, &result.outcome);
+                    }
                 }
             }
         }
         Ok(result)
     }
 
-    fn list_links(
-        &self,
-        compiled: &Compiled,
-        entry: &FrontierEntry,
-        page: &FetchedPage,
-    ) -> Vec<FrontierEntry> {
-        let source = &compiled.source;
-        let Ok(html) = gazette_notice::charset::decode(
-            &page.body,
-            page.content_type.as_deref(),
-            source.charset.as_deref(),
-        )
-        .map(|d| d.text) else {
-            return Vec::new();
-        };
-        let Ok(base) = Url::parse(&page.final_url) else {
-            return Vec::new();
-        };
-        let mut found: Vec<FrontierEntry> = compiled
-            .links
-            .notice_links(&html, &base)
-            .into_iter()
-            .map(|url| FrontierEntry {
-                url: url.into(),
-                kind: FrontierKind::Notice,
-                depth: entry.depth + 1,
-            })
-            .collect();
-        // A URL template already queued every list page; otherwise follow "next".
-        if source.pagination.url_template.is_none()
-            && let Some(next) = compiled.next.find(&html, &base)
-        {
-            found.push(FrontierEntry {
-                url: next.into(),
-                kind: FrontierKind::List,
-                depth: entry.depth + 1,
-            });
+    /// Drops the notice pages a sitemap dates no later than their stored copy: their
+    /// `<lastmod>` says they have not changed since we fetched them. Returns the entries to
+    /// queue and how many were dropped.
+    async fn skip_unchanged(&self, found: Vec<Found>) -> Result<(Vec<FrontierEntry>, usize)> {
+        if found.iter().all(|f| f.modified_ms.is_none()) {
+            return Ok((found.into_iter().map(|f| f.entry).collect(), 0));
         }
-        found
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            let mut keep = Vec::with_capacity(found.len());
+            let mut skipped = 0;
+            for Found { entry, modified_ms } in found {
+                if let Some(modified) = modified_ms
+                    && store
+                        .page(&entry.url)?
+                        .is_some_and(|stored| stored.fetched_at_ms >= modified)
+                {
+                    skipped += 1;
+                    continue;
+                }
+                keep.push(entry);
+            }
+            Ok((keep, skipped))
+        })
+        .await?
     }
 
+    /// A fetched notice page's bytes to what is stored: cleaning and parsing are CPU work, so
+    /// they run off the async threads, one job per core.
+    async fn prepare(
+        &self,
+        compiled: &Arc<CompiledSource>,
+        page: FetchedPage,
+        content_sha256: Option<String>,
+    ) -> Result<PageWrite> {
+        let document = page.into_document(content_sha256);
+        let compiled = Arc::clone(compiled);
+        let _cpu = self.cpu.acquire().await;
+        Ok(tokio::task::spawn_blocking(move || {
+            gazette_pipeline::prepare(document, &compiled.reading)
+        })
+        .await?)
+    }
+
+    /// A fetched attachment to what is stored (see [`attachment::document_write`]), off the
+    /// async threads like any parse.
+    async fn prepare_document(
+        &self,
+        compiled: &Arc<CompiledSource>,
+        entry: &FrontierEntry,
+        page: FetchedPage,
+        content_sha256: Option<String>,
+    ) -> Result<(PageWrite, Format)> {
+        let compiled = Arc::clone(compiled);
+        let parent = entry.parent.clone();
+        let _cpu = self.cpu.acquire().await;
+        Ok(tokio::task::spawn_blocking(move || {
+            attachment::document_write(&compiled.reading, page, content_sha256, parent)
+        })
+        .await?)
+    }
+
+    /// The attachments of an unchanged notice page that carries no notice of its own (it
+    /// announces one published as a file), read from its stored copy: an attachment that
+    /// failed last time, or changed since, is asked for again. Pages with notices of their own
+    /// are not read again, which keeps unchanged pages cheap.
+    async fn unchanged_attachments(
+        &self,
+        compiled: &CompiledSource,
+        entry: &FrontierEntry,
+        stored: Option<&PageRecord>,
+    ) -> Result<Vec<FrontierEntry>> {
+        let Some(stored) = stored.filter(|s| {
+            entry.kind == FrontierKind::Notice
+                && compiled.source.attachments
+                && s.notice_ids.is_empty()
+        }) else {
+            return Ok(Vec::new());
+        };
+        let store = Arc::clone(&self.store);
+        let (url, at) = (stored.url.clone(), stored.fetched_at_ms);
+        let Some(body) = tokio::task::spawn_blocking(move || store.page_body(&url, at)).await??
+        else {
+            return Ok(Vec::new());
+        };
+        let page = FetchedPage {
+            url: stored.url.clone(),
+            final_url: stored.final_url.clone(),
+            content_type: stored.content_type.clone(),
+            body,
+            ..FetchedPage::default()
+        };
+        Ok(discover::attachments(compiled, entry, &page))
+    }
+
+    /// Finishes the entry: dequeues it, queues what it found and writes its page, in one
+    /// transaction.
     async fn complete(
         &self,
-        compiled: &Compiled,
+        compiled: &CompiledSource,
         seq: u64,
         entry: &FrontierEntry,
         discovered: Vec<FrontierEntry>,
@@ -243,7 +277,7 @@ impl Crawler {
     ) -> Result<PageOutcome> {
         let store: Arc<dyn NoticeStore> = Arc::clone(&self.store);
         let (max_notices, max_lists) = compiled.caps();
-        let name = compiled.source.name.clone();
+        let name = compiled.name().to_owned();
         let done = Completion {
             seq,
             url: entry.url.clone(),
@@ -253,75 +287,5 @@ impl Crawler {
             page,
         };
         Ok(tokio::task::spawn_blocking(move || store.frontier_complete(&name, done)).await??)
-    }
-}
-
-fn sitemap_entries(
-    compiled: &Compiled,
-    entry: &FrontierEntry,
-    page: &FetchedPage,
-) -> Vec<FrontierEntry> {
-    let xml = String::from_utf8_lossy(&page.body);
-    let (is_index, locs) = sitemap_locs(&xml);
-    if is_index {
-        if entry.depth >= MAX_SITEMAP_DEPTH {
-            return Vec::new();
-        }
-        return locs
-            .into_iter()
-            .map(|url| FrontierEntry {
-                url,
-                kind: FrontierKind::Sitemap,
-                depth: entry.depth + 1,
-            })
-            .collect();
-    }
-    locs.into_iter()
-        .filter(|url| compiled.links.url_pattern.is_match(url))
-        .map(|url| FrontierEntry {
-            url,
-            kind: FrontierKind::Notice,
-            depth: entry.depth + 1,
-        })
-        .collect()
-}
-
-/// Cleans and parses a fetched notice page into what is stored. A page that fails to clean or
-/// holds no notice is kept with its error, never dropped.
-fn parse_page(source: &SourceConfig, page: FetchedPage, sha: String) -> PageWrite {
-    let options = CleanOptions {
-        content_type: page.content_type.clone(),
-        charset_override: source.charset.clone(),
-        content_selector: source.content_selector.clone(),
-        kind: InputKind::Auto,
-    };
-    let mut record = PageRecord {
-        url: page.url.clone(),
-        final_url: page.final_url.clone(),
-        status: page.status,
-        content_type: page.content_type.clone(),
-        etag: page.etag.clone(),
-        last_modified: page.last_modified.clone(),
-        fetched_at_ms: page.fetched_at_ms,
-        content_sha256: sha,
-        ..PageRecord::default()
-    };
-    let notices = match gazette_notice::parse(&page.body, &options) {
-        Ok((doc, notices)) => {
-            if notices.is_empty() {
-                record.error = Some("no notice found in the page".into());
-            }
-            record.clean = Some(doc);
-            notices
-        }
-        Err(error) => {
-            record.error = Some(error.to_string());
-            Vec::new()
-        }
-    };
-    PageWrite {
-        page: record,
-        notices,
-        raw: Some(page.body),
     }
 }

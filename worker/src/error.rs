@@ -1,4 +1,8 @@
-//! Worker errors. A failing page is recorded and skipped; only store errors stop a run.
+//! Worker errors. A failing page is recorded and skipped; only store errors stop a run. What a
+//! failed fetch means for retries, the breaker and the metrics is decided once, by
+//! [`WorkerError::class`] (see [`crate::failure`]).
+
+use crate::failure::{FailureClass, Refusal};
 
 /// What can go wrong fetching or storing.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +70,13 @@ pub enum WorkerError {
         /// The URL.
         url: String,
     },
+    /// robots.txt could not be had (a 5xx or no connection): by RFC 9309 the whole host is
+    /// disallowed until it can be fetched again.
+    #[error("robots.txt of {url} unavailable; the host is not crawled for now")]
+    RobotsUnavailable {
+        /// The page's URL.
+        url: String,
+    },
     /// The host failed too often recently; its circuit breaker is open.
     #[error("circuit breaker open for {host}")]
     CircuitOpen {
@@ -82,6 +93,14 @@ pub enum WorkerError {
         /// The parser's error.
         reason: String,
     },
+    /// The source's time zone is not a known IANA name.
+    #[error("source {source_name}: unknown timezone {timezone:?}")]
+    BadTimeZone {
+        /// The source.
+        source_name: String,
+        /// The name given.
+        timezone: String,
+    },
     /// The body exceeded the configured limit.
     #[error("fetching {url}: body larger than {limit} bytes")]
     TooLarge {
@@ -89,6 +108,17 @@ pub enum WorkerError {
         url: String,
         /// The limit.
         limit: usize,
+    },
+    /// The site answered with an anti-bot challenge instead of the page. It is never stored
+    /// as the page; the host is backed off.
+    #[error("{url}: blocked by an anti-bot challenge ({}, HTTP {status})", challenge.label())]
+    Blocked {
+        /// The URL.
+        url: String,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// Which challenge it was.
+        challenge: crate::blocked::Challenge,
     },
     /// The source's link pattern is not a valid regex.
     #[error("source {source_name}: invalid notice_url_pattern: {reason}")]
@@ -107,69 +137,45 @@ pub enum WorkerError {
 }
 
 impl WorkerError {
-    /// True for failures worth retrying: timeouts, connection errors, 5xx and 429.
-    pub fn is_retryable(&self) -> bool {
+    /// The one classification of this error, which retries, the breaker and the metrics read.
+    pub fn class(&self) -> FailureClass {
         match self {
-            Self::Http { source, .. } => {
-                source.is_timeout()
-                    || source.is_connect()
-                    || source.is_request()
-                    || source.is_body()
+            Self::Http { source, .. } if source.is_timeout() => FailureClass::Timeout,
+            Self::Http { source, .. } if source.is_connect() => FailureClass::Connect,
+            Self::Http { source, .. } if source.is_request() || source.is_body() => {
+                FailureClass::Transport
             }
-            Self::Status { status, .. } => *status == 429 || *status >= 500,
-            Self::BadUrl { .. }
-            | Self::ForbiddenAddress { .. }
-            | Self::RedirectLoop { .. }
-            | Self::TooManyRedirects { .. }
-            | Self::ContentType { .. }
-            | Self::RobotsDisallowed { .. }
-            | Self::CircuitOpen { .. }
-            | Self::TooLarge { .. }
+            Self::Http { .. } => FailureClass::Protocol,
+            Self::Status {
+                status: 429,
+                retry_after,
+                ..
+            } => FailureClass::RateLimited {
+                retry_after: *retry_after,
+            },
+            Self::Status {
+                status,
+                retry_after,
+                ..
+            } if *status >= 500 => FailureClass::ServerError {
+                status: *status,
+                retry_after: *retry_after,
+            },
+            Self::Status { status, .. } => FailureClass::ClientError { status: *status },
+            Self::RedirectLoop { .. } | Self::TooManyRedirects { .. } => FailureClass::Redirect,
+            Self::ContentType { .. } => FailureClass::ContentType,
+            Self::TooLarge { .. } => FailureClass::TooLarge,
+            Self::Blocked { .. } => FailureClass::Challenged,
+            Self::BadUrl { .. } => FailureClass::Refused(Refusal::BadUrl),
+            Self::ForbiddenAddress { .. } => FailureClass::Refused(Refusal::Address),
+            Self::RobotsDisallowed { .. } => FailureClass::Refused(Refusal::Robots),
+            Self::RobotsUnavailable { .. } => FailureClass::Refused(Refusal::RobotsUnavailable),
+            Self::CircuitOpen { .. } => FailureClass::Refused(Refusal::Breaker),
+            Self::BadCron { .. }
             | Self::BadPattern { .. }
-            | Self::BadCron { .. }
+            | Self::BadTimeZone { .. }
             | Self::Store(_)
-            | Self::Task(_) => false,
-        }
-    }
-
-    /// True for failures that say the host is unwell (they count towards its breaker); a 429
-    /// is the host asking us to slow down, which Retry-After handles.
-    pub fn is_host_failure(&self) -> bool {
-        match self {
-            Self::Status { status, .. } => *status >= 500,
-            Self::Http { .. } => self.is_retryable(),
-            Self::BadUrl { .. }
-            | Self::ForbiddenAddress { .. }
-            | Self::RedirectLoop { .. }
-            | Self::TooManyRedirects { .. }
-            | Self::ContentType { .. }
-            | Self::RobotsDisallowed { .. }
-            | Self::CircuitOpen { .. }
-            | Self::TooLarge { .. }
-            | Self::BadPattern { .. }
-            | Self::BadCron { .. }
-            | Self::Store(_)
-            | Self::Task(_) => false,
-        }
-    }
-
-    /// The server's Retry-After, if it sent one.
-    pub fn retry_after(&self) -> Option<std::time::Duration> {
-        match self {
-            Self::Status { retry_after, .. } => *retry_after,
-            Self::Http { .. }
-            | Self::BadUrl { .. }
-            | Self::ForbiddenAddress { .. }
-            | Self::RedirectLoop { .. }
-            | Self::TooManyRedirects { .. }
-            | Self::ContentType { .. }
-            | Self::RobotsDisallowed { .. }
-            | Self::CircuitOpen { .. }
-            | Self::TooLarge { .. }
-            | Self::BadPattern { .. }
-            | Self::BadCron { .. }
-            | Self::Store(_)
-            | Self::Task(_) => None,
+            | Self::Task(_) => FailureClass::Internal,
         }
     }
 }

@@ -4,39 +4,17 @@
 //!
 //! | metric | labels |
 //! | --- | --- |
-//! | `gazette_pages_fetched_total` | `source`, `status`: the HTTP status, `not_modified`, or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …) |
+//! | `gazette_pages_fetched_total` | `source`, `status` (one per request): the HTTP status, `not_modified`, `redirect` for a redirect hop, `blocked` for an anti-bot challenge, or why no answer came (`error_timeout`, `error_connect`, `refused_robots`, …: [`crate::failure::FailureClass::label`]) |
 //! | `gazette_fetch_duration_seconds` | `source` (one observation per HTTP request) |
-//! | `gazette_parse_outcomes_total` | `source`, `outcome`: `notices`, `no_notice`, `clean_error`, `unchanged` |
+//! | `gazette_parse_outcomes_total` | `source`, `outcome`: `notices`, `no_notice`, `clean_error`, `unchanged`, `unsupported_format` |
 //! | `gazette_notices_stored_total` | `source`, `kind`: `new`, `updated` |
 //! | `gazette_crawl_runs_total` | `source`, `result`: `completed`, `cancelled`, `failed` |
 //! | `gazette_crawl_duration_seconds` | `source` |
 
-use crate::crawl::CrawlReport;
-use crate::error::WorkerError;
+use crate::report::CrawlReport;
+use gazette_pipeline::Parsed;
 use std::borrow::Cow;
 use std::time::Duration;
-
-/// The `status` label of a request that got no usable answer.
-pub(crate) fn error_status(error: &WorkerError) -> Cow<'static, str> {
-    let label = match error {
-        WorkerError::Status { status, .. } => return Cow::Owned(status.to_string()),
-        WorkerError::Http { source, .. } if source.is_timeout() => "error_timeout",
-        WorkerError::Http { source, .. } if source.is_connect() => "error_connect",
-        WorkerError::Http { .. } => "error_http",
-        WorkerError::BadUrl { .. } => "error_bad_url",
-        WorkerError::ForbiddenAddress { .. } => "refused_address",
-        WorkerError::RobotsDisallowed { .. } => "refused_robots",
-        WorkerError::CircuitOpen { .. } => "refused_breaker",
-        WorkerError::RedirectLoop { .. } | WorkerError::TooManyRedirects { .. } => "error_redirect",
-        WorkerError::ContentType { .. } => "error_content_type",
-        WorkerError::TooLarge { .. } => "error_too_large",
-        WorkerError::BadCron { .. }
-        | WorkerError::BadPattern { .. }
-        | WorkerError::Store(_)
-        | WorkerError::Task(_) => "error_other",
-    };
-    Cow::Borrowed(label)
-}
 
 /// The `status` label of an answer: its code, or `not_modified` for a 304.
 pub(crate) fn answer_status(status: u16) -> Cow<'static, str> {
@@ -68,26 +46,25 @@ pub(crate) fn page_fetched(
     }
 }
 
-/// What cleaning and parsing a notice page gave.
+/// What became of a fetched notice page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ParseOutcome {
-    /// One or more notices.
-    Notices(usize),
-    /// Clean text but no notice in it.
-    NoNotice,
-    /// The page could not be cleaned (charset, not a document).
-    CleanError,
+    /// It was cleaned and parsed.
+    Parsed(Parsed),
     /// The page had not changed; nothing was parsed.
     Unchanged,
+    /// A document of a format that is kept but not read (DOC, WPS, OFD, …).
+    UnsupportedFormat,
 }
 
 impl ParseOutcome {
     fn label(self) -> &'static str {
         match self {
-            Self::Notices(_) => "notices",
-            Self::NoNotice => "no_notice",
-            Self::CleanError => "clean_error",
+            Self::Parsed(Parsed::Notices(_)) => "notices",
+            Self::Parsed(Parsed::NoNotice) => "no_notice",
+            Self::Parsed(Parsed::CleanError) => "clean_error",
             Self::Unchanged => "unchanged",
+            Self::UnsupportedFormat => "unsupported_format",
         }
     }
 }
@@ -95,9 +72,12 @@ impl ParseOutcome {
 /// A notice page was cleaned and parsed (or found unchanged).
 pub(crate) fn page_parsed(source: &str, url: &str, outcome: ParseOutcome) {
     match outcome {
-        ParseOutcome::Notices(count) => tracing::debug!(source, url, count, "page parsed"),
+        ParseOutcome::Parsed(Parsed::Notices(count)) => {
+            tracing::debug!(source, url, count, "page parsed");
+        }
         ParseOutcome::Unchanged => tracing::debug!(source, url, "page unchanged"),
-        ParseOutcome::NoNotice | ParseOutcome::CleanError => {
+        ParseOutcome::Parsed(Parsed::NoNotice | Parsed::CleanError)
+        | ParseOutcome::UnsupportedFormat => {
             tracing::info!(
                 source,
                 url,
@@ -112,6 +92,23 @@ pub(crate) fn page_parsed(source: &str, url: &str, outcome: ParseOutcome) {
         "outcome" => outcome.label(),
     )
     .increment(1);
+}
+
+/// A page was answered with an anti-bot challenge (its fetch is counted with the status
+/// label `blocked`); nothing of it is stored.
+pub(crate) fn page_blocked(
+    source: &str,
+    url: &str,
+    status: u16,
+    challenge: crate::blocked::Challenge,
+) {
+    tracing::warn!(
+        source,
+        url,
+        status,
+        challenge = challenge.label(),
+        "blocked by an anti-bot challenge"
+    );
 }
 
 /// A page's notices were written to the store.
@@ -180,32 +177,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn status_labels_name_the_answer_or_the_reason() {
+    fn answers_are_labelled_by_status() {
         assert_eq!(answer_status(200), "200");
         assert_eq!(answer_status(304), "not_modified");
-        let status = WorkerError::Status {
-            url: "http://x/".into(),
-            status: 503,
-            retry_after: None,
-        };
-        assert_eq!(error_status(&status), "503");
-        let robots = WorkerError::RobotsDisallowed {
-            url: "http://x/".into(),
-        };
-        assert_eq!(error_status(&robots), "refused_robots");
-        let breaker = WorkerError::CircuitOpen { host: "x".into() };
-        assert_eq!(error_status(&breaker), "refused_breaker");
-        let large = WorkerError::TooLarge {
-            url: "http://x/".into(),
-            limit: 1,
-        };
-        assert_eq!(error_status(&large), "error_too_large");
     }
 
     #[test]
     fn events_without_a_recorder_are_harmless() {
         page_fetched("s", "http://x/", answer_status(200), Some(Duration::ZERO));
-        page_parsed("s", "http://x/", ParseOutcome::NoNotice);
+        page_parsed("s", "http://x/", ParseOutcome::Parsed(Parsed::NoNotice));
         let outcome = gazette_store::PageOutcome {
             new_notices: vec!["a".into()],
             withdrawn_notices: vec!["b".into()],

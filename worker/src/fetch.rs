@@ -1,11 +1,12 @@
 //! HTTP fetching with the limits every request obeys: timeouts, a body size cap, a redirect
-//! cap, and a refusal of loopback, private and link-local addresses (checked after DNS
+//! cap, and a refusal of every non-public address ([`crate::address`]) (checked after DNS
 //! resolution, so a public name pointing inside the network is refused too) unless the source
 //! allows them.
 
+use crate::address::is_public;
+use crate::blocked;
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
-use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use url::Url;
 
@@ -35,6 +36,22 @@ impl FetchedPage {
     pub fn not_modified(&self) -> bool {
         self.status == 304
     }
+
+    /// The page as a document for [`gazette_pipeline::prepare`], with the body's hash when it
+    /// was already computed.
+    pub fn into_document(self, content_sha256: Option<String>) -> gazette_pipeline::Document {
+        gazette_pipeline::Document {
+            url: self.url,
+            final_url: self.final_url,
+            status: self.status,
+            content_type: self.content_type,
+            etag: self.etag,
+            last_modified: self.last_modified,
+            fetched_at_ms: self.fetched_at_ms,
+            content_sha256,
+            body: self.body,
+        }
+    }
 }
 
 /// What a request is for, which decides the content types accepted.
@@ -46,6 +63,10 @@ pub enum Expect {
     Sitemap,
     /// robots.txt: text.
     Robots,
+    /// A document linked from a notice page (PDF, DOCX, …): any type, since servers label
+    /// them loosely (`application/octet-stream`, `application/x-download`); the bytes decide.
+    /// Capped at `max_attachment_bytes` instead of `max_body_bytes`.
+    Attachment,
 }
 
 /// One request: the URL and what we know of the copy we already have.
@@ -89,6 +110,7 @@ pub struct Fetcher {
     /// For sources that allow loopback (tests, the demo).
     any: reqwest::Client,
     max_body_bytes: usize,
+    max_attachment_bytes: usize,
     max_redirects: usize,
 }
 
@@ -117,8 +139,14 @@ impl Fetcher {
             public: build(true)?,
             any: build(false)?,
             max_body_bytes: config.max_body_bytes,
+            max_attachment_bytes: config.max_attachment_bytes,
             max_redirects: config.max_redirects,
         })
+    }
+
+    /// Redirects followed per request at most, as configured.
+    pub fn max_redirects(&self) -> usize {
+        self.max_redirects
     }
 
     /// Fetches an HTML page unconditionally, refusing non-public addresses unless
@@ -127,66 +155,62 @@ impl Fetcher {
         self.request(FetchRequest::html(url, allow_loopback)).await
     }
 
-    /// Fetches `req.url`, following redirects by hand. A 304 answer to a conditional request
-    /// is returned as a page with status 304 and no body.
+    /// Fetches `req.url`, following redirects here, without any per-host rules (the crawler
+    /// goes through [`crate::politeness::Politeness`], which applies them to every hop). A 304
+    /// answer to a conditional request is returned as a page with status 304 and no body.
     pub async fn request(&self, req: FetchRequest<'_>) -> Result<FetchedPage> {
+        let mut chain = RedirectChain::new(req.url, self.max_redirects)?;
+        loop {
+            match self.hop(req, &chain).await? {
+                Hop::Page(page) => return Ok(page),
+                Hop::Redirect(next) => chain.follow(next)?,
+            }
+        }
+    }
+
+    /// One request, to the chain's current URL: the page, or where a redirect points. The
+    /// address is checked first; conditional headers go with the first hop only, as they
+    /// belong to the URL we stored.
+    pub async fn hop(&self, req: FetchRequest<'_>, chain: &RedirectChain) -> Result<Hop> {
         let url = req.url;
-        let mut current = parse_http(url)?;
+        let current = chain.current();
         let client = if req.allow_loopback {
             &self.any
         } else {
+            check_public(current).await?;
             &self.public
         };
-        let mut visited = std::collections::HashSet::new();
         let http = |source| WorkerError::Http {
             url: url.into(),
             source,
         };
-        let mut response = loop {
-            if !req.allow_loopback {
-                check_public(&current).await?;
+        let mut get = client.get(current.clone());
+        if chain.is_first() {
+            if let Some(etag) = req.etag {
+                get = get.header(reqwest::header::IF_NONE_MATCH, etag);
             }
-            visited.insert(current.to_string());
-            let mut get = client.get(current.clone());
-            // Conditional headers belong to the URL we stored, so only on the first hop.
-            if visited.len() == 1 {
-                if let Some(etag) = req.etag {
-                    get = get.header(reqwest::header::IF_NONE_MATCH, etag);
-                }
-                if let Some(modified) = req.last_modified {
-                    get = get.header(reqwest::header::IF_MODIFIED_SINCE, modified);
-                }
+            if let Some(modified) = req.last_modified {
+                get = get.header(reqwest::header::IF_MODIFIED_SINCE, modified);
             }
-            let response = get.send().await.map_err(http)?;
-            if !response.status().is_redirection() || response.status().as_u16() == 304 {
-                break response;
-            }
+        }
+        let mut response = get.send().await.map_err(http)?;
+        let status = response.status().as_u16();
+        if response.status().is_redirection() && status != 304 {
             let location = response
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .ok_or_else(|| WorkerError::Status {
                     url: url.into(),
-                    status: response.status().as_u16(),
+                    status,
                     retry_after: None,
                 })?;
             let next = current.join(location).map_err(|e| WorkerError::BadUrl {
                 url: location.into(),
                 reason: e.to_string(),
             })?;
-            let next = parse_http(next.as_str())?;
-            if visited.contains(next.as_str()) {
-                return Err(WorkerError::RedirectLoop { url: url.into() });
-            }
-            if visited.len() > self.max_redirects {
-                return Err(WorkerError::TooManyRedirects {
-                    url: url.into(),
-                    limit: self.max_redirects,
-                });
-            }
-            current = next;
-        };
-        let status = response.status().as_u16();
+            return Ok(Hop::Redirect(parse_http(next.as_str())?));
+        }
         let header = |name: reqwest::header::HeaderName| {
             response
                 .headers()
@@ -196,7 +220,7 @@ impl Fetcher {
         };
         let mut page = FetchedPage {
             url: url.into(),
-            final_url: response.url().to_string(),
+            final_url: current.to_string(),
             status,
             content_type: header(reqwest::header::CONTENT_TYPE),
             etag: header(reqwest::header::ETAG),
@@ -205,15 +229,41 @@ impl Fetcher {
             fetched_at_ms: now_ms(),
         };
         if status == 304 {
-            return Ok(page);
+            return Ok(Hop::Page(page));
         }
+        let cookies: Vec<String> = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let cookies: Vec<&str> = cookies.iter().map(String::as_str).collect();
         if !response.status().is_success() {
+            let retry_after = header(reqwest::header::RETRY_AFTER)
+                .as_deref()
+                .and_then(parse_retry_after);
+            // Challenge services answer with an error status and a script; only a bounded
+            // prefix of such a body is read to tell them from plain errors.
+            if req.expect != Expect::Robots && blocked::SNIFFED_STATUSES.contains(&status) {
+                let mut prefix = Vec::new();
+                while prefix.len() < blocked::SNIFF_BYTES {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) => prefix.extend_from_slice(&chunk),
+                        Ok(None) | Err(_) => break,
+                    }
+                }
+                if let Some(challenge) = blocked::detect(status, &cookies, &prefix) {
+                    return Err(WorkerError::Blocked {
+                        url: url.into(),
+                        status,
+                        challenge,
+                    });
+                }
+            }
             return Err(WorkerError::Status {
                 url: url.into(),
                 status,
-                retry_after: header(reqwest::header::RETRY_AFTER)
-                    .as_deref()
-                    .and_then(parse_retry_after),
+                retry_after,
             });
         }
         if let Some(content_type) = &page.content_type
@@ -224,25 +274,112 @@ impl Fetcher {
                 content_type: content_type.clone(),
             });
         }
+        // robots.txt is read up to the RFC 9309 limit and cut there, never refused for size.
+        let (limit, truncate) = match req.expect {
+            Expect::Robots => (crate::robots::MAX_ROBOTS_BYTES, true),
+            Expect::Html | Expect::Sitemap => (self.max_body_bytes, false),
+            Expect::Attachment => (self.max_attachment_bytes, false),
+        };
         let too_large = || WorkerError::TooLarge {
             url: url.into(),
-            limit: self.max_body_bytes,
+            limit,
         };
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_body_bytes as u64)
-        {
+        if !truncate && response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
         // Read in chunks so that a lying or absent Content-Length cannot exhaust memory.
         while let Some(chunk) = response.chunk().await.map_err(http)? {
-            if page.body.len() + chunk.len() > self.max_body_bytes {
-                return Err(too_large());
+            let room = limit - page.body.len();
+            if chunk.len() > room {
+                if !truncate {
+                    return Err(too_large());
+                }
+                page.body
+                    .extend_from_slice(chunk.get(..room).unwrap_or_default());
+                break;
             }
             page.body.extend_from_slice(&chunk);
         }
         page.fetched_at_ms = now_ms();
-        Ok(page)
+        // A challenge can come with 200 too (a script that reloads the page); pages and
+        // documents served as markup are checked, sitemaps and robots.txt are not pages.
+        let markup = page
+            .content_type
+            .as_deref()
+            .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+        let checked = match req.expect {
+            Expect::Html => true,
+            Expect::Attachment => markup,
+            Expect::Sitemap | Expect::Robots => false,
+        };
+        if checked && let Some(challenge) = blocked::detect(status, &cookies, &page.body) {
+            return Err(WorkerError::Blocked {
+                url: url.into(),
+                status,
+                challenge,
+            });
+        }
+        Ok(Hop::Page(page))
+    }
+}
+
+/// One HTTP exchange of a fetch.
+#[derive(Debug)]
+pub enum Hop {
+    /// The answer: a page (or a 304).
+    Page(FetchedPage),
+    /// A redirect to this URL (checked to be http or https).
+    Redirect(Url),
+}
+
+/// The URLs one fetch goes through, and the redirect rules: no URL twice, at most `limit`
+/// redirects.
+#[derive(Debug, Clone)]
+pub struct RedirectChain {
+    requested: String,
+    current: Url,
+    visited: std::collections::HashSet<String>,
+    limit: usize,
+}
+
+impl RedirectChain {
+    /// A chain starting at `url`, allowing `limit` redirects.
+    pub fn new(url: &str, limit: usize) -> Result<Self> {
+        let current = parse_http(url)?;
+        Ok(Self {
+            requested: url.into(),
+            visited: std::iter::once(current.to_string()).collect(),
+            current,
+            limit,
+        })
+    }
+
+    /// The URL to ask next.
+    pub fn current(&self) -> &Url {
+        &self.current
+    }
+
+    /// True before any redirect was followed.
+    pub fn is_first(&self) -> bool {
+        self.visited.len() == 1
+    }
+
+    /// Moves on to `next`, refusing a loop or one redirect too many.
+    pub fn follow(&mut self, next: Url) -> Result<()> {
+        if self.visited.contains(next.as_str()) {
+            return Err(WorkerError::RedirectLoop {
+                url: self.requested.clone(),
+            });
+        }
+        if self.visited.len() > self.limit {
+            return Err(WorkerError::TooManyRedirects {
+                url: self.requested.clone(),
+                limit: self.limit,
+            });
+        }
+        self.visited.insert(next.to_string());
+        self.current = next;
+        Ok(())
     }
 }
 
@@ -271,8 +408,17 @@ fn accepts(expect: Expect, content_type: &str) -> bool {
     let text = mime.starts_with("text/");
     match expect {
         Expect::Html => text || mime == "application/xhtml+xml",
-        Expect::Sitemap => text || mime.ends_with("/xml") || mime.ends_with("+xml"),
+        // A gzipped sitemap (.xml.gz) comes as gzip or as anonymous bytes.
+        Expect::Sitemap => {
+            text || mime.ends_with("/xml")
+                || mime.ends_with("+xml")
+                || matches!(
+                    mime.as_str(),
+                    "application/gzip" | "application/x-gzip" | "application/octet-stream"
+                )
+        }
         Expect::Robots => text,
+        Expect::Attachment => true,
     }
 }
 
@@ -336,50 +482,9 @@ async fn check_public(url: &Url) -> Result<()> {
     Ok(())
 }
 
-/// True for addresses on the public internet.
-fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                // 100.64.0.0/10, carrier-grade NAT
-                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xC0) == 64))
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || (first & 0xFE00) == 0xFC00 // unique local
-                || (first & 0xFFC0) == 0xFE80 // link local
-                || v6.to_ipv4_mapped().is_some_and(|v4| !is_public(IpAddr::V4(v4))))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn private_and_loopback_addresses_are_not_public() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "192.168.0.1",
-            "169.254.1.1",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "100.64.0.1",
-        ] {
-            assert!(!is_public(ip.parse().expect("literal ip")), "{ip}");
-        }
-        assert!(is_public("8.8.8.8".parse().expect("literal ip")));
-    }
 
     #[test]
     fn content_types_and_retry_after() {

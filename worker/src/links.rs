@@ -84,20 +84,139 @@ impl NextLink {
     }
 }
 
+static ENTRY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?s)<(?:url|sitemap)\b[^>]*>(.*?)</(?:url|sitemap)>")
+        .expect("the entry pattern is a valid regex")
+});
+
 static LOC: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"(?s)<loc>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</loc>")
         .expect("the loc pattern is a valid regex")
 });
 
-/// A sitemap's entries: `(is_index, locs)`; an index lists further sitemaps.
-pub fn sitemap_locs(xml: &str) -> (bool, Vec<String>) {
-    let is_index = xml.contains("<sitemapindex");
-    let locs = LOC
-        .captures_iter(xml)
+static LASTMOD: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?s)<lastmod>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</lastmod>")
+        .expect("the lastmod pattern is a valid regex")
+});
+
+/// One `<url>` of a sitemap, or one `<sitemap>` of a sitemap index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapEntry {
+    /// The URL.
+    pub loc: String,
+    /// Its `<lastmod>` as written (a W3C datetime), if any.
+    pub lastmod: Option<String>,
+}
+
+/// A parsed sitemap (sitemaps.org protocol 0.9): its entries, and whether it is an index of
+/// further sitemaps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sitemap {
+    /// True for a `<sitemapindex>`.
+    pub is_index: bool,
+    /// The entries, in document order.
+    pub entries: Vec<SitemapEntry>,
+}
+
+/// Parses a sitemap: XML `<urlset>` or `<sitemapindex>`, or the protocol's plain-text form (one
+/// URL per line).
+pub fn parse_sitemap(text: &str) -> Sitemap {
+    let is_index = text.contains("<sitemapindex");
+    let field = |re: &regex::Regex, block: &str| {
+        re.captures(block)
+            .and_then(|c| c.get(1))
+            .map(|m| unescape(m.as_str().trim()))
+    };
+    let mut entries: Vec<SitemapEntry> = ENTRY
+        .captures_iter(text)
         .filter_map(|c| c.get(1))
-        .map(|m| m.as_str().trim().replace("&amp;", "&"))
+        .filter_map(|block| {
+            Some(SitemapEntry {
+                loc: field(&LOC, block.as_str())?,
+                lastmod: field(&LASTMOD, block.as_str()),
+            })
+        })
         .collect();
-    (is_index, locs)
+    if entries.is_empty() {
+        // Bare <loc> elements outside <url>, as some generators write them.
+        entries = LOC
+            .captures_iter(text)
+            .filter_map(|c| c.get(1))
+            .map(|m| SitemapEntry {
+                loc: unescape(m.as_str().trim()),
+                lastmod: None,
+            })
+            .collect();
+    }
+    if entries.is_empty() && !text.contains('<') {
+        entries = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| line.starts_with("http://") || line.starts_with("https://"))
+            .map(|line| SitemapEntry {
+                loc: line.to_owned(),
+                lastmod: None,
+            })
+            .collect();
+    }
+    Sitemap { is_index, entries }
+}
+
+/// The five predefined XML entities, which sitemaps must use in URLs.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// A sitemap `<lastmod>` (a W3C datetime: `YYYY-MM-DD`, or with `Thh:mm[:ss[.s]]` and a zone
+/// designator) as milliseconds since the epoch. A time without a zone, and a date alone, are
+/// read in `tz`; a date alone stands for the end of that day, so that a page changed later the
+/// same day is never taken for unchanged.
+pub fn lastmod_ms(value: &str, tz: chrono_tz::Tz) -> Option<i64> {
+    use chrono::{FixedOffset, NaiveDate, NaiveTime, TimeZone as _};
+    let value = value.trim();
+    let date = NaiveDate::parse_from_str(value.get(..10)?, "%Y-%m-%d").ok()?;
+    let rest = value.get(10..)?;
+    let Some(time) = rest.strip_prefix('T') else {
+        if !rest.is_empty() {
+            return None;
+        }
+        let next_day = date.succ_opt()?.and_hms_opt(0, 0, 0)?;
+        return Some(
+            tz.from_local_datetime(&next_day)
+                .earliest()?
+                .timestamp_millis(),
+        );
+    };
+    // The zone designator: Z, +hh:mm or -hh:mm after the time, or none.
+    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
+        Some(at) => (time.get(..at)?, Some(time.get(at..)?)),
+        None => (time, None),
+    };
+    let clock = NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
+        .ok()?;
+    let local = date.and_time(clock);
+    let instant = match offset {
+        None => tz
+            .from_local_datetime(&local)
+            .earliest()?
+            .timestamp_millis(),
+        Some("Z" | "z") => local.and_utc().timestamp_millis(),
+        Some(designator) => {
+            let sign = if designator.starts_with('-') { -1 } else { 1 };
+            let (hours, minutes) = designator.get(1..)?.split_once(':')?;
+            let seconds = hours.parse::<i32>().ok()? * 3600 + minutes.parse::<i32>().ok()? * 60;
+            FixedOffset::east_opt(sign * seconds)?
+                .from_local_datetime(&local)
+                .single()?
+                .timestamp_millis()
+        }
+    };
+    Some(instant)
 }
 
 #[cfg(test)]
@@ -144,14 +263,68 @@ mod tests {
         );
         assert_eq!(next.find("<a href='x'>尾页</a>", &base), None);
         let xml = "<urlset><url><loc> http://a/1?x=1&amp;y=2 </loc></url>\
-                   <url><loc><![CDATA[http://a/2]]></loc></url></urlset>";
+                   <url><loc><![CDATA[http://a/2]]></loc><lastmod>2024-05-01</lastmod></url></urlset>";
+        let entry = |loc: &str, lastmod: Option<&str>| SitemapEntry {
+            loc: loc.into(),
+            lastmod: lastmod.map(String::from),
+        };
         assert_eq!(
-            sitemap_locs(xml),
-            (
-                false,
-                vec!["http://a/1?x=1&y=2".into(), "http://a/2".into()]
-            )
+            parse_sitemap(xml),
+            Sitemap {
+                is_index: false,
+                entries: vec![
+                    entry("http://a/1?x=1&y=2", None),
+                    entry("http://a/2", Some("2024-05-01"))
+                ]
+            }
         );
-        assert!(sitemap_locs("<sitemapindex><sitemap><loc>http://a/s.xml</loc></sitemap>").0);
+        assert!(
+            parse_sitemap("<sitemapindex><sitemap><loc>http://a/s.xml</loc></sitemap>").is_index
+        );
+        assert_eq!(
+            parse_sitemap("http://a/1\nnot a url\n https://a/2 \n").entries,
+            [entry("http://a/1", None), entry("https://a/2", None)]
+        );
+    }
+
+    #[test]
+    fn lastmod_is_read_as_a_w3c_datetime() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .expect("valid")
+                .timestamp_millis()
+        };
+        assert_eq!(
+            lastmod_ms("2024-05-01T10:30:00Z", tz),
+            Some(at("2024-05-01T10:30:00Z"))
+        );
+        assert_eq!(
+            lastmod_ms("2024-05-01T10:30+08:00", tz),
+            Some(at("2024-05-01T02:30:00Z"))
+        );
+        assert_eq!(
+            lastmod_ms("2024-05-01T10:30:15.5-05:00", tz),
+            Some(at("2024-05-01T15:30:15.5Z"))
+        );
+        // No zone: the source's.
+        assert_eq!(
+            lastmod_ms("2024-05-01T08:00:00", tz),
+            Some(at("2024-05-01T00:00:00Z"))
+        );
+        // A date alone: the end of that day in the source's zone.
+        assert_eq!(
+            lastmod_ms("2024-05-01", tz),
+            Some(at("2024-05-01T16:00:00Z"))
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13-01",
+            "2024-05-01X",
+            "2024-05-01T25:00Z",
+        ] {
+            assert_eq!(lastmod_ms(bad, tz), None, "{bad:?}");
+        }
     }
 }

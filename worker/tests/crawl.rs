@@ -4,6 +4,7 @@
 mod crawl {
     pub(crate) mod faults;
     pub(crate) mod incremental;
+    pub(crate) mod rules;
     pub(crate) mod site;
 }
 

@@ -25,6 +25,8 @@ const CHROME_WORDS: &[&str] = &[
     "智能问答", "首页", "网站首页", "返回首页", "上一篇", "下一篇", "上一页", "下一页", "扫一扫", "微信", "微博", "QQ空间", "QQ",
     "手机版", "电脑版", "移动版", "客户端", "小程序", "搜索", "检索", "高级检索", "更多", "详细", "继续访问", "放弃", "取消", "确定",
     "X", "x", "×", "✖", "网站访问量", "访问量", "今日访问量", "总访问量", "RSS", "网站导航", "导航",
+    "全部导航", "切换导航", "复制链接", "链接已复制", "已复制", "已收藏", "取消收藏", "点赞", "评论", "发表评论",
+    "我要评论", "举报", "我要举报", "订阅", "关注", "在看", "赞",
 ];
 
 /// Labels whose whole line is chrome when the line starts with them (optionally in brackets):
@@ -42,7 +44,7 @@ const CHROME_LABELS: &[&str] = &[
     "图文解读", "政策解读", "关联稿件", "相关稿件", "相关文章", "相关新闻", "相关阅读", "延伸阅读", "推荐阅读", "分享到", "分享", "字号",
     "字体", "扫一扫", "友情链接", "主办", "主办单位", "承办", "承办单位", "协办", "技术支持", "运行维护单位", "运维单位", "维护单位",
     "版权所有", "网站标识码", "政府网站标识码", "备案号", "备案序号", "公安备案号", "中文域名", "链接", "目前位置", "瀏覽次數", "點閱次數",
-    "相關連結", "上一則", "下一則", "版權所有",
+    "相關連結", "上一則", "下一則", "版權所有", "正在阅读", "阅读下一篇", "下一篇阅读",
 ];
 
 /// Footer marks that make a short line chrome wherever they stand in it: copyright (版权所有,
@@ -85,6 +87,120 @@ const HOME: &str = "首页";
 
 /// Day names of the header clock (`2023年10月11日 星期三`), which is the day a page was saved.
 const WEEKDAY_PREFIXES: [&str; 3] = ["星期", "礼拜", "周"];
+
+/// Prompts of "read the rest" expanders (`阅读剩余全文（45%）`, `展开全文`), which stand alone.
+const EXPANDERS: &[&str] = &[
+    "阅读剩余全文",
+    "展开全文",
+    "展开剩余",
+    "点击阅读全文",
+    "阅读全文",
+    "查看全文",
+    "点击查看全文",
+];
+
+/// 分享: "share", the word of share prompts (`分享让更多人看到`, `分享到朋友圈`).
+const SHARE: &str = "分享";
+
+/// Longest share prompt that starts with [`SHARE`], in characters.
+const MAX_SHARE_PROMPT: usize = 12;
+
+/// Words that, beside [`SHARE`] in a short line, make it a share prompt rather than prose:
+/// WeChat moments and friends, the browser's share button, the top-right menu, QR codes.
+const SHARE_CONTEXT: &[&str] = &[
+    "朋友圈",
+    "微信好友",
+    "浏览器",
+    "右上角",
+    "扫一扫",
+    "二维码",
+    "微博",
+    "好友",
+];
+
+/// Openers of subscription prompts: follow the official account / WeChat / Weibo, scan or
+/// long-press the QR code to follow, click to subscribe.
+const SUBSCRIBE_PREFIXES: &[&str] = &[
+    "关注公众号",
+    "关注微信",
+    "关注官方",
+    "关注我们",
+    "关注本",
+    "扫码关注",
+    "扫描二维码关注",
+    "长按识别",
+    "长按二维码",
+    "欢迎关注",
+    "点击关注",
+    "点击订阅",
+    "立即订阅",
+    "订阅号",
+    "更多精彩",
+    "点击右上角",
+];
+
+/// Longest subscription prompt, in characters.
+const MAX_SUBSCRIBE_PROMPT: usize = 40;
+
+/// 转载: "reprint". With one of [`REPRINT_TERMS`] in a short line it is a reprint notice
+/// (`转载请注明出处`, `未经授权禁止转载`, `转载申请…请联系我们`).
+const REPRINT: &str = "转载";
+
+/// Terms of reprint notices: forbidden, credit the source, authorisation, application, must,
+/// may not, infringement, copyright, original.
+const REPRINT_TERMS: &[&str] = &[
+    "禁止",
+    "请注明",
+    "注明出处",
+    "注明来源",
+    "授权",
+    "申请",
+    "须经",
+    "不得",
+    "侵权",
+    "版权",
+    "原创",
+];
+
+/// Longest reprint notice, in characters.
+const MAX_REPRINT_NOTICE: usize = 80;
+
+/// Words of reader polls and mood votes (`您此时的心情`, `新闻表情排行`, `读完这篇文章后，您心情如何`).
+const POLL_MARKS: &[&str] = &["心情", "表情"];
+
+/// Longest poll heading, in characters.
+const MAX_POLL_HEADING: usize = 16;
+
+/// Openers and endings of ranking and recommendation list headings (`最热文章`, `热门排行`,
+/// `新闻排行`, `点击排行榜`, `热点推荐`, `猜你喜欢`).
+const RANKING_OPENERS: &[&str] = &[
+    "最热", "热门", "热点", "精彩", "最新", "人气", "点击", "阅读", "新闻", "24小时", "一周",
+    "本周", "今日", "视频", "图片",
+];
+const RANKING_ENDINGS: &[&str] = &[
+    "文章",
+    "新闻",
+    "排行",
+    "排行榜",
+    "推荐",
+    "图片",
+    "视频",
+    "专题",
+    "点击",
+    "榜",
+];
+/// Headings of recommendation lists that follow no opener/ending pattern.
+const RECOMMENDATION_HEADINGS: &[&str] = &[
+    "猜你喜欢",
+    "为你推荐",
+    "为您推荐",
+    "相关推荐",
+    "热门评论",
+    "排行榜",
+];
+
+/// Longest ranking heading, in characters.
+const MAX_RANKING_HEADING: usize = 8;
 
 /// The longest line (in visible characters) that a footer mark or label alone may condemn.
 const MAX_CHROME_LINE: usize = 200;
@@ -147,8 +263,108 @@ pub(crate) fn is_chrome_line(line: &str) -> bool {
     if is_breadcrumb(&compact) || is_pager(&compact) {
         return true;
     }
+    if len <= MAX_CHROME_LINE && is_widget_line(&compact, len) {
+        return true;
+    }
+    if is_bracketed_widgets(line) {
+        return true;
+    }
     // Table rows carry tabs between cells; a row of numbers is data, never a toolbar.
     !line.contains('\t') && is_toolbar(line)
+}
+
+/// Interaction widgets that are not toolbars of chrome words: read-more expanders, share and
+/// subscription prompts, reprint notices, poll and ranking headings. Each is short and has its
+/// own vocabulary; none ends a sentence the way body text does.
+fn is_widget_line(compact: &str, len: usize) -> bool {
+    let bare = compact.trim_start_matches(['【', '[', '（', '(']);
+    let sentence = compact.contains('。');
+    let expander = EXPANDERS.iter().any(|e| {
+        bare.strip_prefix(e).is_some_and(|rest| {
+            rest.chars().all(|c| {
+                c.is_ascii_digit()
+                    || matches!(
+                        c,
+                        '%' | '（' | '）' | '(' | ')' | '】' | ']' | '>' | '»' | '.' | '…'
+                    )
+            })
+        })
+    });
+    let share = (bare.starts_with(SHARE) && len <= MAX_SHARE_PROMPT && !sentence)
+        || (len <= 2 * MAX_SHARE_PROMPT
+            && !compact.contains(['，', '。'])
+            && compact.contains(SHARE)
+            && SHARE_CONTEXT.iter().any(|w| compact.contains(w)));
+    let subscribe = len <= MAX_SUBSCRIBE_PROMPT
+        && !sentence
+        && SUBSCRIBE_PREFIXES.iter().any(|p| bare.starts_with(p));
+    let reprint = len <= MAX_REPRINT_NOTICE
+        && compact.contains(REPRINT)
+        && REPRINT_TERMS.iter().any(|t| compact.contains(t));
+    let poll =
+        len <= MAX_POLL_HEADING && !sentence && POLL_MARKS.iter().any(|m| compact.contains(m));
+    expander || share || subscribe || reprint || poll || is_ranking_heading(bare)
+}
+
+/// True for the heading of a reader poll or a ranking list, whose options, counts and rank
+/// numbers follow on short lines of their own.
+pub(crate) fn is_list_widget_heading(line: &str) -> bool {
+    let compact = compact(line);
+    let len = compact.chars().count();
+    let bare = compact.trim_start_matches(['【', '[', '（', '(']);
+    (len <= MAX_POLL_HEADING
+        && !compact.contains('。')
+        && POLL_MARKS.iter().any(|m| compact.contains(m)))
+        || is_ranking_heading(bare)
+}
+
+/// Longest option or count line under a poll or ranking heading (`高兴 12`, `10`).
+pub(crate) const MAX_WIDGET_ITEM_CHARS: usize = 8;
+
+/// A heading of a ranking or recommendation list (`最热文章`, `新闻排行 日/周`, `热点推荐更多>>`).
+fn is_ranking_heading(bare: &str) -> bool {
+    let head: String = bare
+        .chars()
+        .take_while(|c| {
+            !matches!(
+                c,
+                ' ' | '|' | '更' | '>' | '»' | '】' | ']' | '/' | '：' | ':'
+            )
+        })
+        .collect();
+    let n = head.chars().count();
+    (2..=MAX_RANKING_HEADING).contains(&n)
+        && (RECOMMENDATION_HEADINGS.contains(&head.as_str())
+            || head.ends_with("排行")
+            || head.ends_with("排行榜")
+            || (RANKING_OPENERS.iter().any(|o| head.starts_with(o))
+                && RANKING_ENDINGS.iter().any(|e| head.ends_with(e))
+                && n > 2))
+}
+
+/// A row of bracketed widgets (`【纠错】 【责任编辑:某某 】`, `[打印] [关闭]`): every bracketed part
+/// is chrome on its own and nothing stands outside the brackets.
+fn is_bracketed_widgets(line: &str) -> bool {
+    let trimmed = line.trim_matches(is_space);
+    if !trimmed.starts_with(['【', '[']) || trimmed.len() > MAX_CHROME_LINE * 4 {
+        return false;
+    }
+    let mut parts = 0;
+    for part in trimmed.split(['【', '】', '[', ']']) {
+        let part = part.trim_matches(is_space);
+        if part.is_empty() {
+            continue;
+        }
+        parts += 1;
+        let compact = compact(part);
+        let chrome = CHROME_WORDS.contains(&compact.as_str())
+            || starts_with_label(&compact, CHROME_LABELS)
+            || is_widget_line(&compact, compact.chars().count());
+        if !chrome {
+            return false;
+        }
+    }
+    parts > 0
 }
 
 /// True for a line that belongs to a site footer: a copyright, registration or host line.
@@ -293,6 +509,23 @@ mod tests {
             "主办：某某县人民政府  承办：某某县人民政府办公室",
             "【1】 【2】 【3】",
             "繁繁體版 网站无障碍 关怀版",
+            "【纠错】 【责任编辑:某某 】",
+            "阅读剩余全文（35%）",
+            "展开全文",
+            "分享给更多的人",
+            "请点击右上角分享到朋友圈",
+            "关注公众号：某某清风",
+            "长按识别二维码关注我们",
+            "未经授权禁止转载",
+            "转载请注明来源：某某网",
+            "读完这篇文章后您的心情如何",
+            "新闻表情排行 日/周",
+            "最热文章",
+            "热门排行",
+            "点击排行榜",
+            "热点推荐 更多>>",
+            "猜你喜欢",
+            "链接已复制",
         ] {
             assert!(is_chrome_line(line), "{line}");
         }
@@ -311,6 +544,13 @@ mod tests {
             "为企业提供技术支持，帮助解决困难。",
             "由市信息中心提供技术支持：负责平台运维。",
             "该同志即将离开原工作岗位。",
+            "（三）热点问题",
+            "分享经验做法，推动工作落实。",
+            "关注群众反映强烈的突出问题，建立台账逐项整改。",
+            "对转载、出租、出借资质证书的行为依法查处。",
+            "【整改措施】加强监督检查",
+            "热点问题整改情况",
+            "排查整治群众身边的热点难点问题",
         ] {
             assert!(!is_chrome_line(line), "{line}");
         }

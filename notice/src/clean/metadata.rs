@@ -236,9 +236,8 @@ fn fields(line: &str) -> Vec<Field<'static>> {
     if let Some(&(first, _, _)) = starts.first() {
         let lead = line[..first].trim_matches(|c: char| is_space(c) || c == '|');
         if !lead.is_empty() {
-            let only_date = DATE
-                .find(lead)
-                .is_some_and(|m| m.start() == 0 && lead[m.end()..].trim().is_empty());
+            // `2019年06月15日08:18`, `2024-02-21 10:05:33`.
+            let only_date = is_date_only(lead);
             out.push(Field {
                 label: if only_date { "时间" } else { "" },
                 value: lead.to_owned(),
@@ -263,6 +262,22 @@ pub(crate) fn is_bare_datetime(line: &str) -> Option<NoticeDateTime> {
     (whole.start() == 0 && whole.end() == trimmed.len() && found.get(4).is_some())
         .then(|| parse_datetime(trimmed))
         .flatten()
+}
+
+/// True when a line is a date and nothing else (`2024-04-20`, `2024-04-20 17:03:21`,
+/// `2024年4月20日`), as teaser lists print under each item.
+pub(crate) fn is_date_only(line: &str) -> bool {
+    let trimmed = line
+        .trim_matches(|c: char| is_space(c) || matches!(c, '[' | ']' | '(' | ')' | '（' | '）'));
+    let Some(found) = DATE.find(trimmed) else {
+        return false;
+    };
+    let rest = &trimmed[found.end()..];
+    // Seconds after the minutes (`17:03:21`).
+    let rest = rest
+        .strip_prefix(':')
+        .map_or(rest, |r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+    found.start() == 0 && rest.trim_matches(is_space).is_empty() && found.as_str().len() >= 8
 }
 
 /// The first date (and time) in `value`.

@@ -69,7 +69,7 @@ pub fn clean_text(doc: &mut CleanDocument) {
     scan.merge_into(&mut doc.metadata);
     let mut text = String::with_capacity(raw.len());
     for paragraph in &paragraphs {
-        text.push_str(paragraph.trim_matches(is_space));
+        text.push_str(trim_line(paragraph));
         text.push('\n');
     }
     let (text, page_markers) = markers::resolve(&text, &lifted);
@@ -82,7 +82,7 @@ pub fn clean_text(doc: &mut CleanDocument) {
 fn normalise(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut pending_space = false;
-    for c in line.trim_matches(is_space).chars() {
+    for c in trim_line(line).chars() {
         if is_placeholder(c) || c == '\u{200b}' || c == '\u{feff}' {
             continue;
         }
@@ -100,6 +100,17 @@ fn normalise(line: &str) -> String {
         }
     }
     out
+}
+
+/// A line without its surrounding whitespace. A table row (cells separated by tabs) keeps its
+/// leading and trailing tabs, so that an empty first or last cell keeps its column.
+fn trim_line(line: &str) -> &str {
+    let trimmed = line.trim_matches(is_space);
+    if trimmed.contains('\t') {
+        line.trim_matches(|c: char| is_space(c) && c != '\t')
+    } else {
+        trimmed
+    }
 }
 
 /// The comparison key of a title: compact, without footnote marks like `[1]`.
@@ -126,6 +137,8 @@ fn drop_info_lines(
     let mut kept = Vec::with_capacity(lines.len());
     let mut pending_label: Option<&'static str> = None;
     let mut nonblank = 0usize;
+    // After a poll or ranking heading: its options, counts and rank numbers go with it.
+    let mut in_widget = false;
     for line in lines {
         let trimmed = visible(&line);
         if trimmed.is_empty() {
@@ -133,6 +146,19 @@ fn drop_info_lines(
             continue;
         }
         nonblank += 1;
+        if in_widget
+            && visible_len(&trimmed) <= chrome::MAX_WIDGET_ITEM_CHARS
+            && !trimmed.contains(shape::SENTENCE_PUNCT)
+            && !ends_sentence(&trimmed)
+        {
+            keep_placeholders(&line, &mut kept);
+            continue;
+        }
+        in_widget = chrome::is_list_widget_heading(&trimmed);
+        if in_widget {
+            keep_placeholders(&line, &mut kept);
+            continue;
+        }
         if let Some(label) = pending_label.take()
             && trimmed.chars().count() <= MAX_VALUE_CHARS
             && metadata::lone_label(&trimmed).is_none()

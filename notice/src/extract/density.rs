@@ -12,6 +12,7 @@
 
 use super::blocks::{Block, PageText, Region};
 use crate::clean::chrome::is_chrome_line;
+use crate::clean::metadata::is_date_only;
 use scraper::node::Element;
 
 /// Words in class/id names of content containers (split on `-`, `_`, spaces and case changes).
@@ -144,7 +145,7 @@ pub(crate) fn block_score(block: &Block) -> f64 {
     }
     let chars = f64::from(block.chars);
     let link_share = f64::from(block.link_chars) / chars;
-    if link_share > LINK_LIST_SHARE && block.attachments.is_empty() {
+    if is_link_line(block) {
         return -chars;
     }
     if is_chrome_line(&block.text) {
@@ -161,13 +162,43 @@ pub(crate) fn block_score(block: &Block) -> f64 {
     }
 }
 
+/// True when the block is a link-list line (a headline link, a navigation entry).
+fn is_link_line(block: &Block) -> bool {
+    block.chars > 0
+        && f64::from(block.link_chars) / f64::from(block.chars) > LINK_LIST_SHARE
+        && block.attachments.is_empty()
+}
+
+/// Scores of all blocks. A teaser card of a recommendation or photo list (a headline link, a
+/// one-paragraph summary, a date: `推荐阅读`, `图片新闻`, related lists of news portals) reads
+/// like prose in its summary, so the summary of such a card counts against its region as the
+/// link beside it does; otherwise a long list of teasers outweighs the article and pulls the
+/// whole page in.
+pub(crate) fn block_scores(page: &PageText) -> Vec<f64> {
+    let blocks = &page.blocks;
+    let mut scores: Vec<f64> = blocks.iter().map(block_score).collect();
+    for i in 1..blocks.len().saturating_sub(1) {
+        if scores[i] > 0.0
+            && blocks[i].chars <= MAX_TEASER_CHARS
+            && is_link_line(&blocks[i - 1])
+            && is_date_only(&blocks[i + 1].text)
+        {
+            scores[i] = -f64::from(blocks[i].chars);
+        }
+    }
+    scores
+}
+
+/// Longest summary of a teaser card.
+const MAX_TEASER_CHARS: u32 = 200;
+
 /// The region of the article: the highest-scoring element, or `None` when no block is prose.
 pub(crate) fn best_region(page: &PageText) -> Option<Region> {
     let mut prefix = Vec::with_capacity(page.blocks.len() + 1);
     let mut sum = 0.0;
     prefix.push(sum);
-    for block in &page.blocks {
-        sum += block_score(block);
+    for score in block_scores(page) {
+        sum += score;
         prefix.push(sum);
     }
     let mut best: Option<(f64, Region)> = None;

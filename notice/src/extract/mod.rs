@@ -65,7 +65,8 @@ pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument>
             .map(|h| h.text().collect::<String>().trim().to_owned())
             .filter(|t| !t.is_empty())
     });
-    let confirmed = guess.is_some_and(|g| g.confirmed);
+    let confirmed = guess.as_ref().is_some_and(|g| g.confirmed);
+    let segments = guess.map(|g| g.segments).unwrap_or_default();
 
     let mut doc = CleanDocument {
         title,
@@ -79,13 +80,20 @@ pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument>
             article_lines(&rendered.blocks, 0..rendered.blocks.len(), true, &mut doc)
         }
         None => {
-            let mut text = article(&page, true, confirmed, &mut scan, &mut doc);
+            let mut text = article(&page, true, confirmed, &segments, &mut scan, &mut doc);
             if text.chars().count() < MIN_ARTICLE_CHARS {
                 let mut retry = CleanDocument {
                     title: doc.title.clone(),
                     ..CleanDocument::default()
                 };
-                let again = article(&page, false, true, &mut MetadataScan::default(), &mut retry);
+                let again = article(
+                    &page,
+                    false,
+                    true,
+                    &segments,
+                    &mut MetadataScan::default(),
+                    &mut retry,
+                );
                 if again.chars().count() > text.chars().count() {
                     text = again;
                     doc.metadata.attachments = retry.metadata.attachments;
@@ -124,6 +132,7 @@ fn article(
     page: &Html,
     skip_hidden: bool,
     title_confirmed: bool,
+    segments: &[String],
     scan: &mut MetadataScan,
     doc: &mut CleanDocument,
 ) -> String {
@@ -133,10 +142,16 @@ fn article(
         Some(region) => region.first..region.end,
         None => 0..rendered.blocks.len(),
     };
-    // An unconfirmed title is only the longest `<title>` segment, often the site name: a
-    // headline standing just above the article is better.
-    if !title_confirmed && let Some(headline) = headline_above(&rendered.blocks, range.start) {
-        doc.title = Some(headline);
+    // An unconfirmed title is only the longest `<title>` segment, often the site name. A
+    // `<title>` segment printed on the page (in any element: `<p class="pbt">`, a headline
+    // split by an inner `<div>`) is the title; else a headline standing just above the
+    // article is better.
+    if !title_confirmed {
+        if let Some(printed) = printed_segment(&rendered.blocks[..range.end], segments) {
+            doc.title = Some(printed);
+        } else if let Some(headline) = headline_above(&rendered.blocks, range.start) {
+            doc.title = Some(headline);
+        }
     }
     // The info bar and disclosure table stand above the article, never after it.
     read_metadata(&rendered.blocks[..range.end], scan);
@@ -183,6 +198,45 @@ fn article_lines(
         text.push('\n');
     }
     text
+}
+
+/// Most consecutive blocks a printed headline may be split over (a subtitle `<div>` inside the
+/// headline, a `<br>`).
+const MAX_HEADLINE_BLOCKS: usize = 3;
+
+/// The `<title>` segment (at least [`title::MIN_MATCH_CHARS`] long) that `blocks` print as
+/// one block or as up to [`MAX_HEADLINE_BLOCKS`] consecutive blocks. The longest segment
+/// printed wins (site and column names are the short ones), then the one nearest the article.
+fn printed_segment(blocks: &[Block], segments: &[String]) -> Option<String> {
+    let keys: Vec<(String, &String)> = segments
+        .iter()
+        .map(|s| (crate::clean::shape::compact(s), s))
+        .filter(|(k, _)| k.chars().count() >= title::MIN_MATCH_CHARS)
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let longest = keys.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut found = None;
+    for start in 0..blocks.len() {
+        let mut joined = String::new();
+        for block in blocks[start..].iter().take(MAX_HEADLINE_BLOCKS) {
+            if block.link_chars > 0 || block.in_chrome_region {
+                break;
+            }
+            joined.push_str(&crate::clean::shape::compact(&block.text));
+            if joined.len() > longest {
+                break;
+            }
+            if let Some((key, segment)) = keys.iter().find(|(k, _)| *k == joined) {
+                if found.as_ref().is_none_or(|(len, _)| key.len() >= *len) {
+                    found = Some((key.len(), (*segment).clone()));
+                }
+                break;
+            }
+        }
+    }
+    found.map(|(_, segment)| segment)
 }
 
 /// Blocks above the article that may hold its headline.

@@ -19,7 +19,7 @@ const MAX_SUFFIX_CHARS: usize = 8;
 const MAX_TITLE_CHARS: usize = 150;
 
 /// Shortest segment or headline that may match the other by containment.
-const MIN_MATCH_CHARS: usize = 6;
+pub(crate) const MIN_MATCH_CHARS: usize = 6;
 
 static TITLE: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("title").expect("constant selector is valid"));
@@ -91,20 +91,53 @@ pub(crate) struct TitleGuess {
     pub(crate) text: String,
     /// True when confirmed by a headline or meta tag.
     pub(crate) confirmed: bool,
+    /// The `<title>` segments, for matching against the rendered page when unconfirmed.
+    pub(crate) segments: Vec<String>,
+}
+
+/// The text parts of a title meta tag whose content carries markup or line breaks (TRS fills
+/// `ArticleTitle` from the editor's rich title: `主标题<div>——副题</div>`, `引题<br>主标题`).
+fn meta_parts(content: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut in_tag = false;
+    let mut part = String::new();
+    for c in content.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            '\n' | '\r' if !in_tag => {}
+            _ if in_tag => continue,
+            _ => {
+                part.push(c);
+                continue;
+            }
+        }
+        let text = part.trim_matches(is_space).to_owned();
+        if !text.is_empty() {
+            parts.push(text);
+        }
+        part.clear();
+    }
+    let text = part.trim_matches(is_space).to_owned();
+    if !text.is_empty() {
+        parts.push(text);
+    }
+    parts
 }
 
 /// Chooses the title of `page`.
 pub(crate) fn find_title(page: &Html) -> Option<TitleGuess> {
-    let confirmed = |text: String| TitleGuess {
-        text,
-        confirmed: true,
-    };
     let title_tag = page
         .select(&TITLE)
         .next()
         .map(collapsed)
         .unwrap_or_default();
     let segments = segments(&title_tag);
+    let confirmed = |text: String| TitleGuess {
+        text,
+        confirmed: true,
+        segments: segments.clone(),
+    };
     let keys: Vec<String> = segments.iter().map(|s| compact(s)).collect();
     let mut contained: Option<String> = None;
     for el in page.select(&HEADLINES) {
@@ -134,19 +167,68 @@ pub(crate) fn find_title(page: &Html) -> Option<TitleGuess> {
     let meta = page
         .select(&META_TITLE)
         .filter_map(|m| m.value().attr("content"))
-        .map(|c| c.trim_matches(is_space).to_owned())
-        .find(|c| !c.is_empty() && c.chars().count() <= MAX_TITLE_CHARS);
-    if let Some(text) = meta {
-        return Some(confirmed(text));
+        .map(meta_parts)
+        .find(|parts| {
+            let n: usize = parts.iter().map(|p| p.chars().count()).sum();
+            (1..=MAX_TITLE_CHARS).contains(&n)
+        });
+    if let Some(parts) = meta {
+        return Some(confirmed(title_from_meta(page, &parts, &segments)));
     }
-    segments
-        .into_iter()
+    let text = segments
+        .iter()
         .max_by_key(|s| s.chars().count())
-        .filter(|s| s.chars().count() <= MAX_TITLE_CHARS)
-        .map(|text| TitleGuess {
-            text,
-            confirmed: false,
+        .filter(|s| s.chars().count() <= MAX_TITLE_CHARS)?
+        .clone();
+    Some(TitleGuess {
+        text,
+        confirmed: false,
+        segments,
+    })
+}
+
+/// The title a meta tag names. A plain tag is taken as it is. One in parts (markup or line
+/// breaks inside) is read through the page: the `<title>` segment that equals the parts joined
+/// (a subtitle `<div>` inside), else the headline element that equals one part (the main title
+/// under a kicker line), else the parts joined.
+fn title_from_meta(page: &Html, parts: &[String], segments: &[String]) -> String {
+    let joined: String = parts.concat();
+    if parts.len() == 1 {
+        return joined;
+    }
+    let key = compact(&joined);
+    if let Some(segment) = segments.iter().find(|s| compact(s) == key) {
+        return segment.clone();
+    }
+    let part_keys: Vec<String> = parts.iter().map(|p| compact(p)).collect();
+    // The main title is set larger than a kicker above it or a subtitle below it: prefer the
+    // highest heading level, then the longer text.
+    let headline = page
+        .select(&HEADLINES)
+        .filter_map(|el| {
+            let text = collapsed(el);
+            let k = compact(&text);
+            (k.chars().count() >= MIN_MATCH_CHARS && part_keys.contains(&k)).then(|| {
+                (
+                    heading_rank(el.value().name()),
+                    std::cmp::Reverse(k.len()),
+                    text,
+                )
+            })
         })
+        .min()
+        .map(|(_, _, text)| text);
+    headline.unwrap_or(joined)
+}
+
+/// The level of a heading element (`h1` first); other title-named elements come last.
+fn heading_rank(name: &str) -> u8 {
+    match name {
+        "h1" => 1,
+        "h2" => 2,
+        "h3" => 3,
+        _ => 4,
+    }
 }
 
 /// Drops a trailing footnote mark such as `[1]` from a headline.
@@ -182,5 +264,24 @@ mod tests {
         let found = find_title(&page).expect("a title");
         assert_eq!(found.text, "关于巡察整改的通报");
         assert!(found.confirmed);
+    }
+
+    #[test]
+    fn meta_title_with_markup_is_read_through_the_page() {
+        // A subtitle inside a `<div>` of the meta tag: the `<title>` segment joins both.
+        let page = Html::parse_document(
+            "<title>某某县召开整改推进会——部署下一阶段任务_某某网</title>\
+             <meta name=ArticleTitle content='某某县召开整改推进会<div>——部署下一阶段任务</div>'>",
+        );
+        let found = find_title(&page).expect("a title");
+        assert_eq!(found.text, "某某县召开整改推进会——部署下一阶段任务");
+        // A kicker line before the main title: the headline names the main title.
+        let page = Html::parse_document(
+            "<title>某某网</title><meta name=ArticleTitle content='持续深化作风建设<br>某某局通报整改进展'>\
+             <h3>持续深化作风建设</h3><h1>某某局通报整改进展</h1><h4>持续深化作风建设</h4>",
+        );
+        let found = find_title(&page).expect("a title");
+        assert_eq!(found.text, "某某局通报整改进展");
+        assert_eq!(meta_parts("a\nb<i>c</i>"), ["a", "b", "c"]);
     }
 }

@@ -1,0 +1,220 @@
+//! gazette's one path from a document's bytes to what is stored. The crawler (a fetched
+//! page), `IngestDocument` (a pushed document) and `ReparseAll` (a stored page read again) all
+//! build their [`PageWrite`] here, so a page that fails to clean, or holds no notice, is kept
+//! with the same record and the same error wherever it came from. Depends on the notice crate
+//! and the store's records; never on reqwest, tonic or sled types.
+//!
+//! - [`Document`] — bytes and what came with them; [`Reading`] — a source's overrides.
+//! - [`prepare`] — clean and parse a document into a [`PageWrite`].
+//! - [`reparse`] — parse a stored page's cleaned text again.
+//! - [`Parsed`] — what a write holds, for logs and metrics.
+//! - [`write_within`] — prepare off the async threads and write only while the caller still
+//!   waits and its deadline has not passed.
+
+use gazette_notice::{CleanOptions, InputKind, NoticeParser};
+use gazette_store::{PageRecord, PageWrite, identity};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use tokio::time::Instant;
+use tokio_util::task::TaskTracker;
+
+/// The error kept on a page that cleaned but yielded no notice.
+pub const NO_NOTICE: &str = "no notice found";
+
+/// A document as fetched or pushed: its bytes and what came with them.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// The URL it was requested from or published at (the page's key).
+    pub url: String,
+    /// The URL after redirects (the same as `url` for a pushed document).
+    pub final_url: String,
+    /// HTTP status, or 0 for a pushed document.
+    pub status: u16,
+    /// The declared `Content-Type`.
+    pub content_type: Option<String>,
+    /// The `ETag` header.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header.
+    pub last_modified: Option<String>,
+    /// When it arrived, in milliseconds since the Unix epoch.
+    pub fetched_at_ms: i64,
+    /// Hex SHA-256 of `body`, when the caller already computed it (computed otherwise).
+    pub content_sha256: Option<String>,
+    /// The raw bytes.
+    pub body: Vec<u8>,
+}
+
+/// How a source's documents are read: overrides for sites where detection fails.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reading {
+    /// A charset forced instead of detected.
+    pub charset: Option<String>,
+    /// A CSS selector of the article body.
+    pub content_selector: Option<String>,
+}
+
+/// What a prepared page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsed {
+    /// One or more notices.
+    Notices(usize),
+    /// Clean text but no notice in it.
+    NoNotice,
+    /// The document could not be cleaned (charset, not a document).
+    CleanError,
+}
+
+impl Parsed {
+    /// What `write` holds.
+    pub fn of(write: &PageWrite) -> Self {
+        if write.page.clean.is_none() {
+            Self::CleanError
+        } else if write.notices.is_empty() {
+            Self::NoNotice
+        } else {
+            Self::Notices(write.notices.len())
+        }
+    }
+}
+
+/// Cleans and parses `doc` into what is stored: the page record, its notices and its raw bytes.
+/// A document that fails to clean or holds no notice is kept with its error, never dropped.
+/// CPU work: run it off the async threads.
+pub fn prepare(doc: Document, reading: &Reading) -> PageWrite {
+    let options = CleanOptions {
+        content_type: doc.content_type.clone(),
+        charset_override: reading.charset.clone(),
+        content_selector: reading.content_selector.clone(),
+        kind: InputKind::Auto,
+    };
+    let mut page = PageRecord {
+        content_sha256: doc
+            .content_sha256
+            .unwrap_or_else(|| identity::content_sha256(&doc.body)),
+        url: doc.url,
+        final_url: doc.final_url,
+        status: doc.status,
+        content_type: doc.content_type,
+        etag: doc.etag,
+        last_modified: doc.last_modified,
+        fetched_at_ms: doc.fetched_at_ms,
+        ..PageRecord::default()
+    };
+    let notices = match gazette_notice::parse(&doc.body, &options) {
+        Ok((clean, notices)) => {
+            page.clean = Some(clean);
+            notices
+        }
+        Err(error) => {
+            page.error = Some(error.to_string());
+            Vec::new()
+        }
+    };
+    settle(page, notices, Some(doc.body))
+}
+
+/// Parses a stored page's cleaned text again (after the parser changed): the same record with
+/// fresh notices and a fresh error. `None` for a page that never cleaned: there is nothing to
+/// parse, and its stored error still holds.
+pub fn reparse(mut page: PageRecord, parser: &NoticeParser) -> Option<PageWrite> {
+    let notices = parser.parse(page.clean.as_ref()?);
+    page.error = None;
+    Some(settle(page, notices, None))
+}
+
+/// The one rule for a cleaned page's error: it names a missing notice.
+fn settle(
+    mut page: PageRecord,
+    notices: Vec<gazette_notice::Notice>,
+    raw: Option<Vec<u8>>,
+) -> PageWrite {
+    if page.clean.is_some() && notices.is_empty() {
+        page.error = Some(NO_NOTICE.into());
+    }
+    PageWrite { page, notices, raw }
+}
+
+/// Why [`write_within`] wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The deadline passed before the write began; nothing was stored.
+    #[error("the deadline passed before the document was stored")]
+    DeadlineExceeded,
+    /// The blocking task panicked or was cancelled.
+    #[error("background task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// A job's state: who decides, once, between writing and abandoning.
+const OPEN: u8 = 0;
+const WRITING: u8 = 1;
+const ABANDONED: u8 = 2;
+
+/// Abandons the job unless its write has begun; used both at the deadline and when the
+/// caller's future is dropped (a transport timeout, a client gone away).
+struct AbandonOnDrop(Arc<AtomicU8>);
+
+impl AbandonOnDrop {
+    /// True when the job is now abandoned; false when its write had already begun.
+    fn abandon(&self) -> bool {
+        self.0
+            .compare_exchange(OPEN, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+}
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        self.abandon();
+    }
+}
+
+/// Prepares `doc` on a blocking thread (tracked by `tasks`) and hands the result to `write`
+/// there, unless `deadline` passes or the returned future is dropped first. Then the answer is
+/// [`PipelineError::DeadlineExceeded`] at once, the parse still running is abandoned and
+/// nothing is written. A write that has begun is waited for, so an answer of `Ok` always means
+/// written and an error never does.
+pub async fn write_within<T, W>(
+    tasks: &TaskTracker,
+    doc: Document,
+    reading: Reading,
+    deadline: Option<Instant>,
+    write: W,
+) -> Result<T, PipelineError>
+where
+    T: Send + 'static,
+    W: FnOnce(PageWrite) -> T + Send + 'static,
+{
+    let state = Arc::new(AtomicU8::new(OPEN));
+    let guard = AbandonOnDrop(Arc::clone(&state));
+    let mut job = tasks.spawn_blocking(move || {
+        let prepared = prepare(doc, &reading);
+        // The clock is checked too, for a caller whose timer has not fired yet.
+        let late = deadline.is_some_and(|at| Instant::now() >= at);
+        let begun = !late
+            && state
+                .compare_exchange(OPEN, WRITING, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok();
+        begun.then(|| write(prepared))
+    });
+    let expired = async {
+        match deadline {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    };
+    let joined = tokio::select! {
+        biased;
+        joined = &mut job => joined,
+        () = expired => {
+            if guard.abandon() {
+                return Err(PipelineError::DeadlineExceeded);
+            }
+            job.await
+        }
+    };
+    joined?.ok_or(PipelineError::DeadlineExceeded)
+}
+
+#[cfg(test)]
+mod tests;
