@@ -413,7 +413,10 @@ fn robots_failure(class: FailureClass) -> RobotsFailure {
         | FailureClass::Connect
         | FailureClass::Transport
         | FailureClass::ServerError { .. }
-        | FailureClass::RateLimited { .. } => RobotsFailure::Unreachable,
+        | FailureClass::RateLimited { .. }
+        // A challenge in place of robots.txt says nothing about what is allowed, and the
+        // host is turning us away anyway: treat it as unreachable, so the host waits.
+        | FailureClass::Challenged => RobotsFailure::Unreachable,
         FailureClass::Refused(Refusal::Breaker) => RobotsFailure::NotAsked,
         FailureClass::Protocol
         | FailureClass::ClientError { .. }
