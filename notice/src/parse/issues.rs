@@ -241,10 +241,9 @@ fn closing_quote(inner: &str) -> Option<usize> {
                 .get(after.chars().next().map_or(0, char::len_utf8)..)
                 .unwrap_or("");
             // Up to the sentence end or a status note (（已完成）, 【已完成】).
-            let wrapper_only = after[..after.find(['。', '（', '(', '【']).unwrap_or(after.len())]
+            after[..after.find(['。', '（', '(', '【']).unwrap_or(after.len())]
                 .chars()
-                .all(|c| WRAPPER_CHARS.contains(c));
-            wrapper_only
+                .all(|c| WRAPPER_CHARS.contains(c))
         })
         .copied()
 }
