@@ -199,8 +199,13 @@ pub(crate) fn build(lines: &[&str], opening: Option<usize>, continued: bool) -> 
                 (*line).to_owned(),
             ))
         } else {
-            table = None;
-            heading_node(line)
+            // A heading between rows (a category row spanning the table: 一、…方面) keeps the
+            // table open; any other line ends it.
+            let found = heading_node(line);
+            if found.is_none() {
+                table = None;
+            }
+            found
         };
         if let Some((kind, level, number, text)) = found {
             nodes.push(new_node(kind, i, level, number, text, lines.len()));
