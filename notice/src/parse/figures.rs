@@ -16,9 +16,10 @@ fn pattern(p: &str) -> Regex {
     Regex::new(&p.replace("{N}", N)).expect("figure patterns are valid regexes")
 }
 
-/// `4个方面21个问题`: aspects and problems together.
-static ASPECTS_PROBLEMS: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"{N}个方面(?:的|共)?{N}(?:个|项|条)(?:具体)?问题"));
+/// `4个方面21个问题` / `4个方面问题18个`: aspects and problems together.
+static ASPECTS_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"{N}个方面(?:的|共)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))")
+});
 /// `反馈的6个方面问题` / `5个方面的问题`.
 static ASPECTS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个方面(?:的|共|存在的)?(?:突出)?(?:问题|意见)"));
@@ -92,7 +93,7 @@ static TASKS_DONE: LazyLock<Regex> = LazyLock::new(|| {
 /// `建立完善12项制度机制` / `完善制度140项`.
 static RULES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,8}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))|建章立制{N}(?:项|个|件|份|套)",
+        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,24}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))|建章立制{N}(?:项|个|件|份|套)",
     )
 });
 /// `追责5人` / `问责处理3人` / `给予党纪政务处分2人` / `诫勉谈话3人` (提醒谈话 and 批评教育
