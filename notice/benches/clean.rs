@@ -1,9 +1,12 @@
 //! Throughput of the cleaner on one core: pages per second of `gazette_notice::clean` over the
-//! shared gov-html pages and the project's fixture pages, next to a bare
+//! shared gov-html and real-pages sets and the project's fixture pages, next to a bare
 //! `scraper::Html::parse_document` of the same pages (the floor: parsing alone).
 //!
 //! `cargo bench -p gazette-notice --bench clean` (set `BENCH_SECONDS` to change the duration of
-//! each measurement, default 3; `BENCH_ONLY=gov-html` or `fixtures` to run one set, `BENCH_VERBOSE=1` for per-page times). The shared corpus is skipped with a note when it is absent.
+//! each measurement, default 3; `BENCH_ONLY=gov-html`, `real-pages` or `fixtures` to run one
+//! set; `BENCH_VERBOSE=1` for per-page times; `SHARED` to point at the shared corpus when it
+//! is not `../shared` beside the repository). The shared corpus is skipped with a note when it
+//! is absent.
 
 use gazette_notice::CleanOptions;
 use std::path::{Path, PathBuf};
@@ -111,10 +114,12 @@ fn report(label: &str, pages: &[Vec<u8>], budget: Duration) {
             );
         }
     }
+    let mb_per_page = bytes as f64 / pages.len() as f64 / 1e6;
     println!(
-        "{label}: {} pages, {:.0} KiB; gazette clean {clean:.1} pages/s; scraper parse (floor) {floor:.1} pages/s; clean/floor {:.2}",
+        "{label}: {} pages, {:.0} KiB; gazette clean {clean:.1} pages/s ({:.2} MB/s); scraper parse (floor) {floor:.1} pages/s; clean/floor {:.2}",
         pages.len(),
         bytes as f64 / 1024.0,
+        clean * mb_per_page,
         clean / floor
     );
 }
@@ -126,23 +131,30 @@ fn main() {
         .unwrap_or(DEFAULT_SECONDS);
     let budget = Duration::from_secs(seconds);
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = manifest.join("../../shared/fixtures/gov-html");
-    let gov: Vec<Vec<u8>> = html_files(&shared).into_iter().map(|(_, b)| b).collect();
+    let shared = std::env::var_os("SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("../../shared"));
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    if only == "fixtures" {
-    } else if gov.is_empty() {
-        println!(
-            "skipping gov-html: shared corpus not found at {}",
-            shared.display()
-        );
-    } else {
-        report("gov-html", &gov, budget);
+    for set in ["gov-html", "real-pages"] {
+        if !only.is_empty() && only != set {
+            continue;
+        }
+        let dir = shared.join("fixtures").join(set);
+        let pages: Vec<Vec<u8>> = html_files(&dir).into_iter().map(|(_, b)| b).collect();
+        if pages.is_empty() {
+            println!(
+                "skipping {set}: shared corpus not found at {}",
+                dir.display()
+            );
+        } else {
+            report(set, &pages, budget);
+        }
     }
     let own: Vec<Vec<u8>> = html_files(&manifest.join("tests/fixtures/pages"))
         .into_iter()
         .map(|(_, b)| b)
         .collect();
-    if only != "gov-html" {
+    if only.is_empty() || only == "fixtures" {
         report("fixtures", &own, budget);
     }
 }

@@ -3,7 +3,7 @@
 page's output to OUT_DIR under the page's own file name, for score-clean.py with `cat`.
 
 Usage: trafilatura_driver.py PAGES_DIR OUT_DIR [SECONDS]
-Prints one line: `trafilatura pages=N pages_per_s=X`.
+Prints one line: `trafilatura pages=N pages_per_s=X mb_per_s=Y`.
 """
 import sys
 import time
@@ -32,7 +32,8 @@ def main():
             extract(raw)
             done += 1
     rate = done / (time.perf_counter() - start)
-    print(f"trafilatura pages={len(raws)} pages_per_s={rate:.1f}")
+    mb_per_page = sum(len(r) for r in raws) / len(raws) / 1e6
+    print(f"trafilatura pages={len(raws)} pages_per_s={rate:.1f} mb_per_s={rate * mb_per_page:.2f}")
 
 
 if __name__ == "__main__":
