@@ -222,6 +222,10 @@ pub struct CrawlerConfig {
     /// Obey robots.txt (on by default; turn off only for your own sites).
     #[serde(default = "default_respect_robots")]
     pub respect_robots: bool,
+    /// How long a fetched robots.txt is trusted before it is asked for again; RFC 9309 (2.4)
+    /// caps this at a day, and longer values are read as a day.
+    #[serde(default = "default_robots_max_age", with = "humantime_serde_compat")]
+    pub robots_max_age: Duration,
     /// How long a host whose robots.txt answered 5xx or 429, or not at all, is left alone
     /// (everything disallowed, or its last known rules kept) before robots.txt is asked again.
     #[serde(
@@ -250,6 +254,7 @@ impl Default for CrawlerConfig {
             breaker_threshold: default_breaker_threshold(),
             breaker_cooldown: default_breaker_cooldown(),
             respect_robots: default_respect_robots(),
+            robots_max_age: default_robots_max_age(),
             robots_unavailable_retry: default_robots_unavailable_retry(),
         }
     }
@@ -301,6 +306,10 @@ fn default_breaker_cooldown() -> Duration {
 
 fn default_respect_robots() -> bool {
     true
+}
+
+fn default_robots_max_age() -> Duration {
+    Duration::from_secs(24 * 3600)
 }
 
 fn default_robots_unavailable_retry() -> Duration {

@@ -18,8 +18,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-/// How long robots.txt is trusted before it is fetched again (RFC 9309, 2.4: at most a day).
-const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Longest time robots.txt is trusted before it is fetched again (RFC 9309, 2.4: a day).
+const MAX_ROBOTS_AGE: Duration = Duration::from_secs(24 * 3600);
 /// Longest Crawl-delay honoured; beyond it a site would take days per run.
 const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 
@@ -319,10 +319,11 @@ impl Politeness {
         Ok(result)
     }
 
-    /// The robots.txt rules of `url`'s host, by RFC 9309: fetched at most once a day; a 4xx
-    /// (or too many redirects) allows everything; a 5xx, a 429 or no connection disallows the
-    /// host (or keeps the last rules known) for `robots_unavailable_retry`, after which it is
-    /// asked again. An error means the host may not be crawled now.
+    /// The robots.txt rules of `url`'s host, by RFC 9309: fetched again after
+    /// `robots_max_age` (a day at most); a 4xx (or too many redirects) allows everything; a
+    /// 5xx, a 429, a challenge or no connection disallows the host (or keeps the last rules
+    /// known) for `robots_unavailable_retry`, after which it is asked again. An error means
+    /// the host may not be crawled now.
     pub async fn robots(
         &self,
         fetcher: &Fetcher,
@@ -334,7 +335,9 @@ impl Politeness {
         let host = self.host(&key);
         let mut state = host.robots.lock().await;
         let last_known = match state.as_ref() {
-            Some(RobotsState::Known { at, rules }) if at.elapsed() < ROBOTS_TTL => {
+            Some(RobotsState::Known { at, rules })
+                if at.elapsed() < self.config.robots_max_age.min(MAX_ROBOTS_AGE) =>
+            {
                 return Ok(Arc::clone(rules));
             }
             Some(RobotsState::Unavailable { until, last_known }) if Instant::now() < *until => {

@@ -44,7 +44,7 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The postal address after its label, up to the next separator.
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:邮政信箱|通信地址|通讯地址|来信地址|邮寄地址|信访地址|联系地址|地址)\s*[:：]?\s*([^；;。\n]{4,80})")
+    Regex::new(r"(?:邮政信箱|通信地址|通讯地址|来信地址|邮寄地址|信访地址|联系地址|来信请寄|地址)\s*[:：]?\s*([^；;。\n]{4,80})")
         .expect("the address pattern is a valid regex")
 });
 

@@ -55,8 +55,8 @@ const MODIFIED_KINDS: [&str; 11] = [
 ];
 /// 反馈 ("fed back"): the findings were reported to the inspected body.
 const FEEDBACK: &str = "反馈";
-/// Words of an opening paragraph (根据…部署, 按照…安排).
-const OPENING_WORDS: [&str; 4] = ["部署", "安排", "要求", "进驻"];
+/// Words of an opening paragraph (根据…部署, 按照…安排, 根据…规划).
+const OPENING_WORDS: [&str; 6] = ["部署", "安排", "要求", "进驻", "规划", "计划"];
 
 /// True when `line` opens a notice: it names the inspection and the decision behind it
 /// (根据…部署), or starts with the period on site and names the team (2024年9月2日至10月18日，
@@ -71,7 +71,7 @@ pub(crate) fn is_opening(line: &str) -> bool {
         return true;
     }
     let dated = || find_period(&head, Some(2000)).is_some() || find_month_period(&head).is_some();
-    (decided || has_team(&head)) && dated()
+    (decided || has_team(&head) || UNNUMBERED_TEAM.is_match(&head)) && dated()
 }
 
 /// True when `text` names an inspection team (市委第二巡察组).

@@ -24,9 +24,6 @@ const CLOSE_QUOTES: [char; 4] = ['”', '"', '」', '』'];
 /// 整改进展落实): a quote followed by nothing else wraps the whole title.
 const WRAPPER_CHARS: &str = "的之问题方面整改情况进展落实及：:";
 
-/// 问题 ("problem"): what a quoted 关于“…”(的)问题 heading wraps.
-const PROBLEM: &str = "问题";
-
 /// Issues found and which lines belong to issue bodies (the notice's own figures are read from
 /// the other lines).
 #[derive(Debug, Default)]
@@ -225,8 +222,9 @@ fn after_title(text: &str) -> &str {
 }
 
 /// Byte offset of the closing quote of a 关于“…”问题 heading: the last closing quote followed
-/// by (的)问题 (titles may hold inner quotes). A quote followed by more words closes a quoted
-/// term inside the title (关于“一岗双责”履行不到位的问题), which stays whole.
+/// by nothing but wrapper words (的问题, 问题的整改; titles may hold inner quotes). A quote
+/// followed by more words closes a quoted term inside the title (关于“一岗双责”履行不到位的问题,
+/// 关于“四风”问题反弹回潮的问题), which stays whole.
 fn closing_quote(inner: &str) -> Option<usize> {
     let limit = inner.find('。').unwrap_or(inner.len());
     let quotes: Vec<usize> = inner[..limit]
@@ -242,10 +240,10 @@ fn closing_quote(inner: &str) -> Option<usize> {
             let after = after
                 .get(after.chars().next().map_or(0, char::len_utf8)..)
                 .unwrap_or("");
-            let wrapper_only = after[..after.find('。').unwrap_or(after.len())]
+            // Up to the sentence end or a status note (（已完成）, 【已完成】).
+            after[..after.find(['。', '（', '(', '【']).unwrap_or(after.len())]
                 .chars()
-                .all(|c| WRAPPER_CHARS.contains(c));
-            wrapper_only || after.trim_start_matches(['的', '之']).starts_with(PROBLEM)
+                .all(|c| WRAPPER_CHARS.contains(c))
         })
         .copied()
 }

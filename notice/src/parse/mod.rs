@@ -56,30 +56,36 @@ impl NoticeParser {
 
     /// Parses every notice in `doc`; a text with no notice in it gives an empty list.
     pub fn parse(&self, doc: &CleanDocument) -> Vec<Notice> {
-        self.read(doc).into_iter().map(|(n, _)| n).collect()
+        self.read(doc, false).into_iter().map(|(n, _)| n).collect()
     }
 
     /// The outline of every notice in `doc` with each node's role and the evidence for it, in
     /// the order [`NoticeParser::parse`] returns the notices.
     pub fn explain(&self, doc: &CleanDocument) -> Vec<Explanation> {
-        self.read(doc).into_iter().map(|(_, e)| e).collect()
+        self.read(doc, true)
+            .into_iter()
+            .map(|(_, e)| e.unwrap_or_default())
+            .collect()
     }
 
-    /// Every notice with its explanation.
-    fn read(&self, doc: &CleanDocument) -> Vec<(Notice, Explanation)> {
+    /// Every notice, with its explanation when `explain` asks for one (parsing alone skips
+    /// building it).
+    fn read(&self, doc: &CleanDocument, explain: bool) -> Vec<(Notice, Option<Explanation>)> {
         let mut markers = doc.page_markers.clone();
         let lines = lines::logical_lines(&doc.text, &mut markers);
         let segments = segment::segments(&lines, &markers);
-        let mut notices: Vec<(Notice, Explanation)> = segments
+        let mut notices: Vec<(Notice, Option<Explanation>)> = segments
             .iter()
-            .filter_map(|seg| build(&lines, seg, doc))
+            .filter_map(|seg| build(&lines, seg, doc, explain))
             .collect();
         if notices.len() == 1
             && let Some((notice, explanation)) = notices.first_mut()
             && notice.title.is_none()
         {
             notice.title = doc.title.clone().filter(|t| is_title_like(t));
-            explanation.title.clone_from(&notice.title);
+            if let Some(explanation) = explanation {
+                explanation.title.clone_from(&notice.title);
+            }
         }
         notices
     }
@@ -87,7 +93,12 @@ impl NoticeParser {
 
 /// Reads one notice from its segment, with its explanation; `None` when the segment holds no
 /// notice (page chrome, advertisements).
-fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<(Notice, Explanation)> {
+fn build(
+    all: &[LogicalLine],
+    seg: &Segment,
+    doc: &CleanDocument,
+    explain: bool,
+) -> Option<(Notice, Option<Explanation>)> {
     let lines: Vec<&str> = all[seg.lines.clone()]
         .iter()
         .map(|l| l.text.as_str())
@@ -164,11 +175,13 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<(Not
         .as_deref()
         .map(|org| organisation::aliases(org, &joined))
         .unwrap_or_default();
-    let explanation = Explanation::of(
-        &scan.outline,
-        title.as_deref(),
-        organisation.as_deref().zip(org_source),
-    );
+    let explanation = explain.then(|| {
+        Explanation::of(
+            &scan.outline,
+            title.as_deref(),
+            organisation.as_deref().zip(org_source),
+        )
+    });
     let mut warnings: Vec<String> = scan
         .outline
         .warnings

@@ -174,11 +174,22 @@ pub(crate) fn build(lines: &[&str], opening: Option<usize>, continued: bool) -> 
                 (*line).to_owned(),
             ))
         } else if let Some(columns) = table.as_ref().filter(|_| table::is_row(line)) {
-            table::row(line, columns).map(|row| {
-                let text = row.problem.clone();
-                let number = row.number.clone().unwrap_or_default();
-                (NodeKind::Row(row), LEVEL_ROW, number, text)
-            })
+            // Rows run together on one line give one node each, all on that line.
+            for part in table::split_rows(line, columns) {
+                if let Some(row) = table::row(&part, columns) {
+                    let text = row.problem.clone();
+                    let number = row.number.clone().unwrap_or_default();
+                    nodes.push(new_node(
+                        NodeKind::Row(row),
+                        i,
+                        LEVEL_ROW,
+                        number,
+                        text,
+                        lines.len(),
+                    ));
+                }
+            }
+            None
         } else if let Some(columns) = table::header(line) {
             table = Some(columns.clone());
             Some((
@@ -188,22 +199,16 @@ pub(crate) fn build(lines: &[&str], opening: Option<usize>, continued: bool) -> 
                 (*line).to_owned(),
             ))
         } else {
-            table = None;
-            heading_node(line)
+            // A heading between rows (a category row spanning the table: 一、…方面) keeps the
+            // table open; any other line ends it.
+            let found = heading_node(line);
+            if found.is_none() {
+                table = None;
+            }
+            found
         };
         if let Some((kind, level, number, text)) = found {
-            nodes.push(Node {
-                kind,
-                line: i,
-                level,
-                number,
-                text,
-                parent: None,
-                end: lines.len(),
-                role: Role::Other,
-                evidence: Vec::new(),
-                status: None,
-            });
+            nodes.push(new_node(kind, i, level, number, text, lines.len()));
         }
     }
     link(&mut nodes, lines.len());
@@ -239,6 +244,29 @@ fn group_line(line: &str) -> Option<String> {
         && GROUP_ENDINGS.iter().any(|e| bare.ends_with(e))
         && group_status(bare).is_some())
     .then(|| bare.to_owned())
+}
+
+/// A node before linking and role assignment.
+fn new_node(
+    kind: NodeKind,
+    line: usize,
+    level: u8,
+    number: String,
+    text: String,
+    total: usize,
+) -> Node {
+    Node {
+        kind,
+        line,
+        level,
+        number,
+        text,
+        parent: None,
+        end: total,
+        role: Role::Other,
+        evidence: Vec::new(),
+        status: None,
+    }
 }
 
 /// The node a heading or `问题：` line makes: kind, level, number and text.

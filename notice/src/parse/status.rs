@@ -10,8 +10,9 @@ use std::sync::LazyLock;
 /// pushed on (正在推进), deepened (正在深化), continued (持续推进), kept up long-term
 /// (长期坚持), basically done (基本完成), not yet done (尚未完成). Checked before the completed
 /// words because 基本完成 and 未完成 contain 完成.
-const IN_PROGRESS_WORDS: [&str; 18] = [
+const IN_PROGRESS_WORDS: [&str; 19] = [
     "阶段性成效",
+    "阶段性完成",
     "阶段性进展",
     "阶段性成果",
     "正在推进",
@@ -141,17 +142,18 @@ const STATUS_SUBJECTS: [&str; 9] = [
     "现",
 ];
 
-/// Longest bare status clause, in characters, once its subject is dropped (目前已整改到位).
-const STATUS_CLAUSE_CHARS: usize = 9;
+/// Longest bare status clause, in characters, once its subject is dropped (目前已整改到位,
+/// 相关制度完善工作仍在持续推进).
+const STATUS_CLAUSE_CHARS: usize = 14;
 
 /// 均 / 都 ("all of them"): a clause about the items just listed (发现问题13个，均已完成整改),
 /// not about the issue.
 const ALL_OF_THEM: [char; 2] = ['均', '都'];
 
-/// A whole clause that is a status word, after at most three characters (需长期坚持, 已取得
-/// 阶段性成效) and before at most a particle (正在整改中): `已完成退出` reports a measure.
+/// A clause that ends in a status word, followed by at most a particle (需长期坚持, 已取得
+/// 阶段性成效, 正在整改中, 该项工作仍在持续推进): `已完成退出` reports a measure.
 fn clause_pattern(words: &[&str]) -> Regex {
-    Regex::new(&format!("^.{{0,3}}?(?:{})(?:中|了)?$", words.join("|")))
+    Regex::new(&format!("(?:{})(?:中|了)?$", words.join("|")))
         .expect("status words are plain literals")
 }
 

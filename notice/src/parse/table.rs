@@ -43,6 +43,9 @@ const STATUS_COLUMNS: [&str; 11] = [
 /// 持续推进), not the narrative of the measures.
 const STATUS_CELL_CHARS: usize = 16;
 
+/// How many leading characters of a longer cell may state its status.
+const STATUS_HEAD_CHARS: usize = 6;
+
 /// Longest header cell, in characters.
 const HEADER_CELL_CHARS: usize = 12;
 
@@ -109,6 +112,44 @@ pub(crate) struct Row {
     pub(crate) status: Option<(IssueStatus, String)>,
 }
 
+/// Splits a line that holds several rows run together (a reflow that joined them: the last cell
+/// of one row glued to the 序号 cell of the next, `已完成3`) back into rows, when the table has a
+/// leading 序号 column whose numbers run on. A line of one row is returned as it is.
+pub(crate) fn split_rows(line: &str, columns: &Columns) -> Vec<String> {
+    let width = columns.names.len();
+    let cells: Vec<&str> = line.split(CELL_SEPARATOR).collect();
+    if columns.number != Some(0) || width < 2 || cells.len() <= width {
+        return vec![line.to_owned()];
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    for cell in cells {
+        if current.len() == width - 1 {
+            // The glued cell: its trailing digits are the next row's number.
+            let digits = cell
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_ascii_digit())
+                .last()
+                .map(|(i, _)| i);
+            match digits {
+                Some(at) if at > 0 => {
+                    current.push(cell[..at].to_owned());
+                    rows.push(std::mem::take(&mut current));
+                    current.push(cell[at..].to_owned());
+                }
+                Some(_) | None => current.push(cell.to_owned()),
+            }
+        } else {
+            current.push(cell.to_owned());
+        }
+    }
+    rows.push(current);
+    rows.into_iter()
+        .map(|r| r.join(&CELL_SEPARATOR.to_string()))
+        .collect()
+}
+
 /// Reads one row; `None` when the row has no problem cell (a spanning caption, an empty row).
 pub(crate) fn row(line: &str, columns: &Columns) -> Option<Row> {
     let cells = cells(line);
@@ -120,10 +161,15 @@ pub(crate) fn row(line: &str, columns: &Columns) -> Option<Row> {
         .map(|n| n.to_string());
     let status = columns.status.iter().find_map(|&i| {
         let cell = cells.get(i)?;
-        (cell.chars().count() <= STATUS_CELL_CHARS)
-            .then(|| status_of(cell))
-            .flatten()
-            .map(|s| (s, columns.names.get(i).cloned().unwrap_or_default()))
+        // A long cell states a status only in its first words (已完成。… or text a reflow
+        // glued after the last cell).
+        let head: String = cell.chars().take(STATUS_HEAD_CHARS).collect();
+        let stated = if cell.chars().count() <= STATUS_CELL_CHARS {
+            status_of(cell)
+        } else {
+            status_of(&head)
+        };
+        stated.map(|s| (s, columns.names.get(i).cloned().unwrap_or_default()))
     });
     Some(Row {
         number,
@@ -149,6 +195,12 @@ mod tests {
             "the short 完成情况 cell, not the narrative 整改情况 cell"
         );
         assert!(header("序号\t单位\t问题数\t已完成").is_none());
+        let joined = "1\t甲不严\t做了\t已完成2\t乙不够\t在做\t持续推进";
+        let columns = header("序号\t反馈问题\t整改措施\t整改进展").expect("an issue table");
+        assert_eq!(
+            split_rows(joined, &columns),
+            ["1\t甲不严\t做了\t已完成", "2\t乙不够\t在做\t持续推进"]
+        );
         assert!(header("2021\t2022\t增长").is_none());
     }
 }

@@ -371,3 +371,36 @@ async fn lastmod_skips_pages_stored_since_and_fetches_newer_ones() {
     assert_eq!(pages.hits("/new.html"), 2, "changed after it was stored");
     assert_eq!(pages.hits("/undated.html"), 2, "no date: asked again");
 }
+
+#[tokio::test]
+async fn an_unreachable_robots_txt_keeps_the_last_rules_known() {
+    // Rules on the first request, then server errors for good.
+    let robots = handler(|n, _| {
+        if n == 1 {
+            text("User-agent: *\nDisallow: /private/\n")
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    });
+    let site = Site::start(vec![
+        ("/robots.txt".into(), robots),
+        list(&["/private/a.html", "/b.html"]),
+        notice("/private/a.html"),
+        notice("/b.html"),
+    ])
+    .await;
+    let mut config = test_config();
+    // Every page asks again, so each one after the list meets the failing robots.txt.
+    config.robots_max_age = Duration::ZERO;
+    config.robots_unavailable_retry = Duration::from_secs(3600);
+    let h = Harness::new(config);
+    let report = h.crawl(&source(site.url("/list.html"))).await;
+    assert_eq!(
+        site.hits("/robots.txt"),
+        4,
+        "the rules, then one try and two retries"
+    );
+    assert_eq!(site.hits("/private/a.html"), 0, "{report:?}");
+    assert_eq!(site.hits("/b.html"), 1, "{report:?}");
+    assert_eq!(report.left_pending, 0, "{report:?}");
+}
