@@ -414,10 +414,73 @@ fn store_dir(data_dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 }
 
 fn open_dir(dir: &Path) -> anyhow::Result<gazette_store::SledStore> {
-    gazette_store::SledStore::open(dir).with_context(|| {
-        format!(
-            "opening the store in {} (is a gazette server running on it?)",
-            dir.display()
-        )
+    gazette_store::SledStore::open(dir).map_err(|error| {
+        // Damage says what to do itself; any other failure to open is most often the lock.
+        let hint = if matches!(error, gazette_store::StoreError::Damaged { .. }) {
+            ""
+        } else {
+            " (is a gazette server running on it?)"
+        };
+        anyhow::Error::new(error).context(format!("opening the store in {}{hint}", dir.display()))
     })
+}
+
+/// `gazette export`: every record of the store of `data_dir` to `out` (stdout when `None`);
+/// returns the summary line.
+pub fn export(data_dir: Option<PathBuf>, out: Option<&Path>) -> anyhow::Result<String> {
+    let dir = store_dir(data_dir)?;
+    let store = open_store(Some(dir.clone()))?;
+    let exporting = || format!("exporting the store in {}", dir.display());
+    let stats = match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            store
+                .export(&mut std::io::BufWriter::new(file))
+                .with_context(exporting)?
+        }
+        None => store
+            .export(&mut std::io::BufWriter::new(std::io::stdout().lock()))
+            .with_context(exporting)?,
+    };
+    Ok(format!(
+        "exported {} page(s), {} notice(s), {} organisation(s)",
+        stats.pages, stats.notices, stats.organisations
+    ))
+}
+
+/// `gazette verify`: the report on the store of `data_dir`, and whether it is sound. A store
+/// whose files are too damaged to open is reported as such, not as a failure to verify.
+pub fn verify(data_dir: Option<PathBuf>) -> anyhow::Result<(String, bool)> {
+    let dir = store_dir(data_dir)?;
+    anyhow::ensure!(dir.is_dir(), "no store at {}", dir.display());
+    let report = match gazette_store::SledStore::open(&dir) {
+        Ok(store) => store
+            .verify()
+            .with_context(|| format!("verifying the store in {}", dir.display()))?,
+        Err(damage @ gazette_store::StoreError::Damaged { .. }) => gazette_store::VerifyReport {
+            problems: vec![format!("the store in {}: {damage}", dir.display())],
+            ..Default::default()
+        },
+        Err(other) => {
+            return Err(other).with_context(|| format!("opening the store in {}", dir.display()));
+        }
+    };
+    let mut out = String::new();
+    for problem in &report.problems {
+        let _ = writeln!(out, "damaged: {problem}");
+    }
+    let _ = writeln!(
+        out,
+        "checked {} record(s) and {} index entr(ies): {} problem(s)",
+        report.records_checked,
+        report.index_entries_checked,
+        report.problems.len()
+    );
+    if !report.problems.is_empty() && !out.contains("export") {
+        out.push_str(
+            "restore the last export (`gazette import` into a new data directory) to recover\n",
+        );
+    }
+    Ok((out, report.problems.is_empty()))
 }

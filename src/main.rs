@@ -185,19 +185,7 @@ async fn main() -> anyhow::Result<()> {
             ))
         }
         Command::Export { data_dir, out } => {
-            let store = commands::open_store(data_dir)?;
-            let stats = match out {
-                Some(path) => {
-                    let file = std::fs::File::create(&path)
-                        .with_context(|| format!("creating {}", path.display()))?;
-                    store.export(&mut std::io::BufWriter::new(file))?
-                }
-                None => store.export(&mut std::io::BufWriter::new(std::io::stdout().lock()))?,
-            };
-            eprintln!(
-                "exported {} page(s), {} notice(s), {} organisation(s)",
-                stats.pages, stats.notices, stats.organisations
-            );
+            eprintln!("{}", commands::export(data_dir, out.as_deref())?);
             Ok(())
         }
         Command::Import { file, data_dir } => {
@@ -215,22 +203,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { data_dir } => {
-            let store = commands::open_store(data_dir)?;
-            let report = store.verify().context("verifying the store")?;
-            for problem in &report.problems {
-                println!("damaged: {problem}");
-            }
-            println!(
-                "checked {} record(s) and {} index entr(ies): {} problem(s)",
-                report.records_checked,
-                report.index_entries_checked,
-                report.problems.len()
-            );
-            if report.problems.is_empty() {
-                Ok(())
-            } else {
-                std::process::exit(1)
-            }
+            let (report, sound) = commands::verify(data_dir)?;
+            print(&report)?;
+            if sound { Ok(()) } else { std::process::exit(1) }
         }
         Command::Healthcheck { grpc_addr } => commands::healthcheck(grpc_addr).await,
         Command::Clean { files, out_dir } => {

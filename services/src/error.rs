@@ -131,19 +131,20 @@ impl From<ApiError> for tonic::Status {
                     details,
                 )
             }
-            ApiError::Store(ref cause @ StoreError::Corrupt { .. }) => {
+            ApiError::Store(
+                ref cause @ (StoreError::Corrupt { .. } | StoreError::Damaged { .. }),
+            ) => {
                 tracing::error!(error = %cause, "damaged record");
                 tonic::Status::data_loss("a stored record is damaged; run gazette verify")
             }
             ApiError::Store(
-                ref cause @ (StoreError::Sled(_)
+                ref cause @ (StoreError::Backend(_)
                 | StoreError::Codec { .. }
                 | StoreError::SchemaTooNew { .. }
                 | StoreError::Io(_)
                 | StoreError::Import(_)
                 | StoreError::BodyCodec(_)
-                | StoreError::NoRun { .. }
-                | StoreError::Damaged { .. }),
+                | StoreError::NoRun { .. }),
             ) => {
                 tracing::error!(error = %cause, "store failure");
                 tonic::Status::internal("internal storage error")

@@ -3,9 +3,10 @@
 /// What can go wrong reading or writing the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// sled failed (I/O, corruption, or the database is locked by another process).
-    #[error("sled: {0}")]
-    Sled(#[from] sled::Error),
+    /// The database failed (I/O, or the database is locked by another process). The cause is
+    /// kept as text so that no backend type appears in this crate's API.
+    #[error("storage backend: {0}")]
+    Backend(String),
     /// A record could not be encoded or decoded.
     #[error("record codec in tree {tree}: {source}")]
     Codec {
@@ -58,6 +59,21 @@ pub enum StoreError {
     /// A page token or cursor did not decode.
     #[error("invalid cursor")]
     InvalidCursor,
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> Self {
+        match error {
+            // sled's word for damage it detected (rather than panicked on).
+            sled::Error::Corruption { .. } | sled::Error::ReportableBug(_) => Self::Damaged {
+                what: "reading the store",
+                detail: error.to_string(),
+            },
+            sled::Error::CollectionNotFound(_)
+            | sled::Error::Unsupported(_)
+            | sled::Error::Io(_) => Self::Backend(error.to_string()),
+        }
+    }
 }
 
 /// Result alias of this crate.

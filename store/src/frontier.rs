@@ -16,8 +16,8 @@ use crate::sled_store::{SledStore, TxResult, decode, tx_get, tx_put, write_page}
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use std::io::{Read, Write};
 
-const QUEUED: &[u8] = &[0];
-const DONE: &[u8] = &[1];
+pub(crate) const QUEUED: &[u8] = &[0];
+pub(crate) const DONE: &[u8] = &[1];
 
 /// The frontier trees inside a transaction.
 pub(crate) struct FrontierTrees<'a> {
@@ -32,13 +32,13 @@ fn prefix(source: &str) -> Vec<u8> {
     key
 }
 
-fn queue_key(source: &str, seq: u64) -> Vec<u8> {
+pub(crate) fn queue_key(source: &str, seq: u64) -> Vec<u8> {
     let mut key = prefix(source);
     key.extend_from_slice(&seq.to_be_bytes());
     key
 }
 
-fn seen_key(source: &str, url: &str) -> Vec<u8> {
+pub(crate) fn seen_key(source: &str, url: &str) -> Vec<u8> {
     let mut key = prefix(source);
     key.extend_from_slice(url.as_bytes());
     key

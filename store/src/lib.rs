@@ -4,6 +4,7 @@
 //!
 //! - [`records`] — what is stored ([`PageRecord`], [`StoredNotice`], [`OrganisationRecord`]).
 //! - [`identity`] — stable ids for notices and organisations, and name folding for lookups.
+//! - [`rules`] — notice identity, versions, withdrawal and organisations as a pure plan.
 //! - [`frontier`] — each source's durable crawl queue, so a killed crawl resumes.
 //! - [`sled_store`] — [`SledStore`], trees, keys and transactions.
 //! - [`maintenance`] — export, import and verify.
@@ -23,6 +24,7 @@ pub mod identity;
 pub mod maintenance;
 mod notice_cache;
 pub mod records;
+pub mod rules;
 pub mod schema;
 pub mod sled_store;
 

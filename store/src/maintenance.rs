@@ -5,15 +5,21 @@
 //! and schema version), then `page`, `notice` and `organisation` records, the
 //! `organisation_name` index entries (kept, rather than rebuilt, because the first organisation
 //! to claim an alias keeps it), earlier `page_version`s and `notice_version`s, and the `change`
-//! log behind WatchNotices, so resume tokens stay valid across a restore. The fetch-time index
-//! is rebuilt on import. Raw page bodies and crawl frontiers are not exported: they are caches
-//! of the sites, refetched as needed.
+//! log behind WatchNotices, so resume tokens stay valid across a restore; then the raw page
+//! bodies (deflated, base64) that pages claim with `body_stored`, and each source's crawl
+//! frontier (queue, seen set and unfinished run), so that a restored store resumes an
+//! interrupted crawl and keeps the bytes its pages were parsed from. The fetch-time index is
+//! rebuilt on import. An export written before bodies were exported restores pages that claim
+//! no body (`body_stored` is cleared where the body is not there).
 
 use crate::codec::{decode, encode};
 use crate::error::{Result, StoreError};
-use crate::records::{ChangeRecord, OrganisationRecord, PageRecord, StoredNotice};
+use crate::records::{
+    ChangeRecord, FrontierEntry, FrontierRun, OrganisationRecord, PageRecord, StoredNotice,
+};
 use crate::schema::SCHEMA_VERSION;
 use crate::sled_store::{SledStore, fetched_key, notice_version_key, version_key};
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 
@@ -61,6 +67,29 @@ enum ExportLine {
         notice_id: String,
         version: u64,
     },
+    /// The raw bytes of `url` as fetched at `fetched_at_ms`, deflated as stored, in base64.
+    PageBody {
+        url: String,
+        fetched_at_ms: i64,
+        deflated: String,
+    },
+    /// An entry queued in `source`'s frontier at position `seq`.
+    FrontierQueued {
+        source: String,
+        seq: u64,
+        entry: FrontierEntry,
+    },
+    /// A URL seen in `source`'s current run, done or still queued.
+    FrontierSeen {
+        source: String,
+        url: String,
+        done: bool,
+    },
+    /// `source`'s unfinished run.
+    FrontierRun {
+        source: String,
+        run: FrontierRun,
+    },
 }
 
 /// Counts of what an export or import moved.
@@ -98,6 +127,47 @@ pub struct VerifyReport {
     pub problems: Vec<String>,
 }
 
+/// Page bodies in export lines.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn bad_key(tree: &'static str) -> StoreError {
+    StoreError::Corrupt {
+        tree,
+        reason: "malformed key".into(),
+    }
+}
+
+/// A page-body key: url ‖ 0 ‖ fetched ms BE.
+fn split_version_key(key: &[u8]) -> Result<(String, i64)> {
+    let (url, ms) = key
+        .split_at_checked(key.len().saturating_sub(9))
+        .filter(|(_, rest)| rest.first() == Some(&0))
+        .ok_or_else(|| bad_key("page_bodies"))?;
+    let ms: [u8; 8] = ms[1..].try_into().map_err(|_| bad_key("page_bodies"))?;
+    let ms = i64::try_from(u64::from_be_bytes(ms)).map_err(|_| bad_key("page_bodies"))?;
+    Ok((String::from_utf8_lossy(url).into_owned(), ms))
+}
+
+/// A frontier key: source ‖ 0 ‖ rest.
+fn split_source_key(key: &[u8]) -> Result<(String, &[u8])> {
+    let nul = key
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or_else(|| bad_key("frontier"))?;
+    Ok((
+        String::from_utf8_lossy(&key[..nul]).into_owned(),
+        &key[nul + 1..],
+    ))
+}
+
+/// Damage sled reported (rather than panicked on), said to have been found while `what`.
+pub(crate) fn damaged(what: &'static str, error: StoreError) -> StoreError {
+    if let StoreError::Damaged { detail, .. } = error {
+        return StoreError::Damaged { what, detail };
+    }
+    error
+}
+
 fn io_error(error: std::io::Error) -> StoreError {
     StoreError::Io(error.to_string())
 }
@@ -129,7 +199,13 @@ fn export_tree(
 impl SledStore {
     /// Writes every record to `out` as JSON Lines, one tree at a time, without holding the
     /// store in memory.
+    /// Damage sled finds on the way is [`StoreError::Damaged`].
     pub fn export(&self, out: &mut dyn Write) -> Result<TransferStats> {
+        crate::damage::guard("exporting the store", || self.export_unguarded(out))?
+            .map_err(|e| damaged("exporting the store", e))
+    }
+
+    fn export_unguarded(&self, out: &mut dyn Write) -> Result<TransferStats> {
         let mut stats = TransferStats::default();
         write_line(
             out,
@@ -186,6 +262,40 @@ impl SledStore {
             Ok(ExportLine::WithdrawnNotice {
                 notice_id: text(id),
                 version: crate::sled_store::version_of(version),
+            })
+        })?;
+        export_tree(out, &self.page_bodies, |key, deflated| {
+            let (url, fetched_at_ms) = split_version_key(key)?;
+            Ok(ExportLine::PageBody {
+                url,
+                fetched_at_ms,
+                deflated: BASE64.encode(deflated),
+            })
+        })?;
+        export_tree(out, &self.frontier, |key, raw| {
+            let (source, rest) = split_source_key(key)?;
+            let seq = rest
+                .try_into()
+                .map(u64::from_be_bytes)
+                .map_err(|_| bad_key("frontier"))?;
+            Ok(ExportLine::FrontierQueued {
+                source,
+                seq,
+                entry: decode("frontier", raw)?,
+            })
+        })?;
+        export_tree(out, &self.frontier_seen, |key, state| {
+            let (source, url) = split_source_key(key)?;
+            Ok(ExportLine::FrontierSeen {
+                source,
+                url: text(url),
+                done: state == crate::frontier::DONE,
+            })
+        })?;
+        export_tree(out, &self.frontier_runs, |source, raw| {
+            Ok(ExportLine::FrontierRun {
+                source: text(source),
+                run: decode("frontier_runs", raw)?,
             })
         })?;
         out.flush().map_err(io_error)?;
@@ -304,6 +414,36 @@ impl SledStore {
                     self.withdrawn_notices
                         .insert(notice_id.as_bytes(), &version.to_be_bytes())?;
                 }
+                ExportLine::PageBody {
+                    url,
+                    fetched_at_ms,
+                    deflated,
+                } => {
+                    let raw = BASE64.decode(deflated.as_bytes()).map_err(|e| {
+                        StoreError::Import(format!("line {}: page body: {e}", number + 1))
+                    })?;
+                    self.page_bodies
+                        .insert(version_key(&url, fetched_at_ms), raw)?;
+                }
+                ExportLine::FrontierQueued { source, seq, entry } => {
+                    self.frontier.insert(
+                        crate::frontier::queue_key(&source, seq),
+                        encode("frontier", &entry)?,
+                    )?;
+                }
+                ExportLine::FrontierSeen { source, url, done } => {
+                    let state = if done {
+                        crate::frontier::DONE
+                    } else {
+                        crate::frontier::QUEUED
+                    };
+                    self.frontier_seen
+                        .insert(crate::frontier::seen_key(&source, &url), state)?;
+                }
+                ExportLine::FrontierRun { source, run } => {
+                    self.frontier_runs
+                        .insert(source.as_bytes(), encode("frontier_runs", &run)?)?;
+                }
                 ExportLine::OrganisationName {
                     name,
                     organisation_id,
@@ -317,14 +457,56 @@ impl SledStore {
             return Err(StoreError::Import("empty input: no export header".into()));
         }
         crate::schema::fill_found_on(&self.db)?;
+        self.unclaim_missing_bodies()?;
         self.flush_db()?;
         Ok(stats)
     }
 
+    /// Clears `body_stored` on pages and page versions whose body is not in the store (an
+    /// export written before bodies were exported), so that no record claims what is not there.
+    fn unclaim_missing_bodies(&self) -> Result<()> {
+        for (tree, name) in [
+            (&self.pages, "pages"),
+            (&self.page_versions, "page_versions"),
+        ] {
+            for entry in tree.iter() {
+                let (key, raw) = entry?;
+                let mut page: PageRecord = decode(name, &raw)?;
+                if page.body_stored
+                    && !self
+                        .page_bodies
+                        .contains_key(version_key(&page.url, page.fetched_at_ms))?
+                {
+                    page.body_stored = false;
+                    tree.insert(key, encode(name, &page)?)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Decodes every record (checking its checksum) and checks that every index entry and
     /// cross-reference points at a record that exists.
+    /// Damage sled finds on the way (or panics on) is reported as a problem, after what was
+    /// checked before it.
     pub fn verify(&self) -> Result<VerifyReport> {
+        const VERIFYING: &str = "verifying the store";
         let mut report = VerifyReport::default();
+        match crate::damage::guard(VERIFYING, || self.verify_into(&mut report)) {
+            Ok(Ok(())) => {}
+            Err(damage) => report.problems.push(damage.to_string()),
+            Ok(Err(error)) => {
+                let error = damaged(VERIFYING, error);
+                if !matches!(error, StoreError::Damaged { .. }) {
+                    return Err(error);
+                }
+                report.problems.push(error.to_string());
+            }
+        }
+        Ok(report)
+    }
+
+    fn verify_into(&self, report: &mut VerifyReport) -> Result<()> {
         let mut notice_ids = std::collections::HashSet::new();
         let mut organisation_ids = std::collections::HashSet::new();
         let mut pages = Vec::new();
@@ -397,6 +579,18 @@ impl SledStore {
             }
         }
         for page in &pages {
+            if page.body_stored {
+                report.index_entries_checked += 1;
+                if !self
+                    .page_bodies
+                    .contains_key(version_key(&page.url, page.fetched_at_ms))?
+                {
+                    report.problems.push(format!(
+                        "page {} claims a stored body that is missing",
+                        page.url
+                    ));
+                }
+            }
             for id in &page.notice_ids {
                 report.index_entries_checked += 1;
                 if !notice_ids.contains(id) {
@@ -430,7 +624,7 @@ impl SledStore {
                 ));
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     /// Record counts and disk size. Counting walks the trees, so call it at scrape time only.

@@ -37,7 +37,7 @@ use crate::durability::{
     new_lineage, read_u64,
 };
 use crate::error::{Result, StoreError};
-use crate::identity::{fold_name, notice_id, organisation_id};
+use crate::identity::fold_name;
 use crate::notice_cache::{DEFAULT_NOTICE_CACHE_BYTES, NoticeCache};
 use crate::records::{ChangeKind, ChangeRecord, Completion};
 use crate::records::{
@@ -131,7 +131,16 @@ impl SledStore {
     }
 
     /// Opens the store with caches of the given sizes.
+    ///
+    /// Damage that sled finds on opening (it panics on some, such as a truncated file) is
+    /// [`StoreError::Damaged`].
     pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Self> {
+        let opening = "opening the store";
+        crate::damage::guard(opening, || Self::open_unguarded(dir, options))?
+            .map_err(|e| crate::maintenance::damaged(opening, e))
+    }
+
+    fn open_unguarded(dir: &Path, options: StoreOptions) -> Result<Self> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(options.page_cache_bytes)
@@ -187,17 +196,6 @@ pub(crate) fn fetched_key(fetched_at_ms: i64, id: &str) -> Vec<u8> {
     let mut key = (u64::MAX - ms).to_be_bytes().to_vec();
     key.extend_from_slice(id.as_bytes());
     key
-}
-
-/// Names under which a notice's organisation may be looked up.
-fn names_of(notice: &Notice) -> Vec<&str> {
-    notice
-        .organisation
-        .iter()
-        .chain(notice.organisation_aliases.iter())
-        .map(String::as_str)
-        .filter(|n| !n.trim().is_empty())
-        .collect()
 }
 
 /// The trees one page write touches, inside a transaction.
@@ -260,275 +258,124 @@ pub(crate) fn version_key(url: &str, fetched_at_ms: i64) -> Vec<u8> {
     key
 }
 
-/// Writes a page and its notices. A previous record with other content moves to
-/// `page_versions`, so a changed notice keeps its earlier versions; notices the page no longer
-/// carries are detached from it, and withdrawn when no other page carries them. `compressed`
-/// is the raw body, already compressed outside the (retryable) transaction.
+/// Writes a page and its notices: the domain rules ([`crate::rules`]) plan the write from
+/// what this transaction reads, and it is applied here. `compressed` is the raw body, already
+/// compressed outside the (retryable) transaction.
 pub(crate) fn write_page(
     t: &PageTrees<'_>,
     page: &PageRecord,
     notices: &[Notice],
     compressed: Option<&[u8]>,
 ) -> TxResult<PageOutcome> {
-    let previous_page: Option<PageRecord> = tx_get(t.pages, "pages", page.url.as_bytes())?;
-    if let Some(old) = previous_page
-        .as_ref()
-        .filter(|old| old.content_sha256 != page.content_sha256)
-    {
-        tx_put(
-            t.versions,
-            "page_versions",
-            &version_key(&old.url, old.fetched_at_ms),
-            old,
-        )?;
-    }
     let mut page = page.clone();
     if let Some(raw) = compressed {
         t.bodies
             .insert(version_key(&page.url, page.fetched_at_ms), raw)?;
         page.body_stored = true;
     }
-    let before = previous_page.map(|p| p.notice_ids).unwrap_or_default();
-    let ids = identify(t, &page, notices, &before)?;
-    let mut outcome = PageOutcome::default();
-    let text = page
-        .clean
-        .as_ref()
-        .map(|c| c.text.clone())
-        .unwrap_or_default();
-    for (notice, id) in notices.iter().zip(&ids) {
-        let org_id = match notice.organisation.as_deref() {
-            Some(full_name) => Some(link_organisation(t, notice, full_name, id)?),
-            None => None,
-        };
-        let previous: Option<StoredNotice> = tx_get(t.notices, "notices", id.as_bytes())?;
-        let mut found_on = previous
-            .as_ref()
-            .map(StoredNotice::carriers)
-            .unwrap_or_default();
-        for carrier in std::iter::once(&page.url).chain(&page.linked_from) {
-            if !found_on.contains(carrier) {
-                found_on.push(carrier.clone());
-            }
-        }
-        let mut stored = StoredNotice {
-            id: id.clone(),
-            organisation_id: org_id,
-            notice: notice.clone(),
-            source_uri: page.url.clone(),
-            found_on,
-            fetched_at_ms: page.fetched_at_ms,
-            content_sha256: page.content_sha256.clone(),
-            text: text.clone(),
-            version: 1,
-        };
-        let change = match &previous {
-            None => {
-                // A withdrawn notice that comes back continues its version history.
-                if let Some(last) = t.withdrawn.remove(id.as_bytes())? {
-                    stored.version = version_of(&last).saturating_add(1);
-                }
-                outcome.new_notices.push(id.clone());
-                Some(ChangeKind::Created)
-            }
-            Some(previous) => {
-                t.by_fetched
-                    .remove(fetched_key(previous.fetched_at_ms, id))?;
-                outcome.updated_notices.push(id.clone());
-                let previous_version = previous.version.max(1);
-                // Only a change of what the notice says makes a version; the same notice seen
-                // again, or from another URL, is a refresh.
-                if previous.notice != stored.notice || previous.text != stored.text {
-                    let key = notice_version_key(id, previous_version);
-                    tx_put(t.notice_versions, "notice_versions", &key, previous)?;
-                    stored.version = previous_version + 1;
-                    Some(ChangeKind::Updated)
-                } else {
-                    stored.version = previous_version;
-                    None
-                }
-            }
-        };
-        if let Some(kind) = change {
-            log_change(t, id, stored.version, kind)?;
-        }
-        t.written_notices.borrow_mut().push(id.clone());
-        tx_put(t.notices, "notices", id.as_bytes(), &stored)?;
-        t.by_fetched
-            .insert(fetched_key(stored.fetched_at_ms, id), &[])?;
-    }
-    if notices.is_empty() {
-        // Content that yields no notice is more likely an error page than a retraction: the
-        // page keeps its notices until content that does yield notices replaces them.
-        page.notice_ids = before;
-    } else {
-        for gone in before.iter().filter(|id| !ids.contains(id)) {
-            // A document's article pages carried its notices only through it.
-            let mut withdrawn = false;
-            for carrier in std::iter::once(&page.url).chain(&page.linked_from) {
-                withdrawn |= detach(t, gone, carrier)?;
-            }
-            if withdrawn {
-                outcome.withdrawn_notices.push(gone.clone());
-            }
-        }
-        page.notice_ids = ids;
-    }
-    tx_put(t.pages, "pages", page.url.as_bytes(), &page)?;
-    Ok(outcome)
+    let stored = crate::rules::gather(&TxReads(t), &page, notices)?;
+    let plan = crate::rules::plan(&stored, page, notices);
+    apply(t, &plan)?;
+    Ok(plan.outcome)
 }
 
-/// The ids of a page's notices: each derived from what the notice says, through the aliases
-/// left by earlier successions. A derived id never seen before takes over the id of a notice
-/// that the page's earlier content had at the same position and no longer has, when both
-/// belong to the same organisation: that is an edit of the notice (or a better parse of it),
-/// not a new one.
-fn identify(
-    t: &PageTrees<'_>,
-    page: &PageRecord,
-    notices: &[Notice],
-    before: &[String],
-) -> TxResult<Vec<String>> {
-    let mut ids = Vec::with_capacity(notices.len());
-    let mut unseen = Vec::with_capacity(notices.len());
-    for (index, notice) in notices.iter().enumerate() {
-        let derived = notice_id(notice, &page.content_sha256, index);
-        let id = match t.aliases.get(derived.as_bytes())? {
-            Some(target) => String::from_utf8_lossy(&target).into_owned(),
-            None => derived,
-        };
-        let seen =
-            t.notices.get(id.as_bytes())?.is_some() || t.withdrawn.get(id.as_bytes())?.is_some();
-        unseen.push(!seen);
-        ids.push(id);
+/// The rules' reads inside a sled transaction.
+struct TxReads<'a, 'b>(&'a PageTrees<'b>);
+
+impl crate::rules::StoredReads for TxReads<'_, '_> {
+    type Error = sled::transaction::ConflictableTransactionError<StoreError>;
+
+    fn page(&self, url: &str) -> TxResult<Option<PageRecord>> {
+        tx_get(self.0.pages, "pages", url.as_bytes())
     }
-    for (index, notice) in notices.iter().enumerate() {
-        let Some(old) = before.get(index) else {
-            continue;
-        };
-        if !unseen[index] || ids.contains(old) {
-            continue;
-        }
-        let Some(predecessor) = tx_get::<StoredNotice>(t.notices, "notices", old.as_bytes())?
-        else {
-            continue;
-        };
-        // A predecessor still carried by another page stays itself there; taking its id here
-        // would make the two pages overwrite each other's version on every fetch.
-        if predecessor.carriers().iter().any(|u| *u != page.url) {
-            continue;
-        }
-        if same_organisation(t, &predecessor, notice)? {
-            t.aliases.insert(ids[index].as_bytes(), old.as_bytes())?;
-            ids[index] = old.clone();
-        }
+
+    fn notice(&self, id: &str) -> TxResult<Option<StoredNotice>> {
+        tx_get(self.0.notices, "notices", id.as_bytes())
     }
-    Ok(ids)
+
+    fn withdrawn(&self, id: &str) -> TxResult<Option<u64>> {
+        Ok(self
+            .0
+            .withdrawn
+            .get(id.as_bytes())?
+            .map(|raw| version_of(&raw)))
+    }
+
+    fn alias(&self, derived: &str) -> TxResult<Option<String>> {
+        Ok(self
+            .0
+            .aliases
+            .get(derived.as_bytes())?
+            .map(|raw| String::from_utf8_lossy(&raw).into_owned()))
+    }
+
+    fn organisation_named(&self, folded: &str) -> TxResult<Option<String>> {
+        Ok(self
+            .0
+            .org_names
+            .get(folded.as_bytes())?
+            .map(|raw| String::from_utf8_lossy(&raw).into_owned()))
+    }
+
+    fn organisation(&self, id: &str) -> TxResult<Option<OrganisationRecord>> {
+        tx_get(self.0.orgs, "organisations", id.as_bytes())
+    }
 }
 
-/// Whether `notice` belongs to `predecessor`'s organisation, or either names none (a parser
-/// that now finds the organisation, or no longer does, still parses the same notice). A page
-/// reused for another organisation's notice is not an edit.
-fn same_organisation(
-    t: &PageTrees<'_>,
-    predecessor: &StoredNotice,
-    notice: &Notice,
-) -> TxResult<bool> {
-    let Some(org_id) = predecessor.organisation_id.as_deref() else {
-        return Ok(true);
-    };
-    if notice.organisation.is_none() {
-        return Ok(true);
+/// Applies a planned page write to the transaction's trees, in the plan's order.
+fn apply(t: &PageTrees<'_>, plan: &crate::rules::PageWritePlan) -> TxResult<()> {
+    use crate::rules::WriteOp;
+    if let Some(old) = &plan.page_version {
+        let key = version_key(&old.url, old.fetched_at_ms);
+        tx_put(t.versions, "page_versions", &key, old)?;
     }
-    for name in names_of(notice) {
-        if let Some(known) = t.org_names.get(fold_name(name).as_bytes())? {
-            return Ok(known.as_ref() == org_id.as_bytes());
+    t.written_notices
+        .borrow_mut()
+        .extend(plan.touched_notices().map(str::to_owned));
+    for op in &plan.ops {
+        match op {
+            WriteOp::PutNotice(record) => {
+                tx_put(t.notices, "notices", record.id.as_bytes(), record)?;
+            }
+            WriteOp::RemoveNotice(id) => {
+                t.notices.remove(id.as_bytes())?;
+            }
+            WriteOp::PutNoticeVersion { version, record } => {
+                let key = notice_version_key(&record.id, *version);
+                tx_put(t.notice_versions, "notice_versions", &key, record)?;
+            }
+            WriteOp::IndexFetched { fetched_at_ms, id } => {
+                t.by_fetched.insert(fetched_key(*fetched_at_ms, id), &[])?;
+            }
+            WriteOp::UnindexFetched { fetched_at_ms, id } => {
+                t.by_fetched.remove(fetched_key(*fetched_at_ms, id))?;
+            }
+            WriteOp::PutOrganisation(org) => {
+                tx_put(t.orgs, "organisations", org.id.as_bytes(), org)?;
+            }
+            WriteOp::RemoveOrganisation(id) => {
+                t.orgs.remove(id.as_bytes())?;
+            }
+            WriteOp::NameOrganisation {
+                folded,
+                organisation_id,
+            } => {
+                t.org_names
+                    .insert(folded.as_bytes(), organisation_id.as_bytes())?;
+            }
+            WriteOp::Alias { derived, id } => {
+                t.aliases.insert(derived.as_bytes(), id.as_bytes())?;
+            }
+            WriteOp::Withdraw { id, version } => {
+                t.withdrawn.insert(id.as_bytes(), &version.to_be_bytes())?;
+            }
+            WriteOp::Unwithdraw(id) => {
+                t.withdrawn.remove(id.as_bytes())?;
+            }
+            WriteOp::LogChange { id, version, kind } => log_change(t, id, *version, *kind)?,
         }
     }
-    Ok(false)
-}
-
-/// Links a notice to its organisation (found by any of its names, or new), recording the names
-/// it goes by; returns the organisation's id.
-fn link_organisation(
-    t: &PageTrees<'_>,
-    notice: &Notice,
-    full_name: &str,
-    id: &str,
-) -> TxResult<String> {
-    let names = names_of(notice);
-    let mut known = None;
-    for name in &names {
-        if let Some(raw) = t.org_names.get(fold_name(name).as_bytes())? {
-            known = Some(String::from_utf8_lossy(&raw).into_owned());
-            break;
-        }
-    }
-    let org_id = known.unwrap_or_else(|| organisation_id(full_name));
-    let mut org: OrganisationRecord = tx_get(t.orgs, "organisations", org_id.as_bytes())?
-        .unwrap_or_else(|| OrganisationRecord {
-            id: org_id.clone(),
-            ..Default::default()
-        });
-    org.display_name = full_name.to_owned();
-    for name in &names {
-        let folded = fold_name(name);
-        if t.org_names.get(folded.as_bytes())?.is_none() {
-            t.org_names.insert(folded.as_bytes(), org_id.as_bytes())?;
-        }
-        if *name != full_name && !org.aliases.iter().any(|a| a == name) {
-            org.aliases.push((*name).to_owned());
-        }
-    }
-    org.aliases.retain(|a| a != full_name);
-    if !org.notice_ids.iter().any(|n| n == id) {
-        org.notice_ids.push(id.to_owned());
-    }
-    tx_put(t.orgs, "organisations", org_id.as_bytes(), &org)?;
-    Ok(org_id)
-}
-
-/// Takes the page `url` off the notice `id`'s carriers. A notice left with none is withdrawn:
-/// its record and index entry go, its last version joins its earlier ones, its organisation
-/// forgets it (and goes itself once it has no notice), and the change log says so. Returns
-/// whether it was withdrawn.
-fn detach(t: &PageTrees<'_>, id: &str, url: &str) -> TxResult<bool> {
-    let Some(mut stored) = tx_get::<StoredNotice>(t.notices, "notices", id.as_bytes())? else {
-        return Ok(false);
-    };
-    t.written_notices.borrow_mut().push(id.to_owned());
-    let carriers: Vec<String> = stored.carriers().into_iter().filter(|u| u != url).collect();
-    if let Some(first) = carriers.first() {
-        if stored.source_uri == url {
-            stored.source_uri = first.clone();
-        }
-        stored.found_on = carriers;
-        tx_put(t.notices, "notices", id.as_bytes(), &stored)?;
-        return Ok(false);
-    }
-    let version = stored.version.max(1);
-    t.notices.remove(id.as_bytes())?;
-    t.by_fetched.remove(fetched_key(stored.fetched_at_ms, id))?;
-    tx_put(
-        t.notice_versions,
-        "notice_versions",
-        &notice_version_key(id, version),
-        &stored,
-    )?;
-    t.withdrawn.insert(id.as_bytes(), &version.to_be_bytes())?;
-    if let Some(org_id) = &stored.organisation_id
-        && let Some(mut org) =
-            tx_get::<OrganisationRecord>(t.orgs, "organisations", org_id.as_bytes())?
-    {
-        org.notice_ids.retain(|n| n != id);
-        if org.notice_ids.is_empty() {
-            t.orgs.remove(org_id.as_bytes())?;
-        } else {
-            tx_put(t.orgs, "organisations", org_id.as_bytes(), &org)?;
-        }
-    }
-    log_change(t, id, version, ChangeKind::Withdrawn)?;
-    Ok(true)
+    tx_put(t.pages, "pages", plan.page.url.as_bytes(), &plan.page)
 }
 
 /// Appends an entry to the change log.
@@ -681,7 +528,7 @@ impl SledStore {
             .invalidate(written_notices.borrow().iter().map(String::as_str));
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
-            TransactionError::Storage(e) => StoreError::Sled(e),
+            TransactionError::Storage(e) => StoreError::from(e),
         })
     }
 

@@ -793,6 +793,80 @@ fn a_change_log_reader_gets_the_logged_version_while_the_cache_still_holds_the_o
 }
 
 #[test]
+fn an_export_carries_page_bodies_and_frontiers_and_an_old_one_claims_no_body() {
+    let (_dir, store) = store();
+    let raw = "<html><body>巡察整改 \u{1F4DC} bytes</body></html>".as_bytes();
+    store
+        .record_fetch(PageWrite {
+            page: page("http://a/1", 40),
+            notices: vec![notice("中共甲区委员会", "甲区委", "通报")],
+            raw: Some(raw.to_vec()),
+        })
+        .expect("write");
+    let seeds = [
+        entry("http://a/list", FrontierKind::List),
+        entry("http://a/2", FrontierKind::Notice),
+    ];
+    store
+        .frontier_begin("src", &seeds, 5, 10, 10)
+        .expect("begin");
+    let pending = store.frontier_pending("src", 10).expect("pending");
+    store
+        .frontier_complete(
+            "src",
+            Completion {
+                seq: pending[0].0,
+                url: pending[0].1.url.clone(),
+                discovered: vec![entry("http://a/3", FrontierKind::Notice)],
+                max_notices: 10,
+                max_lists: 10,
+                page: None,
+            },
+        )
+        .expect("complete");
+    let mut dump = Vec::new();
+    store.export(&mut dump).expect("export");
+
+    let (_b, restored) = self::store();
+    restored.import(&mut dump.as_slice()).expect("import");
+    let page = restored.page("http://a/1").expect("read").expect("page");
+    assert!(page.body_stored);
+    assert_eq!(
+        restored
+            .page_body("http://a/1", 40)
+            .expect("read")
+            .as_deref(),
+        Some(raw)
+    );
+    // The interrupted run resumes where it was, and what it finished stays finished.
+    assert_eq!(
+        restored.frontier_pending("src", 10).expect("pending"),
+        store.frontier_pending("src", 10).expect("pending")
+    );
+    let run = restored
+        .frontier_begin("src", &seeds, 6, 10, 10)
+        .expect("resume");
+    assert!(run.resumed);
+    assert_eq!(run.started_ms, 5);
+    assert_eq!(run.notices_queued, 2);
+
+    // An export of a build that left bodies out: the pages it restores claim none.
+    let text = String::from_utf8(dump).expect("JSON Lines");
+    let without: String = text
+        .lines()
+        .filter(|l| !l.contains(r#""type":"page_body""#))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(without.len(), text.len(), "bodies were exported");
+    let (_c, older) = self::store();
+    older.import(&mut without.as_bytes()).expect("import");
+    let page = older.page("http://a/1").expect("read").expect("page");
+    assert!(!page.body_stored);
+    assert_eq!(older.page_body("http://a/1", 40).expect("read"), None);
+    assert!(older.verify().expect("verify").problems.is_empty());
+}
+
+#[test]
 fn a_document_notice_is_found_on_its_article_page_too_and_goes_with_the_document() {
     let (_dir, store) = store();
     let document = |at: i64, title: &str| {

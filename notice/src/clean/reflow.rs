@@ -36,6 +36,10 @@ const MAX_TITLE_CHARS: usize = 60;
 
 /// True when `paragraph` is a complete document title (organisation, 关于, subject, 通报).
 fn is_notice_title(paragraph: &str) -> bool {
+    // A paragraph grows as lines join it: decide long ones by their length alone.
+    if paragraph.len() > MAX_TITLE_CHARS * 4 {
+        return false;
+    }
     let visible = super::shape::compact(paragraph);
     visible.contains(TITLE_ABOUT)
         && visible.chars().count() <= MAX_TITLE_CHARS
@@ -65,7 +69,13 @@ pub(crate) fn opens_paragraph(line: &str) -> bool {
 
 /// The full column width when the lines are hard-wrapped, or `None` when they are paragraphs.
 fn column_width(lines: &[String]) -> Option<usize> {
-    let widths: Vec<usize> = lines.iter().map(|l| width(l)).filter(|w| *w > 0).collect();
+    // Table rows (cells separated by tabs) are never wrapped text.
+    let widths: Vec<usize> = lines
+        .iter()
+        .filter(|l| !l.contains('\t'))
+        .map(|l| width(l))
+        .filter(|w| *w > 0)
+        .collect();
     if widths.len() < MIN_LINES {
         return None;
     }
@@ -134,6 +144,8 @@ pub(crate) fn reflow(lines: Vec<String>, boundary: impl Fn(&str, &str) -> bool) 
         }
         let join = !out.is_empty()
             && last_width > 0
+            && !line.contains('\t')
+            && !last_line.contains('\t')
             && is_full(last_width, mode)
             && !ends_sentence(&last_line)
             && !opens_paragraph(&line)

@@ -1,6 +1,7 @@
 //! HTML to text: find the article of a government, newspaper or WeChat page and render it as
 //! paragraphs, one per line, headed by the article title.
 //!
+//! - [`flatten`]: nesting past a depth and tags past a budget are dropped before parsing.
 //! - [`blocks`]: one DOM walk renders the page into lines and element ranges.
 //! - [`density`]: the article is the element with the most prose and the least navigation.
 //! - [`title`]: the on-page headline matching `<title>`, without the site name.
@@ -10,6 +11,7 @@
 
 pub(crate) mod blocks;
 pub(crate) mod density;
+pub(crate) mod flatten;
 pub(crate) mod title;
 
 use crate::clean::metadata::{MetadataScan, lone_label};
@@ -47,7 +49,7 @@ const ATTACHMENT_WINDOW: usize = 40;
 
 /// Extracts the article of an HTML page into a [`CleanDocument`] whose text is not yet cleaned.
 pub fn extract_html(html: &str, options: &CleanOptions) -> Result<CleanDocument> {
-    let page = Html::parse_document(html);
+    let page = Html::parse_document(&flatten::flatten(html));
     let selected = match &options.content_selector {
         Some(css) => {
             let selector = Selector::parse(css).map_err(|e| NoticeError::InvalidSelector {
@@ -161,8 +163,7 @@ fn article(
     for block in &rendered.blocks[range.end..tail_end] {
         if !block.in_chrome_region && !block.attachments.is_empty() {
             for name in &block.attachments {
-                if !doc.metadata.attachments.contains(name) {
-                    doc.metadata.attachments.push(name.clone());
+                if record_attachment(doc, name) {
                     text.push_str(name);
                     text.push('\n');
                 }
@@ -170,6 +171,20 @@ fn article(
         }
     }
     text
+}
+
+/// Most attachment names recorded for one page: a page of thousands of file links is a
+/// download list, and the duplicate check stays cheap.
+const MAX_ATTACHMENTS: usize = 100;
+
+/// Records an attachment name once; true when it was new and recorded.
+fn record_attachment(doc: &mut CleanDocument, name: &str) -> bool {
+    let names = &mut doc.metadata.attachments;
+    if names.len() >= MAX_ATTACHMENTS || names.iter().any(|n| n == name) {
+        return false;
+    }
+    names.push(name.to_owned());
+    true
 }
 
 /// The lines of the blocks in `range`, attachments recorded. Link lists (related articles,
@@ -183,9 +198,7 @@ fn article_lines(
     let mut text = String::new();
     for block in &blocks[range] {
         for name in &block.attachments {
-            if !doc.metadata.attachments.contains(name) {
-                doc.metadata.attachments.push(name.clone());
-            }
+            record_attachment(doc, name);
         }
         let link_list = !keep_links
             && block.chars > 0

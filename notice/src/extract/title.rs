@@ -42,10 +42,11 @@ static META_TITLE: LazyLock<Selector> = LazyLock::new(|| {
     .expect("constant selector is valid")
 });
 
-/// Text of an element with whitespace collapsed.
+/// Text of an element with whitespace collapsed. Reading stops a little past the longest
+/// plausible headline: nested title-named elements would otherwise each read the whole page.
 fn collapsed(el: ElementRef<'_>) -> String {
     let mut out = String::new();
-    for c in el.text().flat_map(str::chars) {
+    for c in el.text().flat_map(str::chars).take(MAX_TITLE_CHARS * 4) {
         if is_space(c) {
             if !out.is_empty() && !out.ends_with(' ') {
                 out.push(' ');
