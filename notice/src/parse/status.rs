@@ -150,17 +150,23 @@ const STATUS_CLAUSE_CHARS: usize = 14;
 /// not about the issue.
 const ALL_OF_THEM: [char; 2] = ['均', '都'];
 
-/// A clause that ends in a status word, followed by at most a particle (需长期坚持, 已取得
-/// 阶段性成效, 正在整改中, 该项工作仍在持续推进): `已完成退出` reports a measure.
-fn clause_pattern(words: &[&str]) -> Regex {
-    Regex::new(&format!("(?:{})(?:中|了)?$", words.join("|")))
+/// A clause that ends in a status word, followed by at most a particle, after at most `lead`
+/// characters (需长期坚持, 已取得阶段性成效, 正在整改中; `None`: any lead, 该项工作仍在持续推进):
+/// `已完成退出` reports a measure.
+fn clause_pattern(words: &[&str], lead: Option<usize>) -> Regex {
+    let lead = lead.map_or_else(|| ".*?".to_owned(), |n| format!(".{{0,{n}}}?"));
+    Regex::new(&format!("^{lead}(?:{})(?:中|了)?$", words.join("|")))
         .expect("status words are plain literals")
 }
 
 /// [`IN_PROGRESS_WORDS`] as a whole clause.
-static IN_PROGRESS_CLAUSE: LazyLock<Regex> = LazyLock::new(|| clause_pattern(&IN_PROGRESS_WORDS));
+static IN_PROGRESS_CLAUSE: LazyLock<Regex> =
+    LazyLock::new(|| clause_pattern(&IN_PROGRESS_WORDS, None));
 /// [`COMPLETED_WORDS`] as a whole clause.
-static COMPLETED_CLAUSE: LazyLock<Regex> = LazyLock::new(|| clause_pattern(&COMPLETED_WORDS));
+/// A completed clause keeps to a short lead: `发现的问题已完成整改` reports what was done about
+/// problems found along the way, not the issue's status.
+static COMPLETED_CLAUSE: LazyLock<Regex> =
+    LazyLock::new(|| clause_pattern(&COMPLETED_WORDS, Some(3)));
 
 /// The status of a clause that says nothing but a status: `已完成整改`, `该问题正在持续推进`,
 /// `目前已整改到位`. Clauses with figures (已完成安置41人), objects (已完成退出) or about listed
