@@ -12,6 +12,7 @@
 //! unsupported, never dropped silently.
 
 use crate::fetch::FetchedPage;
+use gazette_notice::DocumentFormat;
 use gazette_store::{FrontierEntry, FrontierKind, PageRecord, PageWrite};
 use lopdf::content::Content;
 use lopdf::{Document, Encoding, LoadOptions, Object};
@@ -28,7 +29,8 @@ const MAX_TEXT_CHARS: usize = 2_000_000;
 /// Attachment links taken from one notice page.
 pub const MAX_LINKS_PER_PAGE: usize = 10;
 
-/// What an attachment's bytes are.
+/// What an attachment's bytes are: the notice crate's sniff ([`gazette_notice::sniff`]), with
+/// WPS told from DOC (they share the OLE2 container) by the link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// `%PDF-`.
@@ -43,8 +45,8 @@ pub enum Format {
     Ofd,
     /// Markup or text: an HTML page served where a file was linked.
     Markup,
-    /// Anything else.
-    Binary,
+    /// Anything else (a spreadsheet, an archive, an image, binary data).
+    Other(DocumentFormat),
 }
 
 impl Format {
@@ -57,7 +59,7 @@ impl Format {
             Self::Wps => "wps",
             Self::Ofd => "ofd",
             Self::Markup => "html",
-            Self::Binary => "binary",
+            Self::Other(format) => format.name(),
         }
     }
 
@@ -115,39 +117,20 @@ fn extension_of(url: &Url) -> Option<&'static str> {
 
 /// The format of `bytes`; `url` only tells WPS from DOC, which share a container.
 pub fn sniff(bytes: &[u8], url: &str) -> Format {
-    const OLE2: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    let head = &bytes[..bytes.len().min(1024)];
-    if head.windows(5).any(|w| w == b"%PDF-") {
-        return Format::Pdf;
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        // Entry names are stored uncompressed in the local headers.
-        if contains(bytes, b"word/document.xml") {
-            return Format::Docx;
+    match gazette_notice::sniff(bytes) {
+        DocumentFormat::Pdf => Format::Pdf,
+        DocumentFormat::Docx => Format::Docx,
+        DocumentFormat::Ofd => Format::Ofd,
+        DocumentFormat::Text => Format::Markup,
+        DocumentFormat::Doc => {
+            let wps = Url::parse(url).ok().and_then(|u| extension_of(&u)) == Some("wps");
+            if wps { Format::Wps } else { Format::Doc }
         }
-        if contains(bytes, b"OFD.xml") {
-            return Format::Ofd;
-        }
-        return Format::Binary;
+        other @ (DocumentFormat::Xlsx
+        | DocumentFormat::Archive
+        | DocumentFormat::Image
+        | DocumentFormat::Binary) => Format::Other(other),
     }
-    if bytes.starts_with(OLE2) {
-        let wps = Url::parse(url).ok().and_then(|u| extension_of(&u)) == Some("wps");
-        return if wps { Format::Wps } else { Format::Doc };
-    }
-    let sample = &bytes[..bytes.len().min(4096)];
-    let controls = sample
-        .iter()
-        .filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b))
-        .count();
-    if !sample.is_empty() && controls * 100 / sample.len() < 2 {
-        Format::Markup
-    } else {
-        Format::Binary
-    }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// What reading an attachment gave.
@@ -169,7 +152,7 @@ pub fn extract(bytes: &[u8], format: Format) -> Extracted {
     let read = match format {
         Format::Pdf => pdf_text,
         Format::Docx => docx_text,
-        Format::Doc | Format::Wps | Format::Ofd | Format::Markup | Format::Binary => {
+        Format::Doc | Format::Wps | Format::Ofd | Format::Markup | Format::Other(_) => {
             return Extracted::Unsupported(format);
         }
     };

@@ -182,9 +182,15 @@ fn formats_are_told_by_their_bytes() {
     );
     assert_eq!(
         sniff(&[0, 1, 2, 3, 0xFF, 0], "http://x/a.pdf"),
-        Format::Binary
+        Format::Other(DocumentFormat::Binary)
     );
-    for format in [Format::Doc, Format::Wps, Format::Ofd, Format::Binary] {
+    assert_eq!(Format::Other(DocumentFormat::Image).label(), "image");
+    for format in [
+        Format::Doc,
+        Format::Wps,
+        Format::Ofd,
+        Format::Other(DocumentFormat::Binary),
+    ] {
         assert_eq!(extract(b"whatever", format), Extracted::Unsupported(format));
         assert!(!format.is_readable());
     }
