@@ -122,16 +122,44 @@ pub fn reparse(mut page: PageRecord, parser: &NoticeParser) -> Option<PageWrite>
     Some(settle(page, notices, None))
 }
 
-/// The one rule for a cleaned page's error: it names a missing notice.
+/// The rules for a cleaned page's notices and error: a page that only announces a notice
+/// published as its attachment keeps no hollow copy of it, and the error names a missing
+/// notice. Applied alike when a page is first stored and when it is parsed again.
 fn settle(
     mut page: PageRecord,
-    notices: Vec<gazette_notice::Notice>,
+    mut notices: Vec<gazette_notice::Notice>,
     raw: Option<Vec<u8>>,
 ) -> PageWrite {
-    if page.clean.is_some() && notices.is_empty() {
+    let has_attachments = page
+        .clean
+        .as_ref()
+        .is_some_and(|c| !c.metadata.attachments.is_empty());
+    if has_attachments && !notices.is_empty() && notices.iter().all(announces_attachment) {
+        notices.clear();
+        page.error = Some(ANNOUNCES_ATTACHMENT.into());
+    } else if page.clean.is_some() && notices.is_empty() {
         page.error = Some(NO_NOTICE.into());
     }
     PageWrite { page, notices, raw }
+}
+
+/// The error kept on a page whose only notice is the announcement of its attachment.
+pub const ANNOUNCES_ATTACHMENT: &str = "the page announces a notice published as an attachment";
+
+/// True when a notice parsed from a page with attachments is only the page announcing them:
+/// a title (and organisation) with nothing a notice reports: no issues, no figures, no
+/// inspection team or dates, no signing date. Such a page ("现将有关情况予以公布，详见附件")
+/// would otherwise store a hollow copy of the notice its attachment holds. The kind (巡察,
+/// 巡视) is read from the title alone, so it says nothing here.
+pub fn announces_attachment(notice: &gazette_notice::Notice) -> bool {
+    let inspection = &notice.inspection;
+    notice.issues.is_empty()
+        && notice.reported == gazette_notice::ReportedFigures::default()
+        && inspection.team.is_none()
+        && inspection.start.is_none()
+        && inspection.end.is_none()
+        && inspection.feedback_on.is_none()
+        && notice.signed_on.is_none()
 }
 
 /// Why [`write_within`] wrote nothing.

@@ -140,3 +140,42 @@ async fn a_caller_that_goes_away_abandons_the_write() {
         "a dropped call stored something"
     );
 }
+
+#[test]
+fn an_article_that_only_announces_its_attachment_keeps_no_hollow_notice() {
+    let title = NOTICE.lines().next().unwrap_or_default();
+    let announcement = format!(
+        "<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
+         <div class=\"nav\">首页 政务公开</div><h1>{title}</h1>\
+         <div class=\"content\"><p>现将整改进展情况通报全文予以公布，详见附件。</p>\
+         <p>附件：<a href=\"./P0202403080420.pdf\">{title}.pdf</a></p></div></body></html>"
+    );
+    let mut doc = document(announcement.clone());
+    doc.content_type = Some("text/html; charset=utf-8".into());
+    let write = prepare(doc, &Reading::default());
+    assert!(write.notices.is_empty(), "{:?}", write.notices);
+    assert_eq!(write.page.error.as_deref(), Some(ANNOUNCES_ATTACHMENT));
+    // Parsed again, it stays without one.
+    let again = reparse(write.page, &NoticeParser::new()).expect("the page cleaned");
+    assert!(again.notices.is_empty());
+    // The same announcement without an attachment is a (thin) notice of its own, and a page
+    // with an attachment and a real notice keeps its notice.
+    let bare = announcement.replace("<p>附件：", "<p>").replace(".pdf", "");
+    let mut doc = document(bare.replace("<a href=\"./P0202403080420\">", "<a href=\"/\">"));
+    doc.content_type = Some("text/html; charset=utf-8".into());
+    assert!(!prepare(doc, &Reading::default()).notices.is_empty());
+    let paragraphs: String = NOTICE
+        .lines()
+        .skip(1)
+        .map(|l| format!("<p>{l}</p>"))
+        .collect();
+    let full = announcement.replace(
+        "<p>现将整改进展情况通报全文予以公布，详见附件。</p>",
+        &paragraphs,
+    );
+    let mut doc = document(full);
+    doc.content_type = Some("text/html; charset=utf-8".into());
+    let write = prepare(doc, &Reading::default());
+    assert!(!write.notices.is_empty());
+    assert_eq!(write.page.error, None);
+}

@@ -212,6 +212,15 @@ async fn pdf_and_docx_attachments_become_notices_found_on_their_article_pages() 
         [site.url(a::PDF_FILE), site.url(a::PDF_ARTICLE)]
     );
     assert_eq!(pdf.notice.organisation.as_deref(), Some(&*organisation(80)));
+    // The PDF states no publication time; its article page does.
+    assert_eq!(
+        pdf.notice
+            .published_at
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("2024-05-20")
+    );
     // The body came through the PDF's ToUnicode CMap intact.
     let phrase = a::pdf_notice()
         .lines()

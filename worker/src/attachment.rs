@@ -364,22 +364,6 @@ fn paragraphs(xml: &[u8]) -> Result<String, String> {
     Ok(out)
 }
 
-/// True when a notice parsed from a page that links documents is only the page announcing
-/// them: a title (and organisation) with nothing a notice reports: no issues, no figures, no
-/// inspection, no signing date. Such a page ("现将有关情况予以公布，详见附件") would otherwise
-/// store a hollow copy of the notice its attachment holds.
-pub(crate) fn announces_attachment(notice: &gazette_notice::Notice) -> bool {
-    // The kind (巡察, 巡视) is read from the title alone, so it says nothing here.
-    let inspection = &notice.inspection;
-    notice.issues.is_empty()
-        && notice.reported == gazette_notice::ReportedFigures::default()
-        && inspection.team.is_none()
-        && inspection.start.is_none()
-        && inspection.end.is_none()
-        && inspection.feedback_on.is_none()
-        && notice.signed_on.is_none()
-}
-
 /// The error kept on the page record of an unsupported document; starts with
 /// `unsupported_format`, the label the crawl reports it under.
 pub fn unsupported_error(format: Format) -> String {
@@ -444,6 +428,29 @@ pub(crate) fn document_write(
     write.page.content_type = content_type;
     write.page.linked_from = linked_from;
     (write, format)
+}
+
+/// Gives a document's notices (and its cleaned metadata) the publication time of the article
+/// page that announced it, where the document states none.
+pub(crate) fn inherit_publication(
+    write: &mut PageWrite,
+    published: Option<gazette_notice::NoticeDateTime>,
+) {
+    let Some(published) = published else {
+        return;
+    };
+    if let Some(clean) = write.page.clean.as_mut()
+        && clean.metadata.published_at.is_none()
+    {
+        clean.metadata.published_at = Some(published);
+    }
+    for notice in write
+        .notices
+        .iter_mut()
+        .filter(|n| n.published_at.is_none())
+    {
+        notice.published_at = Some(published);
+    }
 }
 
 /// The content type a document's extracted text is read as.
