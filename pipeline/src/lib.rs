@@ -5,18 +5,26 @@
 //! and the store's records; never on reqwest, tonic or sled types.
 //!
 //! - [`Document`] — bytes and what came with them; [`Reading`] — a source's overrides.
+//! - [`document_text`] — the text of PDF and DOCX documents, which is what is cleaned and
+//!   parsed for them.
 //! - [`prepare`] — clean and parse a document into a [`PageWrite`].
 //! - [`reparse`] — parse a stored page's cleaned text again.
 //! - [`Parsed`] — what a write holds, for logs and metrics.
 //! - [`write_within`] — prepare off the async threads and write only while the caller still
 //!   waits and its deadline has not passed.
 
-use gazette_notice::{CleanOptions, InputKind, NoticeParser};
+pub mod document_text;
+
+use document_text::Extracted;
+use gazette_notice::{CleanOptions, DocumentFormat, InputKind, NoticeParser};
 use gazette_store::{PageRecord, PageWrite, identity};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
+
+/// The content type a document's extracted text is read as.
+const DOCUMENT_TEXT: &str = "text/plain; charset=utf-8";
 
 /// The error kept on a page that cleaned but yielded no notice.
 pub const NO_NOTICE: &str = "no notice found";
@@ -78,14 +86,29 @@ impl Parsed {
 }
 
 /// Cleans and parses `doc` into what is stored: the page record, its notices and its raw bytes.
-/// A document that fails to clean or holds no notice is kept with its error, never dropped.
-/// CPU work: run it off the async threads.
+/// A PDF or DOCX is cleaned and parsed as its extracted text; other formats that are not
+/// markup or text are refused by the cleaner (`unsupported_format`). A document that fails to
+/// clean or holds no notice is kept with its error, never dropped. CPU work: run it off the
+/// async threads.
 pub fn prepare(doc: Document, reading: &Reading) -> PageWrite {
-    let options = CleanOptions {
+    let mut options = CleanOptions {
         content_type: doc.content_type.clone(),
         charset_override: reading.charset.clone(),
         content_selector: reading.content_selector.clone(),
         kind: InputKind::Auto,
+    };
+    let format = gazette_notice::sniff(&doc.body);
+    let text = match format {
+        DocumentFormat::Pdf | DocumentFormat::Docx => {
+            Some(document_text::extract(&doc.body, format))
+        }
+        DocumentFormat::Text
+        | DocumentFormat::Xlsx
+        | DocumentFormat::Ofd
+        | DocumentFormat::Doc
+        | DocumentFormat::Archive
+        | DocumentFormat::Image
+        | DocumentFormat::Binary => None,
     };
     let mut page = PageRecord {
         content_sha256: doc
@@ -100,7 +123,28 @@ pub fn prepare(doc: Document, reading: &Reading) -> PageWrite {
         fetched_at_ms: doc.fetched_at_ms,
         ..PageRecord::default()
     };
-    let notices = match gazette_notice::parse(&doc.body, &options) {
+    let input = match text {
+        None => None,
+        Some(Extracted::Text(text)) => {
+            // The document's own text, read as plain text whatever the server called it.
+            options = CleanOptions {
+                content_type: Some(DOCUMENT_TEXT.into()),
+                kind: InputKind::Text,
+                ..CleanOptions::default()
+            };
+            Some(text.into_bytes())
+        }
+        Some(Extracted::Unreadable(reason)) => {
+            page.error = Some(reason);
+            return PageWrite {
+                page,
+                notices: Vec::new(),
+                raw: Some(doc.body),
+            };
+        }
+        Some(Extracted::Unsupported(_)) => None,
+    };
+    let notices = match gazette_notice::parse(input.as_deref().unwrap_or(&doc.body), &options) {
         Ok((clean, notices)) => {
             page.clean = Some(clean);
             notices
