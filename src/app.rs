@@ -153,8 +153,7 @@ impl Application {
         if crawl {
             let cancel = supervisor.token();
             supervisor.spawn("crawl worker", Lifetime::MayFinish, async move {
-                scheduler.run(crawler, cancel).await;
-                Ok(())
+                scheduler.run(crawler, cancel).await
             });
         }
         if let Some(addr) = grpc_addr {
@@ -176,11 +175,6 @@ impl Running {
         F: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
     {
         self.supervisor.spawn(name, lifetime, task);
-    }
-
-    /// The token every task stops on.
-    pub fn token(&self) -> CancellationToken {
-        self.supervisor.token()
     }
 
     /// Waits until shutdown is requested or a task fails, lets the tasks finish under

@@ -118,6 +118,22 @@ pub fn parse_file(path: &Path) -> anyhow::Result<Vec<Notice>> {
     Ok(notices)
 }
 
+/// The outline of every notice in one file, with roles and evidence (`gazette parse --explain`).
+pub fn explain_file(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let explanations = gazette_notice::explain(&bytes, &file_options(path))
+        .with_context(|| format!("parsing {}", path.display()))?;
+    if explanations.is_empty() {
+        return Ok("no notice found\n".to_owned());
+    }
+    let mut out = String::new();
+    for (i, e) in explanations.iter().enumerate() {
+        let _ = writeln!(out, "notice {}", i + 1);
+        let _ = write!(out, "{e}");
+    }
+    Ok(out)
+}
+
 /// `{"notices":[…]}`, the contract of `gazette parse --json`.
 pub fn notices_json(notices: &[Notice]) -> anyhow::Result<String> {
     serde_json::to_string_pretty(&serde_json::json!({ "notices": notices }))

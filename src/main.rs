@@ -79,8 +79,12 @@ enum Command {
         /// The file.
         file: PathBuf,
         /// Print `{"notices":[…]}` JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "explain")]
         json: bool,
+        /// Print each notice's outline: every section, item and issue with its role (measures,
+        /// issue category, issue, plan…) and the evidence for it.
+        #[arg(long)]
+        explain: bool,
     },
     /// Write every page, notice and organisation as JSON Lines (a backup), streaming.
     Export {
@@ -150,7 +154,14 @@ fn print(text: &str) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Parse { file, json } => {
+        Command::Parse {
+            file,
+            json,
+            explain,
+        } => {
+            if explain {
+                return print(&commands::explain_file(&file)?);
+            }
             let notices = commands::parse_file(&file)?;
             let text = if json {
                 commands::notices_json(&notices)? + "\n"
@@ -163,6 +174,10 @@ async fn main() -> anyhow::Result<()> {
             action: ConfigAction::Check { file },
         } => {
             let settings = Settings::load(Some(&file))?;
+            if let Some(tls) = &settings.tls {
+                // Parse the certificate and key as `serve` will, so a bad one fails here too.
+                gazette::server::tls_server(tls)?;
+            }
             print(&format!(
                 "{} is valid: {} source(s)\n{settings:#?}\n",
                 file.display(),

@@ -55,11 +55,14 @@ impl CrawlScheduler {
     }
 
     /// Runs every source now and then on its schedule, or early when triggered, until `cancel`.
-    pub async fn run(&self, crawler: Crawler, cancel: CancellationToken) {
+    /// A source task that panics is an error (see [`join_sources`]).
+    pub async fn run(&self, crawler: Crawler, cancel: CancellationToken) -> anyhow::Result<()> {
         let mut tasks = tokio::task::JoinSet::new();
+        let mut names = HashMap::new();
         for slot in self.slots.values() {
             let (slot, crawler, cancel) = (Arc::clone(slot), crawler.clone(), cancel.clone());
-            tasks.spawn(async move {
+            let name = slot.source.name.clone();
+            let task = tasks.spawn(async move {
                 let schedule = match Schedule::of(&slot.source) {
                     Ok(schedule) => schedule,
                     Err(error) => {
@@ -80,9 +83,29 @@ impl CrawlScheduler {
                     }
                 }
             });
+            names.insert(task.id(), name);
         }
-        while tasks.join_next().await.is_some() {}
+        join_sources(tasks, &names).await
     }
+}
+
+/// Waits for every source task. One that panicked would leave its source unscheduled without
+/// a word while the process serves on, so it is an error naming the source instead, which the
+/// process supervisor turns into a stop and a non-zero exit; the other tasks are aborted when
+/// the set is dropped.
+async fn join_sources(
+    mut tasks: tokio::task::JoinSet<()>,
+    names: &HashMap<tokio::task::Id, String>,
+) -> anyhow::Result<()> {
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(error) = joined
+            && error.is_panic()
+        {
+            let source = names.get(&error.id()).map_or("?", String::as_str);
+            anyhow::bail!("the crawl task of source {source:?} panicked: {error}");
+        }
+    }
+    Ok(())
 }
 
 impl Slot {
@@ -174,5 +197,30 @@ impl CrawlControl for CrawlScheduler {
             .filter_map(|name| self.slots.get(name))
             .map(|slot| slot.state().clone())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicked_source_task_is_an_error_naming_the_source() {
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut names = HashMap::new();
+        let quiet = tasks.spawn(std::future::pending::<()>());
+        names.insert(quiet.id(), "quiet".to_owned());
+        let broken = tasks.spawn(async { panic!("a bug") });
+        names.insert(broken.id(), "broken".to_owned());
+        let error = join_sources(tasks, &names)
+            .await
+            .expect_err("a panic is an error");
+        assert!(format!("{error:#}").contains("\"broken\""), "{error:#}");
+
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(async {});
+        join_sources(tasks, &HashMap::new())
+            .await
+            .expect("tasks that end are no error");
     }
 }

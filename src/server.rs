@@ -3,7 +3,7 @@
 //! Every RPC gets a tracing span and passes the metrics layer; admin calls need the bearer
 //! token, and reads too unless `open_reads`.
 
-use crate::settings::Settings;
+use crate::settings::{Settings, TlsSettings};
 use anyhow::Context;
 use gazette_proto::pb::crawl_service_server::CrawlServiceServer;
 use gazette_proto::pb::notice_service_server::NoticeServiceServer;
@@ -45,6 +45,27 @@ fn reads_auth(
 /// The gRPC server, set up and not yet serving: polling it serves until the shutdown token
 /// fires, then drains the calls in flight.
 pub type PreparedServer = std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+/// A server builder serving TLS with the certificate and key of `tls`. Building it reads and
+/// parses both, so a bad one fails here, before anything serves; `gazette config check` calls
+/// it for the same reason.
+pub fn tls_server(tls: &TlsSettings) -> anyhow::Result<tonic::transport::Server> {
+    let cert = std::fs::read(&tls.cert)
+        .with_context(|| format!("reading tls.cert {}", tls.cert.display()))?;
+    let key = std::fs::read(&tls.key)
+        .with_context(|| format!("reading tls.key {}", tls.key.display()))?;
+    let config = tonic::transport::ServerTlsConfig::new()
+        .identity(tonic::transport::Identity::from_pem(cert, key));
+    tonic::transport::Server::builder()
+        .tls_config(config)
+        .with_context(|| {
+            format!(
+                "configuring TLS from tls.cert {} and tls.key {}",
+                tls.cert.display(),
+                tls.key.display()
+            )
+        })
+}
 
 /// Does everything that can fail before serving (reflection, TLS certificate and key, the
 /// services) and returns the server ready to run on `listener` until `cancel` fires.
@@ -102,23 +123,10 @@ pub async fn prepare(
     // tonic sets TCP_NODELAY only on sockets it accepts itself; without it a response written in
     // several segments waits for the client's delayed ACK (about 40 ms per call).
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
-    let mut builder = tonic::transport::Server::builder();
-    if let Some(tls) = &settings.tls {
-        let cert = std::fs::read(&tls.cert)
-            .with_context(|| format!("reading tls.cert {}", tls.cert.display()))?;
-        let key = std::fs::read(&tls.key)
-            .with_context(|| format!("reading tls.key {}", tls.key.display()))?;
-        let config = tonic::transport::ServerTlsConfig::new()
-            .identity(tonic::transport::Identity::from_pem(cert, key));
-        // This parses the certificate and key, so a bad one fails here, before serving.
-        builder = builder.tls_config(config).with_context(|| {
-            format!(
-                "configuring TLS from tls.cert {} and tls.key {}",
-                tls.cert.display(),
-                tls.key.display()
-            )
-        })?;
-    }
+    let builder = match &settings.tls {
+        Some(tls) => tls_server(tls)?,
+        None => tonic::transport::Server::builder(),
+    };
     let server = builder
         // tonic's timer is a backstop; the deadline layer answers first, with DEADLINE_EXCEEDED.
         .timeout(settings.request_timeout)

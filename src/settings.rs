@@ -622,6 +622,13 @@ mod tests {
                     "[admin_token]\nvalue = \"tablesecret\"\n",
                     "tablesecret",
                 ),
+                // TOML 1.1 syntax that the checker (toml 0.9) accepts and figment's TOML 1.0
+                // parser refuses with a snippet of the line
+                (
+                    "escape.toml",
+                    "admin_token = \"\\e-sekrit-value\"\n",
+                    "sekrit-value",
+                ),
                 // another key's error while the token is set
                 (
                     "other.toml",

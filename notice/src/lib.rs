@@ -29,7 +29,7 @@ pub use model::{
     Contact, Fragment, Inspection, Issue, IssueStatus, Notice, NoticeDate, NoticeDateTime,
     ReportedFigures,
 };
-pub use parse::NoticeParser;
+pub use parse::{ExplainedNode, Explanation, NoticeParser, Role};
 
 /// Decodes, extracts and cleans one input. This is the one cleaner behind `gazette clean`,
 /// the crawl worker and document ingestion. Input that is not HTML or text (see [`sniff`])
@@ -70,6 +70,13 @@ pub fn parse(bytes: &[u8], options: &CleanOptions) -> Result<(CleanDocument, Vec
     let doc = clean(bytes, options)?;
     let notices = NoticeParser::new().parse(&doc);
     Ok((doc, notices))
+}
+
+/// Cleans one input and explains how each of its notices was read: the outline of the body with
+/// every node's role and the evidence for it (`gazette parse --explain`).
+pub fn explain(bytes: &[u8], options: &CleanOptions) -> Result<Vec<Explanation>> {
+    let doc = clean(bytes, options)?;
+    Ok(NoticeParser::new().explain(&doc))
 }
 
 /// True when the text starts like markup: a doctype, `<html>`, or a tag within its first bytes.

@@ -68,6 +68,9 @@ pub struct ReportedFigures {
     /// Problems being rectified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problems_in_progress: Option<i64>,
+    /// Problems to be kept up long-term (需长期坚持), when printed apart from those in progress.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems_long_term: Option<i64>,
     /// Problems not yet rectified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problems_not_completed: Option<i64>,

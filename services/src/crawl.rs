@@ -373,9 +373,9 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
             };
             let mut after: Option<String> = None;
             loop {
-                let (store, stop) = (Arc::clone(&store), shutdown.clone());
+                let (store, halt) = (Arc::clone(&store), shutdown.clone());
                 let start = after.take();
-                let step = blocking(move || reparse_batch(store.as_ref(), start, &stop)).await;
+                let step = blocking(move || reparse_batch(store.as_ref(), start, &halt)).await;
                 let batch = match step {
                     Ok(batch) => batch,
                     Err(status) => {
@@ -386,22 +386,22 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
                 progress.pages_done += count(batch.done);
                 progress.notices_written += count(batch.written);
                 progress.notices_withdrawn += count(batch.withdrawn);
-                let answer = if shutdown.is_cancelled() {
-                    Err(stopped(&progress))
-                } else {
-                    Ok(progress)
-                };
-                let last = answer.is_err() || batch.last.is_none() || batch.read < REPARSE_BATCH;
+                let finished = batch.last.is_none() || batch.read < REPARSE_BATCH;
+                // Every page done: the end is reported as such even during shutdown.
+                let complete = finished && batch.done == batch.read;
+                if shutdown.is_cancelled() && !complete {
+                    stop(&tx, &progress).await;
+                    return;
+                }
                 let sent = tokio::select! {
                     biased;
-                    // A client that reads slowly must not hold up shutdown.
-                    () = shutdown.cancelled(), if answer.is_ok() => {
-                        let _ = tx.try_send(Err(stopped(&progress)));
-                        false
+                    () = shutdown.cancelled(), if !complete => {
+                        stop(&tx, &progress).await;
+                        return;
                     }
-                    sent = tx.send(answer) => sent.is_ok(),
+                    sent = tx.send(Ok(progress)) => sent.is_ok(),
                 };
-                if !sent || last {
+                if !sent || finished {
                     return;
                 }
                 after = batch.last;
@@ -413,13 +413,21 @@ impl pb::crawl_service_server::CrawlService for CrawlApi {
     }
 }
 
-/// The last message of a ReparseAll stopped by shutdown: said as an error, so that a client
-/// runs it again later rather than take the last progress message for the end.
-fn stopped(progress: &pb::ReparseAllResponse) -> Status {
-    Status::unavailable(format!(
+/// How long a stopped ReparseAll waits for a slow client to take its last message.
+const STOP_GRACE: Duration = Duration::from_secs(1);
+
+/// Ends a ReparseAll stopped by shutdown with an error, so that a client runs it again later
+/// rather than take the last progress message for the end. A client that reads slowly gets
+/// [`STOP_GRACE`] to make room for it, so that it cannot hold up shutdown.
+async fn stop(
+    tx: &tokio::sync::mpsc::Sender<Result<pb::ReparseAllResponse, Status>>,
+    progress: &pb::ReparseAllResponse,
+) {
+    let status = Status::unavailable(format!(
         "the server is shutting down; ReparseAll stopped after {} of {} pages",
         progress.pages_done, progress.pages_total
-    ))
+    ));
+    let _ = tokio::time::timeout(STOP_GRACE, tx.send(Err(status))).await;
 }
 
 /// What one batch of ReparseAll did.

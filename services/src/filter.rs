@@ -141,7 +141,17 @@ impl NoticeFilter {
             };
             let term = match field {
                 "organisation" | "organization" => {
-                    let key = value.strip_prefix("organisations/").unwrap_or(value);
+                    let key = match value.strip_prefix("organisations/") {
+                        // A resource name must carry an id of the form the store issues.
+                        Some(id) if !crate::convert::is_organisation_id(id) => {
+                            return Err(invalid(format!(
+                                "organisation: expected organisations/{{id}} with a 12-digit lowercase hex id, got {}",
+                                quoted(value)
+                            )));
+                        }
+                        Some(id) => id,
+                        None => value,
+                    };
                     eq_only(Term::Organisation(resolve(key)?))?
                 }
                 "kind" | "inspection.kind" => eq_only(Term::Kind(value.to_owned()))?,
@@ -255,13 +265,16 @@ mod tests {
     use super::*;
     use gazette_notice::{Issue, Notice};
 
+    /// The id of the sample notice's organisation.
+    const ORG_ID: &str = "0123456789ab";
+
     fn known(name: &str) -> Result<Option<String>, ApiError> {
-        Ok((name == "甲区委" || name == "abc").then(|| "abc".to_owned()))
+        Ok((name == "甲区委" || name == ORG_ID).then(|| ORG_ID.to_owned()))
     }
 
     fn sample() -> StoredNotice {
         StoredNotice {
-            organisation_id: Some("abc".into()),
+            organisation_id: Some(ORG_ID.into()),
             source_uri: "https://site.example/xczg/1.html".into(),
             text: "关于优化营商环境的整改".into(),
             fetched_at_ms: 1_714_521_600_000, // 2024-05-01
@@ -282,7 +295,7 @@ mod tests {
         let n = sample();
         let filter = |e: &str| NoticeFilter::parse(e, known).expect("valid filter");
         assert!(filter(r#"organisation = "甲区委" AND text : "营商环境""#).matches(&n));
-        assert!(filter(r#"organisation = "organisations/abc""#).matches(&n));
+        assert!(filter(r#"organisation = "organisations/0123456789ab""#).matches(&n));
         assert!(!filter(r#"organisation = "乙县委""#).matches(&n));
         assert!(filter(r#"signed_on >= "2025-04-01" AND signed_on < "2025-05-01""#).matches(&n));
         assert!(filter(r#"fetched_at = "2024-05-01""#).matches(&n));
@@ -296,6 +309,7 @@ mod tests {
     fn malformed_filters_say_what_is_wrong() {
         for (expression, fragment) in [
             ("colour = \"red\"", "unknown field"),
+            ("organisation = \"organisations/abc\"", "12-digit"),
             ("kind = 巡察", "double-quoted"),
             ("kind", "expected field"),
             ("text = \"x\"", "contains"),

@@ -263,9 +263,11 @@ mod tests {
             set_version(&db, SCHEMA_VERSION + 1).expect("write");
             db.flush().expect("flush");
         }
-        assert!(matches!(
-            SledStore::open(dir.path()),
-            Err(StoreError::SchemaTooNew { .. })
-        ));
+        let opened = SledStore::open(dir.path());
+        assert!(
+            matches!(opened, Err(StoreError::SchemaTooNew { .. })),
+            "{:?}",
+            opened.err()
+        );
     }
 }

@@ -170,6 +170,15 @@ fn serve_with_a_garbage_tls_certificate_fails_before_serving() {
             "{case}: exit status {}",
             output.status
         );
+        let checked = run_bounded(
+            &["config".as_ref(), "check".as_ref(), config.as_os_str()],
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap_or_else(|| panic!("{case}: config check did not exit"));
+        assert!(
+            !checked.status.success() && String::from_utf8_lossy(&checked.stderr).contains("TLS"),
+            "{case}: config check passed a bad certificate: {checked:?}"
+        );
         assert!(
             !stderr.contains("serving"),
             "{case}: claimed to serve: {stderr}"
@@ -254,12 +263,19 @@ fn crawl_opens_no_listener() {
         .expect("start gazette crawl");
     let stderr = child.stderr.take().expect("piped stderr");
     let mut lines = BufReader::new(stderr).lines();
-    // The first scheduled run logs its end; by then every setup step has run.
-    let crawled = lines
+    // The first scheduled run logs its end, finished or failed; by then every setup step has
+    // run. A process that exits instead ends the lines.
+    let first_run = lines
         .by_ref()
         .map_while(Result::ok)
-        .any(|l| l.contains("crawl finished"));
-    assert!(crawled, "gazette crawl never finished its first run");
+        .find(|l| l.contains("crawl finished") || l.contains("crawl failed"));
+    if !first_run
+        .as_deref()
+        .is_some_and(|l| l.contains("crawl finished"))
+    {
+        let _ = child.kill();
+        panic!("gazette crawl never finished its first run: {first_run:?}");
+    }
     let listening = listening_sockets(child.id());
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -328,4 +344,67 @@ fn clean_out_dir_never_overwrites_and_says_where_each_input_went() {
         );
     }
     assert_eq!(std::fs::read_dir(&out).expect("out dir").count(), 4);
+}
+
+/// The admin token never reaches the binary's output: a numeric or boolean token in the
+/// environment is accepted as text, and a TOML syntax error on the token's line is reported
+/// without the token, through `config check` and `serve` alike.
+#[test]
+fn the_admin_token_never_appears_in_the_binary_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&std::ffi::OsStr], token: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+        command
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("RUST_BACKTRACE", "0")
+            .env_remove("GAZETTE_ADMIN_TOKEN")
+            .stdin(Stdio::null());
+        if let Some(token) = token {
+            command.env("GAZETTE_ADMIN_TOKEN", token);
+        }
+        let output = command.output().expect("run gazette");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status, text)
+    };
+    let valid = dir.path().join("valid.toml");
+    std::fs::write(&valid, "open_reads = true\n").expect("write config");
+    for token in ["86753091234", "-12.5", "true", "false"] {
+        let (status, text) = run(
+            &["config".as_ref(), "check".as_ref(), valid.as_os_str()],
+            Some(token),
+        );
+        // Accepted (before, figment refused a number or boolean and quoted it), and masked.
+        assert!(status.success(), "{token}: {text}");
+        assert!(
+            text.contains("***"),
+            "{token}: the token is not shown masked: {text}"
+        );
+        // "true" and "false" are printed for other settings; a number is not.
+        if token.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+            assert!(!text.contains(token), "{token} printed: {text}");
+        }
+    }
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "open_reads = true\nadmin_token = s3cr3t-t0ken\n")
+        .expect("write config");
+    for args in [
+        vec!["config".as_ref(), "check".as_ref(), broken.as_os_str()],
+        vec![
+            "serve".as_ref(),
+            "--grpc-addr".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--config".as_ref(),
+            broken.as_os_str(),
+        ],
+    ] {
+        let (status, text) = run(&args, None);
+        assert!(!status.success(), "{text}");
+        assert!(text.contains("line 2"), "{text}");
+        assert!(!text.contains("s3cr3t"), "the token leaked: {text}");
+    }
 }

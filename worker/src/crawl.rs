@@ -1,5 +1,5 @@
 //! One crawl of one source ([`Crawler::crawl_once`], the testable step): seeds the frontier
-//! and works through it, handing each entry to [`crate::entry`]. The schedule around it lives
+//! and works through it, handing each entry to `entry`. The schedule around it lives
 //! with the binary's supervisor, which also answers the admin API.
 //!
 //! A run works through the source's durable frontier (see `gazette_store::frontier`): it is

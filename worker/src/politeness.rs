@@ -7,7 +7,7 @@
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
 use crate::events;
-use crate::failure::{FailureClass, Retry};
+use crate::failure::{FailureClass, Refusal, Retry};
 use crate::fetch::{Expect, FetchRequest, FetchedPage, Fetcher, Hop, RedirectChain};
 use crate::robots::{self, MAX_ROBOTS_REDIRECTS, RobotsRules};
 use std::collections::HashMap;
@@ -366,21 +366,19 @@ impl Politeness {
         let rules = match fetched {
             Ok(page) => RobotsRules::parse(agent, &page.body),
             Err(FetchError::Cancelled) => return Err(FetchError::Cancelled),
-            Err(FetchError::Failed(error)) if robots_unreachable(&error) => {
-                tracing::warn!(host = key, %error, "robots.txt unavailable; host paused");
-                let until = Instant::now() + self.config.robots_unavailable_retry;
-                *state = Some(RobotsState::Unavailable {
-                    until,
-                    last_known: last_known.clone(),
-                });
-                return match last_known {
-                    Some(rules) => Ok(rules),
-                    None => Err(unavailable(url)),
-                };
-            }
-            // A 4xx, too many redirects, a body that is not text: no usable robots.txt, so
-            // everything is allowed (RFC 9309, 2.3.1.3).
-            Err(FetchError::Failed(_)) => RobotsRules::allow_all(),
+            Err(FetchError::Failed(error)) => match robots_failure(error.class()) {
+                RobotsFailure::AllowAll => RobotsRules::allow_all(),
+                RobotsFailure::Unreachable => {
+                    tracing::warn!(host = key, %error, "robots.txt unavailable; host paused");
+                    *state = Some(RobotsState::Unavailable {
+                        until: Instant::now() + self.config.robots_unavailable_retry,
+                        last_known: last_known.clone(),
+                    });
+                    return last_known.ok_or_else(|| unavailable(url));
+                }
+                // Nothing was learnt, so nothing is cached, and the host's pages wait.
+                RobotsFailure::NotAsked => return last_known.ok_or_else(|| unavailable(url)),
+            },
         };
         if let Some(delay) = rules.crawl_delay() {
             let crawl_delay = Duration::try_from_secs_f32(delay)
@@ -398,16 +396,87 @@ impl Politeness {
     }
 }
 
-/// True when a robots.txt fetch says the server is unreachable rather than that the file is
-/// missing: a 5xx or no answer (RFC 9309, 2.3.1.4), and a 429, which asks us to come back
-/// later rather than allowing everything.
-fn robots_unreachable(error: &WorkerError) -> bool {
-    let class = error.class();
-    class.is_host_failure() || matches!(class, FailureClass::RateLimited { .. })
+/// What a failed robots.txt fetch means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RobotsFailure {
+    /// No usable file (a 4xx, too many redirects, a body that is not text): everything is
+    /// allowed (RFC 9309, 2.3.1.3).
+    AllowAll,
+    /// The server is unreachable (a 5xx, no answer, or a 429 asking us to come back later):
+    /// the host is disallowed for a while (RFC 9309, 2.3.1.4).
+    Unreachable,
+    /// The request was never sent (the host's breaker is open): nothing is known yet.
+    NotAsked,
+}
+
+/// The one reading of a failed robots.txt fetch, from the failure's class.
+fn robots_failure(class: FailureClass) -> RobotsFailure {
+    match class {
+        FailureClass::Timeout
+        | FailureClass::Connect
+        | FailureClass::Transport
+        | FailureClass::ServerError { .. }
+        | FailureClass::RateLimited { .. }
+        // A challenge in place of robots.txt says nothing about what is allowed, and the
+        // host is turning us away anyway: treat it as unreachable, so the host waits.
+        | FailureClass::Challenged => RobotsFailure::Unreachable,
+        FailureClass::Refused(Refusal::Breaker) => RobotsFailure::NotAsked,
+        FailureClass::Protocol
+        | FailureClass::ClientError { .. }
+        | FailureClass::Redirect
+        | FailureClass::ContentType
+        | FailureClass::TooLarge
+        | FailureClass::Refused(
+            Refusal::BadUrl | Refusal::Address | Refusal::Robots | Refusal::RobotsUnavailable,
+        )
+        | FailureClass::Internal => RobotsFailure::AllowAll,
+    }
 }
 
 fn unavailable(url: &Url) -> FetchError {
     FetchError::Failed(WorkerError::RobotsUnavailable {
         url: url.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robots_failures_follow_rfc_9309() {
+        let cases = [
+            (
+                FailureClass::ClientError { status: 404 },
+                RobotsFailure::AllowAll,
+            ),
+            (
+                FailureClass::ClientError { status: 403 },
+                RobotsFailure::AllowAll,
+            ),
+            (FailureClass::Redirect, RobotsFailure::AllowAll),
+            (FailureClass::ContentType, RobotsFailure::AllowAll),
+            (
+                FailureClass::ServerError {
+                    status: 503,
+                    retry_after: None,
+                },
+                RobotsFailure::Unreachable,
+            ),
+            (
+                FailureClass::RateLimited { retry_after: None },
+                RobotsFailure::Unreachable,
+            ),
+            (FailureClass::Timeout, RobotsFailure::Unreachable),
+            (FailureClass::Connect, RobotsFailure::Unreachable),
+            // An open breaker must not pass for "no robots.txt": that would allow everything.
+            (
+                FailureClass::Refused(Refusal::Breaker),
+                RobotsFailure::NotAsked,
+            ),
+        ];
+        for (class, want) in cases {
+            assert_eq!(robots_failure(class), want, "{class:?}");
+        }
+    }
 }

@@ -36,7 +36,10 @@ pub(crate) fn warnings(
                     "the notice reports {n} problems rectified but lists {done} issues as completed"
                 ));
             }
-            if let Some(n) = reported.problems_in_progress
+            // Long-term problems printed apart are listed as in progress too.
+            if let Some(n) = reported
+                .problems_in_progress
+                .map(|n| n.saturating_add(reported.problems_long_term.unwrap_or(0)))
                 && n != ongoing
             {
                 out.push(format!(

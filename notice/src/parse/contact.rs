@@ -7,10 +7,12 @@ use crate::model::Contact;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// Labels that open the contact block: contact details, telephone, hotline, mailbox, e-mail,
-/// address, postcode.
-const CONTACT_LABELS: [&str; 8] = [
+/// Labels that open the contact block: contact details, call, send mail, telephone, hotline,
+/// mailbox, e-mail, address, postcode.
+const CONTACT_LABELS: [&str; 10] = [
     "联系方式",
+    "拨打",
+    "发送邮件",
     "联系电话",
     "电话",
     "热线",

@@ -27,10 +27,10 @@ static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the period pattern is a valid regex")
 });
 
-/// A period given in months: `2024年3月至5月`.
+/// A period given in months: `2024年3月至5月`, `2025年3月上旬至5月上旬`.
 static MONTH_PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?P<y1>{YEAR})\s*年\s*(?P<m1>{MONTH_DAY})\s*月\s*(?:至|到|—{{1,2}}|–|－|-|~|～)\s*(?:(?P<y2>{YEAR})\s*年\s*)?(?P<m2>{MONTH_DAY})\s*月(?:[^日号0-9０-９一二三四五六七八九十]|$)"
+        r"(?P<y1>{YEAR})\s*年\s*(?P<m1>{MONTH_DAY})\s*月\s*(?:上旬|中旬|下旬|初|中|底)?\s*(?:至|到|—{{1,2}}|–|－|-|~|～)\s*(?:(?P<y2>{YEAR})\s*年\s*)?(?P<m2>{MONTH_DAY})\s*月(?:[^日号0-9０-９一二三四五六七八九十]|$)"
     ))
     .expect("the month period pattern is a valid regex")
 });

@@ -22,10 +22,10 @@ static ASPECTS_PROBLEMS: LazyLock<Regex> =
 /// `反馈的6个方面问题` / `5个方面的问题`.
 static ASPECTS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个方面(?:的|共|存在的)?(?:突出)?(?:问题|意见)"));
-/// `反馈的19个问题` / `反馈问题27个`.
+/// `反馈的19个问题` / `反馈问题27个` / `发现问题86个`.
 static PROBLEMS_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:反馈|指出|交办)(?:的|了|意见中的|意见)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))",
+        r"(?:反馈|指出|交办|发现)(?:的|了|意见中的|意见)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))",
     )
 });
 /// `已完成整改8个` / `已整改完成的问题13个`: the count after the status. Tried before
@@ -43,10 +43,11 @@ static IN_PROGRESS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// `需长期坚持的问题2个`: long-term problems, which count as in progress.
 static LONG_TERM: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:需|需要)?长期(?:坚持|推进|整改)(?:的问题|问题)?{N}个"));
-/// `共计6个问题正在整改` / `剩余2个问题正在持续推进` / `其余3个问题已取得阶段性成效`.
+/// `共计6个问题正在整改` / `剩余2个问题正在持续推进` / `其余3个问题已取得阶段性成效` /
+/// `其余2个正在推进`.
 static IN_PROGRESS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"{N}个问题(?:中)?(?:正在|仍在|持续|正按计划|已取得阶段性)(?:持续|按计划)?(?:推进|整改|成效|进展)",
+        r"(?:{N}个问题(?:中)?|(?:其余|剩余|另有|还有|尚有){N}个(?:问题)?)(?:正在|仍在|持续|正按计划|已取得阶段性)(?:持续|按计划)?(?:推进|整改|成效|进展)",
     )
 });
 /// `尚未完成整改的问题2个` / `2个问题尚未完成`.
@@ -55,10 +56,10 @@ static PROBLEMS_NOT_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:(?:尚未|未)(?:完成)?整改(?:到位|完成)?(?:的问题|问题)?{N}个|{N}个问题(?:尚未|未)(?:完成|整改))",
     )
 });
-/// `90条整改措施(已完成71条)` / `有42项具体整改措施已落实到位`.
+/// `90条整改措施(已完成71条)` / `有42项具体整改措施已落实到位` / `细化为62项整改任务`.
 static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"{N}(?:条|项)(?:具体)?(?:整改)?(?:措施|举措)(?:中)?(?:，)?((?:已|均已|全部)(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
+        r"{N}(?:条|项)(?:具体)?(?:整改(?:措施|举措|任务)|措施|举措)(?:中)?(?:，)?((?:已|均已|全部)?(?:全部)?(?:完成|落实到位|落实|办结))?(?:{N}(?:条|项))?",
     )
 });
 /// `制定整改措施31条`: the count after the noun.
@@ -74,21 +75,31 @@ static MEASURES_DONE_AFTER_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
         r"整改(?:措施|举措)(?:共)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}(?:条|项)[，,][^。；，,问题个]{0,6}?(?:已|均已)(?:(?:完成|落实)(?:整改)?{N}(?:条|项)|全部(?:完成|落实)(?:到位)?(?:[。；，,]|$))",
     )
 });
+/// 其中 ("among them"): a count after it is part of the one before. Its last character is
+/// looked for just before a long-term count.
+const AMONG_THEM_LAST: char = '中';
+
 /// `目前已全部完成` after the total: every measure is done.
 const ALL_DONE: &str = "全部";
-/// `已完成整改措施71条`.
+/// `已完成整改措施71条` / `已完成整改举措138条` / `完成整改措施55条`.
 static MEASURES_COMPLETED: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"已(?:完成|落实)(?:整改)?(?:措施|任务){N}(?:条|项)"));
+    LazyLock::new(|| pattern(r"(?:已|累计)?(?:完成|落实)(?:整改)?(?:措施|举措|任务){N}(?:条|项)"));
+
+/// `35项任务完成30项`: tasks without 整改, with the done count right after.
+static TASKS_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"{N}(?:条|项)(?:整改)?任务(?:中)?[，,]?(?:已|均已)?(?:完成|落实)(?:了)?{N}(?:条|项)")
+});
 /// `建立完善12项制度机制` / `完善制度140项`.
 static RULES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
         r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,8}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))|建章立制{N}(?:项|个|件|份|套)",
     )
 });
-/// `追责5人` / `问责处理3人` / `给予党纪政务处分2人`.
+/// `追责5人` / `问责处理3人` / `给予党纪政务处分2人` / `诫勉谈话3人` (提醒谈话 and 批评教育
+/// are not accountability).
 static PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理)(?:了)?(?:党员)?(?:干部|相关责任人员|责任人员|相关人员|人员|责任人)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)",
+        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理|诫勉谈话|诫勉)(?:了)?(?:党员)?(?:干部|相关责任人员|责任人员|相关人员|人员|责任人)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)",
     )
 });
 /// `追缴资金120万元` / `挽回经济损失1.2亿元`.
@@ -115,6 +126,22 @@ fn first(re: &Regex, text: &str) -> Option<i64> {
 
 /// Units every figure statement ends a count with (个, 条, 项, 人, 名, 元, %, 套, 件).
 const UNITS: [char; 10] = ['个', '条', '项', '人', '名', '元', '%', '％', '套', '件'];
+
+/// 其中 ("among them"): counts after it break down the ones before.
+const AMONG_THEM: &str = "其中";
+
+/// People held accountable in one sentence: the kinds of treatment it lists add up (党纪政务
+/// 处分46人、组织处理73人), up to a 其中 that breaks a count down.
+fn people(text: &str) -> Option<i64> {
+    let text = text.find(AMONG_THEM).map_or(text, |i| &text[..i]);
+    PEOPLE
+        .captures_iter(text)
+        .filter_map(|c| (1..c.len()).find_map(|i| count(&c, i)))
+        .try_fold(None, |acc: Option<i64>, n| {
+            Some(Some(acc.unwrap_or(0).checked_add(n)?))
+        })
+        .flatten()
+}
 
 /// Reads the figures from `paragraphs`, the notice's text outside issue bodies, sentence by
 /// sentence; sentences without a unit are skipped before any pattern runs.
@@ -149,10 +176,21 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
     if out.problems_in_progress.is_none() {
         let ongoing = first(&IN_PROGRESS_AFTER, text).or_else(|| first(&IN_PROGRESS_BEFORE, text));
         // The status model folds long-term problems into in progress, so the counts add up.
-        out.problems_in_progress = match (ongoing, first(&LONG_TERM, text)) {
-            (Some(a), Some(b)) => a.checked_add(b),
-            (a, b) => a.or(b),
-        };
+        // The printed count of problems being rectified; a separately printed long-term count
+        // (需长期坚持2个) is not added to it, and serves only when it is the one count given.
+        let long_term = LONG_TERM
+            .captures_iter(text)
+            .find(|c| {
+                c.get(0).is_some_and(|m| {
+                    let tail: String = text[..m.start()].chars().rev().take(3).collect();
+                    !tail.contains(AMONG_THEM_LAST)
+                })
+            })
+            .and_then(|c| count(&c, 1));
+        if ongoing.is_some() {
+            out.problems_long_term = out.problems_long_term.or(long_term);
+        }
+        out.problems_in_progress = ongoing.or(long_term);
     }
     if out.problems_not_completed.is_none() {
         out.problems_not_completed = first(&PROBLEMS_NOT_COMPLETED, text);
@@ -172,6 +210,12 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         out.measures_total = first(&MEASURES_TOTAL_AFTER, text);
     }
     if out.measures_completed.is_none()
+        && let Some(c) = TASKS_DONE.captures(text)
+    {
+        out.measures_total = out.measures_total.or(count(&c, 1));
+        out.measures_completed = count(&c, 2);
+    }
+    if out.measures_completed.is_none()
         && let Some(c) = MEASURES_DONE_AFTER_TOTAL.captures(text)
     {
         let all = c.get(0).is_some_and(|m| m.as_str().contains(ALL_DONE));
@@ -187,7 +231,7 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
             .find_map(|c| (1..c.len()).find_map(|i| count(&c, i)).filter(|n| *n > 1));
     }
     if out.people_held_accountable.is_none() {
-        out.people_held_accountable = first(&PEOPLE, text);
+        out.people_held_accountable = people(text);
     }
     if out.money_recovered_yuan.is_none()
         && let Some(c) = MONEY.captures(text)
@@ -227,5 +271,17 @@ mod tests {
         assert_eq!(got.rules_made, Some(12));
         assert_eq!(got.people_held_accountable, Some(3));
         assert_eq!(got.money_recovered_yuan, Some(15000.0));
+        let got = reported(&[
+            "细化为62项整改任务，已整改到位5个，正在整改4个（其中需长期坚持2个）。",
+            "反馈的5个问题已完成整改3个，其余2个正在推进。",
+        ]);
+        assert_eq!(got.measures_total, Some(62));
+        assert_eq!(got.problems_in_progress, Some(4));
+        let got = reported(&["给予党纪政务处分46人、组织处理73人，246条整改措施完成218条。"]);
+        assert_eq!(got.people_held_accountable, Some(119));
+        assert_eq!(got.measures_total, Some(246));
+        assert_eq!(got.measures_completed, Some(218));
+        let got = reported(&["反馈的5个问题已完成整改3个，其余2个正在推进。"]);
+        assert_eq!(got.problems_in_progress, Some(2));
     }
 }

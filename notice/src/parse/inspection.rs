@@ -11,23 +11,24 @@ use std::sync::LazyLock;
 /// party group or committee may send it (局党组第一巡察组, 集团党委第二巡察组).
 static TEAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|(?:[局厅委办院校]|集团|公司)?(?:[党D]委|[党D]工委|[党D]组))?第[一二三四五六七八九十0-9０-９]{1,3}(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
+        r"(?:中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|(?:[局厅委办院校]|集团|公司)?(?:[党D]委|[党D]工委|[党D]组))?第[一二三四五六七八九十0-9０-９]{1,3}(?:提级交叉|联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
     )
     .expect("the team pattern is a valid regex")
 });
 
-/// A team without a number, sent by a named committee (镇党委巡察组, 县委巡察组); read only
-/// from the opening paragraph when no numbered team is named.
+/// A team without a number, sent by a named committee (镇党委巡察组, 县委巡察组), with its
+/// theme when it has one (区委乡村振兴专项巡察组); read only from the opening paragraph when no
+/// numbered team is named.
 static UNNUMBERED_TEAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:省委|市委|区委|县委|州委|旗委|[乡镇街道局厅委办院校]{1,2}(?:[党D]委|[党D]工委|[党D]组))(?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
+        r"(?:省委|市委|区委|县委|州委|旗委|[乡镇街道局厅委办院校]{1,2}(?:[党D]委|[党D]工委|[党D]组))(?:\p{Han}{2,8}?专项|提级交叉|联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
     )
     .expect("the unnumbered team pattern is a valid regex")
 });
 
 /// 进行了巡察 / 开展了专项巡视: the verb phrase naming what was done.
 static KIND_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:进行了?|开展了?|实施了?)(?:为期[^，。]{1,8}的)?(?:常规|政治)?((?:联动|专项|提级|机动|交叉)?(?:巡视|巡察)(?:[“\x22]?回头看[”\x22]?)?)")
+    Regex::new(r"(?:进行了?|开展了?|实施了?)(?:为期[^，。]{1,8}的)?(?:常规|政治)?((?:\p{Han}{2,8}?专项|提级交叉|联动|专项|提级|机动|交叉)?(?:巡视|巡察)(?:[“\x22]?回头看[”\x22]?)?)")
         .expect("the kind verb pattern is a valid regex")
 });
 
@@ -37,9 +38,21 @@ const XUNSHI: &str = "巡视";
 const XUNCHA: &str = "巡察";
 /// 回头看 ("looking back"): a follow-up inspection.
 const LOOK_BACK: &str = "回头看";
-/// Kinds named by a modifier before 巡察, checked in this order (联动 before 巡视, because
-/// 巡视联动巡察 is a linked city inspection).
-const MODIFIED_KINDS: [&str; 5] = ["联动巡察", "专项巡察", "提级巡察", "机动巡察", "交叉巡察"];
+/// Kinds named by a modifier, checked in this order: 联动 before 巡视, because 巡视联动巡察 is a
+/// linked city inspection, and 提级交叉 before 提级 and 交叉.
+const MODIFIED_KINDS: [&str; 11] = [
+    "联动巡察",
+    "提级交叉巡察",
+    "专项巡视",
+    "专项巡察",
+    "提级巡察",
+    "机动巡视",
+    "机动巡察",
+    "交叉巡察",
+    "交叉巡视",
+    "联动巡视",
+    "提级巡视",
+];
 /// 反馈 ("fed back"): the findings were reported to the inspected body.
 const FEEDBACK: &str = "反馈";
 /// Words of an opening paragraph (根据…部署, 按照…安排).
@@ -156,6 +169,12 @@ fn fill_dates(out: &mut Inspection, opening: &str) {
             .iter()
             .find(|d| d.start >= feedback_at.max(after) && d.end <= sentence_end && d.day.is_some())
     });
+    // Without a day, the month the feedback sentence names (6月中下旬，各巡察组…反馈).
+    let chosen = chosen.or_else(|| {
+        dates
+            .iter()
+            .rfind(|d| d.start >= sentence_start.max(after) && d.end <= feedback_at)
+    });
     let Some(date) = chosen else {
         return;
     };
@@ -265,5 +284,19 @@ mod tests {
             kind_in("某局党组巡察“回头看”通报").as_deref(),
             Some("巡察回头看")
         );
+        assert_eq!(
+            kind_in("关于市委提级交叉巡察整改").as_deref(),
+            Some("提级交叉巡察")
+        );
+        let opening = "根据区委部署，区委乡村振兴专项巡察组对某乡党委开展了乡村振兴专项巡察。";
+        let got = inspection(None, Some(opening), &[]);
+        assert_eq!(got.team.as_deref(), Some("区委乡村振兴专项巡察组"));
+        assert_eq!(got.kind.as_deref(), Some("专项巡察"));
+        let got = inspection(
+            None,
+            Some("市委第三提级交叉巡察组对某医院党委进行了巡察"),
+            &[],
+        );
+        assert_eq!(got.team.as_deref(), Some("市委第三提级交叉巡察组"));
     }
 }

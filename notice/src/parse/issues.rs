@@ -1,44 +1,16 @@
-//! Numbered issues and where they sit. A notice's body has sections (一、整改工作组织情况 /
-//! 二、整改落实情况 / 三、下一步…计划); only the rectification sections list issues. Within them
-//! the issue level is the heading level that carries 关于…问题 headings, else the deepest
-//! topical level (方面 → 1. → (1): the (1) items are the issues, the others their categories).
-//! 一是/二是 enumerations are measures unless they are themselves 关于…问题 headings.
+//! Issues read off the outline: every node [`super::roles`] called an issue, numbered as
+//! printed, titled by its heading (the quoted part of 关于“…”的问题, else the first sentence),
+//! with the status stated where a reader finds it: a note or label on the heading (（已完成）,
+//! 【已完成】), a label or sentence in its body (状态：已办结, 整改情况：持续推进, 该问题已整改到位),
+//! the status column of its table row, else the status group it sits in (已完成整改的问题).
 
-use super::headings::{Heading, LEVEL_CIRCLED, LEVEL_SECTION, heading};
-use super::levels::{PROBLEM_LABELS, issue_level};
-use super::status::{body_status, group_status, inline_status, label_status, note_status};
+use super::headings::LEVEL_CIRCLED;
+use super::outline::{self, NodeKind, Outline, Role};
+use super::roles::{self, strip_problem_label};
+use super::status::{
+    body_status, bracket_status, inline_status, label_status, label_value_status, note_status,
+};
 use crate::model::{Issue, IssueStatus};
-
-/// Section headings about how rectification was organised (组织, 领导, 部署) or what comes
-/// next (下一步, 长效机制, 今后, 计划): they list no issues.
-const NON_ISSUE_SECTION_WORDS: [&str; 14] = [
-    "组织",
-    "领导",
-    "部署",
-    "总体情况",
-    "基本情况",
-    "开展情况",
-    "下一步",
-    "长效",
-    "今后",
-    "打算",
-    "计划",
-    "巩固",
-    "持续深入",
-    "深化巡察整改工作成效",
-];
-
-/// Words of a section heading that reports on rectification itself (落实, 进展, 问题).
-const ISSUE_SECTION_WORDS: [&str; 6] = ["问题", "落实", "进展", "整改情况", "整改成效", "具体情况"];
-
-/// 党组织 ("party organisations"): a topic of problems, not the 组织 of rectification work.
-const PARTY_ORGANISATIONS: &str = "党组织";
-
-/// 方面 ("aspect"): a section heading that is a topical category.
-const ASPECT: &str = "方面";
-
-/// Endings of an inspected unit's name heading its section in a round report.
-const UNIT_ENDINGS: [&str; 6] = ["党组", "党委", "委员会", "党工委", "党总支", "党支部"];
 
 /// Sentence ends that close an issue title.
 const TITLE_ENDS: [char; 8] = ['。', '！', '？', '；', '：', ';', ':', '!'];
@@ -47,6 +19,13 @@ const TITLE_ENDS: [char; 8] = ['。', '！', '？', '；', '：', ';', ':', '!']
 const OPEN_QUOTES: [char; 4] = ['“', '"', '「', '『'];
 /// Closing quotes.
 const CLOSE_QUOTES: [char; 4] = ['”', '"', '」', '』'];
+
+/// Characters of the words that may follow a quoted title (的问题, 方面的问题, 的整改, 整改情况,
+/// 整改进展落实): a quote followed by nothing else wraps the whole title.
+const WRAPPER_CHARS: &str = "的之问题方面整改情况进展落实及：:";
+
+/// 问题 ("problem"): what a quoted 关于“…”(的)问题 heading wraps.
+const PROBLEM: &str = "问题";
 
 /// Issues found and which lines belong to issue bodies (the notice's own figures are read from
 /// the other lines).
@@ -58,216 +37,147 @@ pub(crate) struct IssueScan {
     pub(crate) in_issue: Vec<bool>,
     /// Per line: in a section about what comes next (下一步…计划), whose figures are plans.
     pub(crate) in_plan: Vec<bool>,
+    /// The outline the issues were read from, with roles, evidence and statuses.
+    pub(crate) outline: Outline,
 }
 
-/// Words of a section heading about future work: next steps, plans, from now on.
-const PLAN_WORDS: [&str; 4] = ["下一步", "计划", "打算", "今后"];
-
-/// How a level-1 section relates to issues.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
-    /// Before any 一、 heading (a fragment may start inside the issue list).
-    Preamble,
-    /// Organisation or plan: no issues.
-    Other,
-    /// May list issues; `strong` when its heading says it reports rectification.
-    Issues { strong: bool },
+/// Builds the outline of `lines`, gives its nodes roles and reads the issues; `opening` is the
+/// opening paragraph's line, `continued` says the text starts mid-notice (上接).
+pub(crate) fn scan(lines: &[&str], opening: Option<usize>, continued: bool) -> IssueScan {
+    let mut outline = outline::build(lines, opening, continued);
+    roles::assign(&mut outline);
+    read(outline, lines)
 }
 
-/// Finds the issues among `lines`; `continued` says the text starts mid-notice (上接).
-pub(crate) fn scan(lines: &[&str], continued: bool) -> IssueScan {
-    let headings: Vec<Option<Heading>> = lines.iter().map(|l| heading(l)).collect();
-    let sections = sections(lines, &headings);
-    let eligible = |i: usize| !matches!(sections[i], Section::Other);
-    let text_of = |i: usize, h: &Heading| lines[i].get(h.rest..).unwrap_or_default();
-    let in_plan = plan_mask(lines, &headings);
-    let Some(level) = issue_level(&headings, &eligible, &text_of) else {
-        return IssueScan {
-            issues: Vec::new(),
-            in_issue: orphan_mask(&headings, continued, LEVEL_SECTION),
-            in_plan,
-        };
-    };
-    let mut in_issue = orphan_mask(&headings, continued, level);
+/// Reads the issues off an outline whose roles are assigned.
+fn read(mut outline: Outline, lines: &[&str]) -> IssueScan {
     let mut issues = Vec::new();
-    // Enclosing headings: (level, text) from the section down.
-    let mut stack: Vec<Enclosing> = Vec::new();
-    let mut current: Option<usize> = None;
-    // Per issue: its status already came from a note or a label (the first one wins).
-    let mut settled: Vec<bool> = Vec::new();
-    // Per issue: an enclosing heading groups it by status.
-    let mut grouped: Vec<bool> = Vec::new();
-    for (i, h) in headings.iter().enumerate() {
-        if let Some(h) = h {
-            if h.level <= level {
-                current = None;
-            }
-            if h.level < level || (h.level == level && !eligible(i)) {
-                stack.retain(|e| e.level < h.level);
-                stack.push(Enclosing::new(h.level, text_of(i, h)));
-                continue;
-            }
-            if h.level == level && eligible(i) {
-                stack.retain(|e| e.level < h.level);
-                let text = text_of(i, h);
-                // A note on the heading (（已完成）) or a status stated on the heading line after
-                // the title (…不规范。一是…。已完成整改。) settles the issue's status.
-                let own = note_status(text)
-                    .or_else(|| note_status(&first_sentence(text)))
-                    .or_else(|| inline_status(after_title(text)));
-                settled.push(own.is_some());
-                grouped.push(enclosing_status(&stack).is_some());
-                issues.push(Issue {
-                    number: h.number.clone(),
-                    title: issue_title(text),
-                    status: own.or_else(|| enclosing_status(&stack)).unwrap_or_default(),
-                    category_path: categories(&stack),
-                });
-                current = Some(issues.len() - 1);
-                in_issue[i] = true;
-                continue;
-            }
+    let mut in_issue = orphan_mask(&outline, lines.len());
+    let mut in_plan = vec![false; lines.len()];
+    for i in 0..outline.nodes.len() {
+        let node = &outline.nodes[i];
+        let span = node.line..node.end.min(lines.len());
+        if node.role == Role::Plan && node.level == super::headings::LEVEL_SECTION {
+            in_plan[span.clone()].fill(true);
         }
-        if let Some(cur) = current {
-            in_issue[i] = true;
-            // A label (整改情况：已完成) overrides the group the issue sits in; a bare status
-            // sentence (目前已整改到位。) only serves when no group states one.
-            let found = label_status(lines[i])
-                .or_else(|| (!grouped[cur]).then(|| body_status(lines[i])).flatten());
-            if !settled[cur]
-                && let Some(status) = found
-            {
-                issues[cur].status = status;
-                settled[cur] = true;
-            }
+        if node.role != Role::Issue {
+            continue;
         }
+        in_issue[span.clone()].fill(true);
+        let group = outline.ancestors(i).find_map(|a| {
+            if let Role::StatusGroup(s) = a.role {
+                Some((s, format!("in the group {}", first_sentence(&a.text))))
+            } else {
+                None
+            }
+        });
+        let status = if let NodeKind::Row(row) = &node.kind {
+            row.status
+                .clone()
+                .map(|(s, column)| (s, format!("the {column} column")))
+                .or(group)
+        } else {
+            heading_status(&node.text, lines, span.clone(), group)
+        };
+        let category_path = outline
+            .ancestors(i)
+            .filter(|a| matches!(a.role, Role::IssueCategory | Role::RoundUnit))
+            .map(|a| first_sentence(&a.text))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        issues.push(Issue {
+            number: node.number.clone(),
+            title: issue_title(&node.text),
+            status: status.as_ref().map_or(IssueStatus::NotStated, |s| s.0),
+            category_path,
+        });
+        outline.nodes[i].status = Some(status.unwrap_or((IssueStatus::NotStated, String::new())));
     }
     number_unnumbered(&mut issues);
     IssueScan {
         issues,
         in_issue,
         in_plan,
+        outline,
     }
 }
 
-/// Lines under a level-1 heading about future work.
-fn plan_mask(lines: &[&str], headings: &[Option<Heading>]) -> Vec<bool> {
-    let mut inside = false;
-    lines
-        .iter()
-        .zip(headings)
-        .map(|(line, h)| {
-            if let Some(h) = h.as_ref().filter(|h| h.level == LEVEL_SECTION) {
-                let text = line.get(h.rest..).unwrap_or_default();
-                inside = PLAN_WORDS.iter().any(|w| text.contains(w));
-            }
-            inside
+/// The status of an issue heading: a note or label on the heading itself settles it; else a
+/// label in its body whose value states a status (整改情况：已完成) overrides its group; a
+/// label named with status words (整改结果及成效：) or a bare status sentence (目前已整改到位。)
+/// serves only when no group states one.
+fn heading_status(
+    text: &str,
+    lines: &[&str],
+    span: std::ops::Range<usize>,
+    group: Option<(IssueStatus, String)>,
+) -> Option<(IssueStatus, String)> {
+    let own = note_status(text)
+        .or_else(|| note_status(&first_sentence(text)))
+        .or_else(|| bracket_status(text).map(|s| s.0))
+        .or_else(|| inline_status(after_title(text)));
+    if let Some(s) = own {
+        return Some((s, "stated on the heading".to_owned()));
+    }
+    let grouped = group.is_some();
+    let body = lines.get(span.start + 1..span.end).unwrap_or_default();
+    body.iter()
+        .find_map(|line| {
+            let label = if grouped {
+                label_value_status(line)
+            } else {
+                label_status(line)
+            };
+            label
+                .map(|s| (s, format!("the label {}", shorten_label(line))))
+                .or_else(|| {
+                    (!grouped)
+                        .then(|| body_status(line))
+                        .flatten()
+                        .map(|s| (s, "a status sentence in its text".to_owned()))
+                })
         })
-        .collect()
+        .or(group)
 }
 
-/// Numbers unnumbered 关于 headings by their position.
+/// A label line shown as evidence: up to its first clause.
+fn shorten_label(line: &str) -> String {
+    let end = line.find(['。', '，', '；']).unwrap_or(line.len());
+    line[..end].chars().take(20).collect()
+}
+
+/// Lines at the start of a continued text that belong to an issue begun on another page: up
+/// to the first heading at or above the issue level.
+fn orphan_mask(outline: &Outline, total: usize) -> Vec<bool> {
+    let mut mask = vec![false; total];
+    if outline.continued {
+        let issue_level = outline
+            .nodes
+            .iter()
+            .filter(|n| n.role == Role::Issue)
+            .map(|n| n.level)
+            .min()
+            .unwrap_or(super::headings::LEVEL_SECTION);
+        let stop = outline
+            .nodes
+            .iter()
+            .find(|n| n.level <= issue_level.min(LEVEL_CIRCLED) && n.level > outline::LEVEL_TOP)
+            .map_or(total, |n| n.line);
+        mask[..stop.min(total)].fill(true);
+    }
+    mask
+}
+
+/// Numbers unnumbered issues (关于 lines, `问题：` labels, rows without 序号) by position.
 fn number_unnumbered(issues: &mut [Issue]) {
     for (i, issue) in issues.iter_mut().enumerate() {
         if issue.number.is_empty() {
             issue.number = (i + 1).to_string();
         }
     }
-}
-
-/// Classifies each line by the level-1 section it falls in.
-fn sections(lines: &[&str], headings: &[Option<Heading>]) -> Vec<Section> {
-    let mut kinds = Vec::with_capacity(lines.len());
-    let mut current = Section::Preamble;
-    for (line, h) in lines.iter().zip(headings) {
-        if let Some(h) = h.as_ref().filter(|h| h.level == LEVEL_SECTION) {
-            let text = line.get(h.rest..).unwrap_or_default();
-            // "…方面" names a topic the inspection fed problems back on: the problems listed
-            // under it are issues, whatever else the heading says (基层党组织建设方面).
-            let aspect = text.contains(ASPECT);
-            // 党组织 (party organisations) is a topic, not the organising of rectification.
-            let topic_free = text.replace(PARTY_ORGANISATIONS, "");
-            current = if !aspect
-                && !text.contains("问题")
-                && NON_ISSUE_SECTION_WORDS
-                    .iter()
-                    .any(|w| topic_free.contains(w))
-            {
-                Section::Other
-            } else {
-                Section::Issues {
-                    strong: aspect || ISSUE_SECTION_WORDS.iter().any(|w| text.contains(w)),
-                }
-            };
-        }
-        kinds.push(current);
-    }
-    // When some section says it reports rectification, sections that do not are other matter.
-    if kinds.contains(&Section::Issues { strong: true }) {
-        for k in &mut kinds {
-            if *k == (Section::Issues { strong: false }) {
-                *k = Section::Other;
-            }
-        }
-    }
-    kinds
-}
-
-/// Lines at the start of a continued text that belong to an issue begun on another page.
-fn orphan_mask(headings: &[Option<Heading>], continued: bool, level: u8) -> Vec<bool> {
-    let mut mask = vec![false; headings.len()];
-    if continued {
-        for (i, h) in headings.iter().enumerate() {
-            if h.as_ref()
-                .is_some_and(|h| h.level <= level.min(LEVEL_CIRCLED))
-            {
-                break;
-            }
-            mask[i] = true;
-        }
-    }
-    mask
-}
-
-/// A heading enclosing the lines that follow it.
-struct Enclosing {
-    level: u8,
-    text: String,
-    /// The status it groups issues by, if it is a status grouping.
-    status: Option<IssueStatus>,
-}
-
-impl Enclosing {
-    fn new(level: u8, text: &str) -> Self {
-        Self {
-            level,
-            text: text.to_owned(),
-            status: group_status(text),
-        }
-    }
-}
-
-/// The status of the nearest enclosing status grouping.
-fn enclosing_status(stack: &[Enclosing]) -> Option<IssueStatus> {
-    stack.iter().rev().find_map(|e| e.status)
-}
-
-/// Topical headings enclosing an issue, outermost first; level-1 sections only when they are
-/// aspects (…方面) or inspected units (round reports), and never status groupings.
-fn categories(stack: &[Enclosing]) -> Vec<String> {
-    stack
-        .iter()
-        .filter(|e| {
-            e.status.is_none()
-                && (e.level > LEVEL_SECTION
-                    || e.text.contains(ASPECT)
-                    || UNIT_ENDINGS
-                        .iter()
-                        .any(|u| e.text.trim_end_matches('。').ends_with(u)))
-        })
-        .map(|e| first_sentence(&e.text))
-        .filter(|t| !t.is_empty())
-        .collect()
 }
 
 /// Text up to the first sentence end, without trailing punctuation.
@@ -298,13 +208,12 @@ pub(crate) fn issue_title(text: &str) -> String {
             }
         }
     }
-    let text = PROBLEM_LABELS
-        .iter()
-        .find_map(|l| text.strip_prefix(l))
-        .map_or(text, str::trim_start);
+    // A status label (【已完成】) ends the title, whatever the cleaner joined after it.
+    let text = bracket_status(text).map_or(text, |(_, at)| text[..at].trim_end());
+    let text = strip_problem_label(text);
     let title = first_sentence(text);
-    // A status note closing the title (…不全面（已整改）) is no part of it.
-    match title.rfind(['（', '(']) {
+    // A status note closing the title (…不全面（已整改）, …【已完成】) is no part of it.
+    match title.rfind(['（', '(', '【']) {
         Some(open) if note_status(&title[open..]).is_some() => title[..open].trim_end().to_owned(),
         Some(_) | None => title,
     }
@@ -316,7 +225,8 @@ fn after_title(text: &str) -> &str {
 }
 
 /// Byte offset of the closing quote of a 关于“…”问题 heading: the last closing quote followed
-/// by 问题 (titles may hold inner quotes), else the last closing quote before the sentence end.
+/// by (的)问题 (titles may hold inner quotes). A quote followed by more words closes a quoted
+/// term inside the title (关于“一岗双责”履行不到位的问题), which stays whole.
 fn closing_quote(inner: &str) -> Option<usize> {
     let limit = inner.find('。').unwrap_or(inner.len());
     let quotes: Vec<usize> = inner[..limit]
@@ -327,8 +237,16 @@ fn closing_quote(inner: &str) -> Option<usize> {
     quotes
         .iter()
         .rev()
-        .find(|&&i| inner[i..].chars().nth(1).is_some_and(|c| c == '问'))
-        .or(quotes.last())
+        .find(|&&i| {
+            let after = &inner[i..];
+            let after = after
+                .get(after.chars().next().map_or(0, char::len_utf8)..)
+                .unwrap_or("");
+            let wrapper_only = after[..after.find('。').unwrap_or(after.len())]
+                .chars()
+                .all(|c| WRAPPER_CHARS.contains(c));
+            wrapper_only || after.trim_start_matches(['的', '之']).starts_with(PROBLEM)
+        })
         .copied()
 }
 
@@ -339,12 +257,18 @@ mod tests {
     #[test]
     fn titles_come_from_quotes_or_the_first_sentence() {
         assert_eq!(issue_title("关于“甲‘乙’丙”问题的整改"), "甲‘乙’丙");
+        assert_eq!(issue_title("关于“甲‘乙’丙”的问题"), "甲‘乙’丙");
+        assert_eq!(
+            issue_title("关于“一岗双责”履行不到位的问题"),
+            "“一岗双责”履行不到位"
+        );
         assert_eq!(issue_title("关于甲乙问题的整改情况"), "甲乙");
         assert_eq!(issue_title("关于甲乙不到位的问题"), "甲乙不到位");
         assert_eq!(
             issue_title("甲乙不全面（已整改）。按季度公开"),
             "甲乙不全面"
         );
+        assert_eq!(issue_title("甲乙不全面【已完成】"), "甲乙不全面");
         assert_eq!(issue_title("深入学习。一是加强"), "深入学习");
     }
 
@@ -361,14 +285,14 @@ mod tests {
             "三、下一步工作计划",
             "（一）继续努力。",
         ];
-        let scan = scan(&lines, false);
+        let scan = scan(&lines, None, false);
         let titles: Vec<_> = scan.issues.iter().map(|i| i.title.as_str()).collect();
         assert_eq!(titles, ["丙项", "丁项"]);
         assert_eq!(scan.issues[0].category_path, ["甲方面", "乙类"]);
     }
 
     #[test]
-    fn status_from_groups_and_labels() {
+    fn status_from_groups_labels_and_columns() {
         let lines = [
             "二、整改落实情况",
             "（一）已整改完成的问题",
@@ -380,7 +304,7 @@ mod tests {
             "整改措施及阶段性成效：",
             "正在深化整改的内容及时限：",
         ];
-        let scan = scan(&lines, false);
+        let scan = scan(&lines, None, false);
         let statuses: Vec<_> = scan.issues.iter().map(|i| i.status).collect();
         assert_eq!(
             statuses,
@@ -391,5 +315,37 @@ mod tests {
             ]
         );
         assert!(scan.issues.iter().all(|i| i.category_path.is_empty()));
+        let table = [
+            "序号\t反馈问题\t整改措施\t整改进展",
+            "1\t甲乙不到位\t制定办法\t已完成",
+            "2\t丙丁不规范\t开展检查\t长期坚持",
+        ];
+        let rows = super::scan(&table, None, false);
+        let got: Vec<_> = rows
+            .issues
+            .iter()
+            .map(|i| (i.number.as_str(), i.title.as_str(), i.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("1", "甲乙不到位", IssueStatus::Completed),
+                ("2", "丙丁不规范", IssueStatus::InProgress)
+            ]
+        );
+    }
+
+    #[test]
+    fn measures_are_no_issues() {
+        let lines = [
+            "根据省委部署，省委第一巡视组对甲市进行了巡视，并向甲市委反馈了意见。",
+            "一、坚持以上率下，推动整改落实",
+            "1.加强组织领导。成立领导小组。",
+            "2.压实整改责任。逐条认领。",
+            "3.细化整改措施。制定措施。",
+        ];
+        let scan = scan(&lines, Some(0), false);
+        assert!(scan.issues.is_empty(), "{:?}", scan.issues);
+        assert_eq!(scan.outline.warnings.len(), 1);
     }
 }

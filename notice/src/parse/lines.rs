@@ -11,6 +11,7 @@
 use super::dates::{date_line, timestamp_line};
 use super::headings::heading;
 use super::signature::is_name_line;
+use super::status::note_status;
 use crate::document::{PageMarker, PageMarkerKind};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -45,6 +46,9 @@ const TITLE_ABOUT: &str = "关于";
 
 /// Endings of a notice title (通报 "circular", 公告 "announcement", 公示 "public notice").
 const TITLE_ENDINGS: [&str; 4] = ["通报", "公告", "公示", "情况报告"];
+
+/// The cell separator of table rows (the cleaner writes one row per line).
+const TABLE_CELL: char = '\t';
 
 /// How far back (bytes) an unclosed quote or bracket still joins the next line.
 const OPEN_PAIR_WINDOW: usize = 240;
@@ -252,9 +256,25 @@ pub(crate) fn is_title_like(s: &str) -> bool {
     let s = s.trim_end();
     s.len() <= SHORT_LINE
         && s.chars().count() <= 80
-        && !s.contains('。')
-        && TITLE_ENDINGS.iter().any(|e| s.ends_with(e))
+        && !s.contains(['。', '，', '：', TABLE_CELL])
+        && (TITLE_ENDINGS.iter().any(|e| s.ends_with(e)) || is_round_title(s))
         && (s.contains("巡察") || s.contains("巡视") || s.contains("整改"))
+}
+
+/// How a round report's title may end: 整改情况 ("rectification"), 综述 ("overview"), 情况
+///通报 (区委第二轮巡察整改情况, 第八轮巡察整改情况综述).
+const ROUND_TITLE_ENDINGS: [&str; 3] = ["整改情况", "综述", "整改进展情况"];
+
+/// 轮 ("round"): a round report's title names its round.
+const ROUND: char = '轮';
+
+/// A round report's title: short, naming a round, ending in 整改情况, and not a numbered
+/// heading.
+fn is_round_title(s: &str) -> bool {
+    s.chars().count() <= 30
+        && s.contains(ROUND)
+        && ROUND_TITLE_ENDINGS.iter().any(|e| s.ends_with(e))
+        && heading(s).is_none()
 }
 
 /// Whether the paragraph `cur` (whose last physical line is `last_width` wide) goes on with `next`.
@@ -262,6 +282,10 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     let Some(last) = cur.chars().next_back() else {
         return false;
     };
+    // A table row is a line of its own, whatever its last cell ends with.
+    if cur.contains(TABLE_CELL) || next.contains(TABLE_CELL) {
+        return false;
+    }
     let short = |s: &str| s.len() <= 60;
     if (short(cur) && (date_line(cur).is_some() || timestamp_line(cur).is_some()))
         || (short(next) && date_line(next).is_some())
@@ -274,6 +298,10 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
     // in a long paragraph is a typo, not a reason to swallow the next paragraph.
     if open_pair_at(cur, OPEN_PAIR_WINDOW).is_some() {
         return heading(next).is_none() || last == '“';
+    }
+    // A heading closed by a status note (…的问题【已完成】, …（已整改）) ends there.
+    if heading(cur).is_some() && note_status(cur).is_some() {
+        return false;
     }
     // In a column, a full line that stops mid-sentence goes on, even when the next line happens
     // to start like a heading (`伍，…` after `…队`); a real heading follows a paragraph end.

@@ -1,10 +1,14 @@
 //! Cleaned text to notices.
 //!
 //! The text is first re-assembled into paragraphs ([`lines`]), since newspaper columns are
-//! hard-wrapped anywhere; then split into notices ([`segment`]); then each notice's parts are
-//! read by one module per concern: [`organisation`], [`inspection`], [`figures`], [`issues`]
-//! (with [`headings`] and [`status`]), [`signature`], [`contact`], [`dates`] and [`numerals`];
-//! [`consistency`] compares what the notice reports with what it lists.
+//! hard-wrapped anywhere; then split into notices ([`segment`]). Each notice's body is given one
+//! explicit structure: an [`outline`] of its sections, items and sub-items (numbered
+//! [`headings`], `问题：` lines, [`table`] rows), whose nodes [`roles`] calls measures, issue
+//! categories, issues, plans, round units… from the evidence a reader uses; [`issues`] reads
+//! the issues and their [`status`] off it. The other parts are read by one module per concern:
+//! [`organisation`], [`inspection`], [`figures`], [`signature`], [`contact`], [`dates`] and
+//! [`numerals`]; [`consistency`] compares what the notice reports with what it lists.
+//! [`NoticeParser::explain`] shows the outline with each role and its evidence.
 
 mod consistency;
 mod contact;
@@ -13,13 +17,17 @@ mod figures;
 mod headings;
 mod inspection;
 mod issues;
-mod levels;
 mod lines;
 mod numerals;
 mod organisation;
+mod outline;
+mod roles;
 mod segment;
 mod signature;
 mod status;
+mod table;
+
+pub use outline::{ExplainedNode, Explanation, Role};
 
 use crate::document::CleanDocument;
 use crate::model::Notice;
@@ -48,26 +56,38 @@ impl NoticeParser {
 
     /// Parses every notice in `doc`; a text with no notice in it gives an empty list.
     pub fn parse(&self, doc: &CleanDocument) -> Vec<Notice> {
+        self.read(doc).into_iter().map(|(n, _)| n).collect()
+    }
+
+    /// The outline of every notice in `doc` with each node's role and the evidence for it, in
+    /// the order [`NoticeParser::parse`] returns the notices.
+    pub fn explain(&self, doc: &CleanDocument) -> Vec<Explanation> {
+        self.read(doc).into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Every notice with its explanation.
+    fn read(&self, doc: &CleanDocument) -> Vec<(Notice, Explanation)> {
         let mut markers = doc.page_markers.clone();
         let lines = lines::logical_lines(&doc.text, &mut markers);
         let segments = segment::segments(&lines, &markers);
-        let mut notices: Vec<Notice> = segments
+        let mut notices: Vec<(Notice, Explanation)> = segments
             .iter()
             .filter_map(|seg| build(&lines, seg, doc))
             .collect();
         if notices.len() == 1
-            && let Some(notice) = notices.first_mut()
+            && let Some((notice, explanation)) = notices.first_mut()
             && notice.title.is_none()
         {
             notice.title = doc.title.clone().filter(|t| is_title_like(t));
+            explanation.title.clone_from(&notice.title);
         }
         notices
     }
 }
 
-/// Reads one notice from its segment; `None` when the segment holds no notice (page chrome,
-/// advertisements).
-fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Notice> {
+/// Reads one notice from its segment, with its explanation; `None` when the segment holds no
+/// notice (page chrome, advertisements).
+fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<(Notice, Explanation)> {
     let lines: Vec<&str> = all[seg.lines.clone()]
         .iter()
         .map(|l| l.text.as_str())
@@ -96,21 +116,25 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
         .map(|(_, l)| *l)
         .collect();
     let title = title_idx.map(|t| lines[t].to_owned());
-    let opening = body
+    let opening_idx = body
         .iter()
         .take(HEAD_LINES + 2)
-        .find(|l| inspection::is_opening(l))
-        .copied();
+        .position(|l| inspection::is_opening(l));
+    let opening = opening_idx.and_then(|i| body.get(i)).copied();
     let signature = seg.signature.as_ref();
 
-    let organisation = find_organisation(
+    let found = find_organisation(
         signature.map(|s| s.name.as_str()),
         title.as_deref(),
         opening,
         &body,
     );
-    let scan = issues::scan(&body, seg.fragment.continued_from_page.is_some());
-    if organisation.is_none() && scan.issues.is_empty() && title.is_none() && opening.is_none() {
+    let scan = issues::scan(
+        &body,
+        opening_idx,
+        seg.fragment.continued_from_page.is_some(),
+    );
+    if found.is_none() && scan.issues.is_empty() && title.is_none() && opening.is_none() {
         return None;
     }
     // A segment that never speaks of inspection or rectification is page chrome that names an
@@ -134,12 +158,27 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
     let is_fragment =
         fragment.continued_from_page.is_some() || fragment.continues_on_page.is_some();
     let joined = body.concat();
+    let org_source = found.as_ref().map(|(_, s)| *s);
+    let organisation = found.map(|(o, _)| o);
     let organisation_aliases = organisation
         .as_deref()
         .map(|org| organisation::aliases(org, &joined))
         .unwrap_or_default();
-    Some(Notice {
-        warnings: consistency::warnings(&reported, &scan.issues, is_fragment),
+    let explanation = Explanation::of(
+        &scan.outline,
+        title.as_deref(),
+        organisation.as_deref().zip(org_source),
+    );
+    let mut warnings: Vec<String> = scan
+        .outline
+        .warnings
+        .iter()
+        .filter(|w| !is_fragment || !w.starts_with(roles::NO_ISSUE_SECTION))
+        .cloned()
+        .collect();
+    warnings.extend(consistency::warnings(&reported, &scan.issues, is_fragment));
+    let notice = Notice {
+        warnings,
         multi_unit_report: inspection::is_multi_unit(title.as_deref(), opening, &body),
         inspection: inspection::inspection(title.as_deref(), opening, &body),
         contact: contact::contact(&body, after_issues),
@@ -152,7 +191,8 @@ fn build(all: &[LogicalLine], seg: &Segment, doc: &CleanDocument) -> Option<Noti
         fragment,
         reported,
         issues: scan.issues,
-    })
+    };
+    Some((notice, explanation))
 }
 
 /// 反馈的 / 个方面 / 个问题 ("fed back", "aspects", "problems"): a sentence with them sums up the
@@ -165,26 +205,64 @@ fn is_summary(line: &str) -> bool {
     SUMMARY_WORDS.iter().filter(|w| line.contains(*w)).count() >= 2
 }
 
-/// The organisation: a full party-organisation name signing or issuing the notice, else the
-/// signer or issuer as printed, else the inspected body named in the opening (a fragment without
-/// signature): its full name, else the name as the opening prints it (对区某局党组开展巡察);
-/// else the first full party-organisation name in the body.
+/// Where an organisation name was read, as the explanation says it.
+const FROM_TITLE: &str = "the title";
+/// The signature block.
+const FROM_SIGNATURE: &str = "the signature";
+/// The opening's 向X反馈 (the committee the findings went to).
+const FROM_FEEDBACK: &str = "the opening (向…反馈)";
+/// A full name in the opening.
+const FROM_OPENING: &str = "the opening";
+/// The body's first full name.
+const FROM_BODY: &str = "the body";
+
+/// The organisation and where it was read: a full party-organisation name issuing the notice
+/// (its title) or signing it; else the committee the opening says the findings were fed back to
+/// (向甲市委反馈), which is the rectifying organisation even when no title is printed; else the
+/// signer or issuer as printed; else the inspected body named in the opening (its full name,
+/// else the name as printed: 对区某局党组开展巡察); else the first full name in the body.
 fn find_organisation(
     signature: Option<&str>,
     title: Option<&str>,
     opening: Option<&str>,
     body: &[&str],
-) -> Option<String> {
+) -> Option<(String, &'static str)> {
     let issuer = title
         .and_then(|t| t.split(TITLE_ABOUT).next())
         .filter(|i| !i.is_empty() && title.is_some_and(|t| t.contains(TITLE_ABOUT)));
-    signature
-        .filter(|s| organisation::is_full_name(s))
-        .or_else(|| issuer.filter(|i| organisation::is_full_name(i)))
-        .or(signature)
-        .or_else(|| issuer.filter(|i| signature::is_name_line(i)))
-        .or_else(|| opening.and_then(organisation::find_full_name))
-        .or_else(|| opening.and_then(organisation::inspected_body))
-        .or_else(|| body.iter().find_map(|l| organisation::find_full_name(l)))
-        .map(str::to_owned)
+    let tag = |source: &'static str| move |s: &str| (s.to_owned(), source);
+    issuer
+        .filter(|i| organisation::is_full_name(i))
+        .map(tag(FROM_TITLE))
+        .or_else(|| {
+            signature
+                .filter(|s| organisation::is_full_name(s))
+                .map(tag(FROM_SIGNATURE))
+        })
+        .or_else(|| {
+            opening
+                .and_then(organisation::fed_back_to)
+                .map(tag(FROM_FEEDBACK))
+        })
+        .or_else(|| signature.map(tag(FROM_SIGNATURE)))
+        .or_else(|| {
+            issuer
+                .filter(|i| signature::is_name_line(i))
+                .map(tag(FROM_TITLE))
+        })
+        .or_else(|| {
+            opening
+                .and_then(organisation::find_full_name)
+                .map(tag(FROM_OPENING))
+        })
+        .or_else(|| {
+            opening
+                .and_then(organisation::inspected_body)
+                .map(tag(FROM_OPENING))
+        })
+        .or_else(|| {
+            body.iter()
+                .find_map(|l| organisation::find_full_name(l))
+                .map(tag(FROM_BODY))
+        })
 }

@@ -80,16 +80,42 @@ pub(crate) fn inspected_body(opening: &str) -> Option<&str> {
         .map(|m| m.as_str())
 }
 
+/// `向甲市委反馈` / `向区卫生健康局党组反馈了巡察意见`: the committee the findings were fed back
+/// to, which is the rectifying organisation. The name ends in a committee's designation; a
+/// 领导班子 or 主要负责人 after it (向某局党组主要负责同志反馈) is not part of it.
+static FED_BACK_TO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"向((?:中共|中国共产党)?[\p{Han}A-Za-z×＊*·]{1,30}?(?:工作委员会|委员会|[党D]工委|[党D]组|[党D]委|[党D]总支|[党D]支部|[省市区县州旗盟镇乡]委))(?:领导班子|主要负责(?:同志|人)|班子成员)?(?:及其?[^，。；反]{0,12})?(?:进行了?|作了|集中|正式|分别)?反馈",
+    )
+    .expect("the fed-back-to pattern is a valid regex")
+});
+
+/// The organisation an opening says the findings were fed back to (向甲市委反馈).
+pub(crate) fn fed_back_to(opening: &str) -> Option<&str> {
+    FED_BACK_TO
+        .captures(opening)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+}
+
 /// The first full party-organisation name in `text`.
 pub(crate) fn find_full_name(text: &str) -> Option<&str> {
     FULL_NAME.find(text).map(|m| m.as_str())
 }
 
+/// [`FULL_NAME`] anchored at both ends, so that a name with a committee inside it
+/// (中共某区卫生健康委员会党组) is whole; a title's issuer may also be a committee's short
+/// form (中共某省委).
+static WHOLE_FULL_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:中共|中国共产党)[\p{Han}A-Za-z×＊*·]{2,40}?(?:工作委员会|委员会|[党D]工委|工委|[党D]组|[党D]委)$",
+    )
+    .expect("the whole-name pattern is a valid regex")
+});
+
 /// True when the whole of `name` is a full party-organisation name.
 pub(crate) fn is_full_name(name: &str) -> bool {
-    FULL_NAME
-        .find(name)
-        .is_some_and(|m| m.start() == 0 && m.end() == name.len())
+    WHOLE_FULL_NAME.is_match(name)
 }
 
 /// The name without its party prefix and its designation, and the designation's short form.
@@ -238,5 +264,13 @@ mod tests {
         );
         assert!(is_full_name("中共某某经济开发区工委"));
         assert!(similarity("某某D工委", "某某党工委") > 0.99);
+        assert_eq!(
+            fed_back_to("6月16日，省委巡视组向乙州市委反馈了巡视意见。"),
+            Some("乙州市委")
+        );
+        assert_eq!(
+            fed_back_to("并向区教育局党组主要负责同志反馈了意见"),
+            Some("区教育局党组")
+        );
     }
 }

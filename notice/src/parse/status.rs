@@ -32,9 +32,11 @@ const IN_PROGRESS_WORDS: [&str; 18] = [
 ];
 
 /// Words of a finished rectification: results (整改结果及成效), rectified and completed
-/// (已整改完成), in place (整改到位), closed (办结, 销号).
-const COMPLETED_WORDS: [&str; 10] = [
+/// (已整改完成, 已经完成), in place (整改到位), closed (办结, 销号).
+const COMPLETED_WORDS: [&str; 12] = [
     "整改结果",
+    "已经完成",
+    "已经整改",
     "已整改完成",
     "已完成整改",
     "已整改到位",
@@ -49,8 +51,10 @@ const COMPLETED_WORDS: [&str; 10] = [
 /// Words that mark a heading as a grouping of issues by status rather than a topic.
 const GROUP_WORDS: [&str; 4] = ["问题", "事项", "任务", "整改"];
 
-/// Labels that introduce an issue's status or results (整改情况：, 整改结果及成效：).
-const LABEL_WORDS: [&str; 7] = ["整改", "成效", "进展", "结果", "完成", "情况", "措施"];
+/// Labels that introduce an issue's status or results (整改情况：, 整改结果及成效：, 状态：).
+const LABEL_WORDS: [&str; 8] = [
+    "整改", "成效", "进展", "结果", "完成", "情况", "措施", "状态",
+];
 
 /// Either word list as one alternation, so a text is scanned once per list.
 fn alternation(words: &[&str]) -> Regex {
@@ -86,6 +90,18 @@ pub(crate) fn group_status(heading_text: &str) -> Option<IssueStatus> {
 /// The status a label line states: `整改结果及成效：`, `整改情况：已完成。`, or a short line
 /// that is only a status phrase.
 pub(crate) fn label_status(line: &str) -> Option<IssueStatus> {
+    read_label(line, true)
+}
+
+/// The status the value of a label line states (整改情况：已完成, 状态：持续推进), ignoring what
+/// the label's name says: under a status group, a form label such as 整改措施及阶段性成效： is
+/// the notice's template, not a statement about the issue.
+pub(crate) fn label_value_status(line: &str) -> Option<IssueStatus> {
+    read_label(line, false)
+}
+
+/// A label line's status; `by_name` lets the label's own words count (整改结果及成效：).
+fn read_label(line: &str, by_name: bool) -> Option<IssueStatus> {
     let line = line.trim();
     if let Some(colon) = line.find(['：', ':']) {
         let label = &line[..colon];
@@ -102,7 +118,10 @@ pub(crate) fn label_status(line: &str) -> Option<IssueStatus> {
             .find(['。', '，', '；', ',', ';'])
             .unwrap_or(value.len());
         let head: String = value[..clause_end].chars().take(12).collect();
-        return status_of(label).or_else(|| status_of(&head));
+        return by_name
+            .then(|| status_of(label))
+            .flatten()
+            .or_else(|| status_of(&head));
     }
     (line.chars().count() <= 12)
         .then(|| status_of(line))
@@ -185,12 +204,32 @@ pub(crate) fn body_status(line: &str) -> Option<IssueStatus> {
     inline_status(line)
 }
 
-/// The status a note at the end of a heading states: `…问题的整改（已完成）`.
+/// The status a note at the end of a heading states: `…问题的整改（已完成）`, `…问题【长期坚持】`.
 pub(crate) fn note_status(heading_text: &str) -> Option<IssueStatus> {
     let text = heading_text.trim_end_matches(['。', ' ']);
-    let body = text.strip_suffix('）').or_else(|| text.strip_suffix(')'))?;
-    let open = body.rfind(['（', '('])?;
+    let body = text
+        .strip_suffix('）')
+        .or_else(|| text.strip_suffix(')'))
+        .or_else(|| text.strip_suffix('】'))?;
+    let open = body.rfind(['（', '(', '【'])?;
     status_of(&body[open..])
+}
+
+/// Longest status label in 【】 brackets, in characters (【已完成】, 【持续推进】).
+const BRACKET_LABEL_CHARS: usize = 8;
+
+/// The status a bracketed label anywhere on a heading states (…的问题【已完成】, also when the
+/// cleaner joined the next paragraph onto the heading), with the label's byte offset.
+pub(crate) fn bracket_status(text: &str) -> Option<(IssueStatus, usize)> {
+    text.match_indices('【').find_map(|(open, _)| {
+        let inner = &text[open + '【'.len_utf8()..];
+        let close = inner.find('】')?;
+        let label = &inner[..close];
+        (label.chars().count() <= BRACKET_LABEL_CHARS)
+            .then(|| status_of(label))
+            .flatten()
+            .map(|s| (s, open))
+    })
 }
 
 #[cfg(test)]
@@ -225,6 +264,10 @@ mod tests {
         assert_eq!(
             note_status("关于“某”问题的整改（已完成）"),
             Some(IssueStatus::Completed)
+        );
+        assert_eq!(
+            bracket_status("关于“某”的问题【长期坚持】修订办法。").map(|s| s.0),
+            Some(IssueStatus::InProgress)
         );
     }
 }

@@ -169,3 +169,55 @@ async fn reparse_all_stops_at_shutdown_before_writing() {
         "a page was rewritten after shutdown"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reparse_all_stops_mid_run_at_shutdown() {
+    let Fixture { store, api, _dir } = fixture();
+    let shutdown = CancellationToken::new();
+    let api = api.with_shutdown(shutdown.clone());
+    let template = gazette_pipeline::prepare(
+        Document {
+            body: NOTICE.into(),
+            ..Document::default()
+        },
+        &Reading::default(),
+    )
+    .page;
+    // Eleven batches of pages, each with a stale error that a reparse clears.
+    let pages = 10 * REPARSE_BATCH + 50;
+    let url = |n: usize| format!("http://site.example/n/{n:05}.html");
+    for n in 0..pages {
+        let mut page = template.clone();
+        page.url = url(n);
+        page.final_url = url(n);
+        page.error = Some(gazette_pipeline::NO_NOTICE.into());
+        store.record_page(page, Vec::new()).expect("write");
+    }
+    let mut stream = api
+        .reparse_all(Request::new(pb::ReparseAllRequest::default()))
+        .await
+        .expect("stream")
+        .into_inner();
+    // After the first message, read before shutdown, the unread stream holds eight more and
+    // the tenth waits: the eleventh batch cannot have begun when shutdown comes.
+    let first = stream.next().await.expect("a message").expect("progress");
+    assert_eq!(first.pages_done, count(REPARSE_BATCH));
+    shutdown.cancel();
+    let mut progress = vec![first.pages_done];
+    let status = loop {
+        match stream.next().await.expect("the stream ends with an error") {
+            Ok(message) => progress.push(message.pages_done),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    assert!(stream.next().await.is_none(), "nothing after the stop");
+    assert!(progress.len() <= 9, "{progress:?}");
+    api.idle().await;
+    let last = store.page(&url(pages - 1)).expect("read").expect("stored");
+    assert_eq!(
+        last.error.as_deref(),
+        Some(gazette_pipeline::NO_NOTICE),
+        "the last batch ran after shutdown"
+    );
+}

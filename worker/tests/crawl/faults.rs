@@ -247,8 +247,48 @@ async fn a_page_that_is_not_a_notice_is_kept_with_its_error() {
         .page(&site.url("/other.html"))
         .expect("read")
         .expect("kept");
-    assert!(page.error.is_some(), "{page:?}");
+    assert_eq!(
+        page.error.as_deref(),
+        Some(gazette_pipeline::NO_NOTICE),
+        "{page:?}"
+    );
     assert!(page.body_stored);
+}
+
+#[tokio::test]
+async fn a_crawled_page_is_stored_as_the_shared_pipeline_prepares_its_bytes() {
+    let body = notice_page("utf-8", "<p>附件：无</p>");
+    let served = body.clone();
+    let site = Site::start(vec![
+        list(&["/n.html"]),
+        ("/n.html".into(), handler(move |_, _| html(served.clone()))),
+    ])
+    .await;
+    let h = Harness::new(test_config());
+    let report = h.crawl(&source(site.url("/list.html"))).await;
+    assert_eq!(report.notices_new, 1, "{report:?}");
+    let stored = h
+        .store
+        .page(&site.url("/n.html"))
+        .expect("read")
+        .expect("stored");
+    // What IngestDocument and ReparseAll also go through, given the same bytes.
+    let expected = gazette_pipeline::prepare(
+        gazette_pipeline::Document {
+            url: stored.url.clone(),
+            final_url: stored.final_url.clone(),
+            status: 200,
+            content_type: stored.content_type.clone(),
+            fetched_at_ms: stored.fetched_at_ms,
+            body: body.into_bytes(),
+            ..gazette_pipeline::Document::default()
+        },
+        &gazette_pipeline::Reading::default(),
+    );
+    assert_eq!(stored.clean, expected.page.clean);
+    assert_eq!(stored.error, expected.page.error);
+    assert_eq!(stored.content_sha256, expected.page.content_sha256);
+    assert_eq!(stored.notice_ids.len(), expected.notices.len());
 }
 
 #[tokio::test]
