@@ -1,8 +1,10 @@
 //! A small publication site on loopback, for `gazette demo` and the end-to-end tests. It serves
 //! the project's own sample notices (`src/demo/*.txt`) wrapped in the chrome that government
 //! CMSs put around articles — navigation, breadcrumb, toolbar, share bar, related links and an
-//! ICP footer — plus a list page linking to them, so that a crawl exercises the real cleaner.
-//! One page is served in GBK, as older TRS and Hanweb sites still do.
+//! ICP footer — plus list pages linking to them, so that a crawl exercises the real cleaner.
+//! The list is paged the TRS WCM way, by a `createPageHTML` script call with no plain pager
+//! links; one page is served in GBK, as older TRS and Hanweb sites still do; and one notice
+//! is published as a PDF attachment of a short article page, as many sites publish them.
 
 use axum::Router;
 use axum::extract::Path;
@@ -19,6 +21,8 @@ struct SamplePage {
     published: &'static str,
     text: &'static str,
     gbk: bool,
+    /// The notice is a PDF linked from its article page, not the page's text.
+    pdf: bool,
 }
 
 const SAMPLES: &[SamplePage] = &[
@@ -27,23 +31,28 @@ const SAMPLES: &[SamplePage] = &[
         published: "2024-11-26 16:30",
         text: include_str!("demo/qinghe-district.txt"),
         gbk: false,
+        pdf: false,
     },
     SamplePage {
         slug: "t20240308_0420",
         published: "2024-03-08 09:00",
         text: include_str!("demo/yunshan-bureau.txt"),
         gbk: true,
+        pdf: false,
     },
     SamplePage {
         slug: "t20241220_1733",
         published: "2024-12-20 10:15",
         text: include_str!("demo/beihu-development-zone.txt"),
         gbk: false,
+        pdf: true,
     },
 ];
 
 /// Path of the list page, the start URL of a crawl.
 pub const LIST_PATH: &str = "/xwzx/xczg/index.html";
+/// Notices per list page: the three samples take two pages (`index.html`, `index_1.html`).
+const PER_LIST_PAGE: usize = 2;
 /// Regex matching the site's notice URLs.
 pub const NOTICE_URL_PATTERN: &str = r"/xwzx/xczg/\d{6}/t\d{8}_\d+\.html$";
 
@@ -61,9 +70,15 @@ impl DemoSite {
         format!("http://{}{LIST_PATH}", self.addr)
     }
 
-    /// Number of notice pages the site serves.
-    pub fn notice_count() -> usize {
-        SAMPLES.len()
+    /// Number of notice pages and attachments the site serves: what one crawl fetches
+    /// besides its list pages.
+    pub fn pages_to_fetch() -> usize {
+        SAMPLES.len() + SAMPLES.iter().filter(|s| s.pdf).count()
+    }
+
+    /// Number of list pages the site's script pager names.
+    pub fn list_pages() -> usize {
+        SAMPLES.len().div_ceil(PER_LIST_PAGE)
     }
 
     /// Serves the site on `listener` until the returned handle's token is cancelled.
@@ -71,7 +86,7 @@ impl DemoSite {
         let addr = listener.local_addr()?;
         let cancel = CancellationToken::new();
         let app = Router::new()
-            .route(LIST_PATH, get(list_page))
+            .route("/xwzx/xczg/{file}", get(list_page))
             .route("/xwzx/xczg/{month}/{file}", get(notice_page))
             .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }));
         let stop = cancel.clone();
@@ -95,9 +110,22 @@ fn title_of(text: &str) -> &str {
     text.lines().next().unwrap_or_default().trim()
 }
 
-async fn list_page() -> Response {
+/// `index.html` and `index_N.html`: a slice of the samples and the TRS script pager.
+async fn list_page(Path(file): Path<String>) -> Response {
+    let page = match file.as_str() {
+        "index.html" => Some(0),
+        other => other
+            .strip_prefix("index_")
+            .and_then(|n| n.strip_suffix(".html"))
+            .and_then(|n| n.parse::<usize>().ok()),
+    };
+    let Some(page) = page.filter(|&p| p < DemoSite::list_pages()) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
     let items: String = SAMPLES
         .iter()
+        .skip(page * PER_LIST_PAGE)
+        .take(PER_LIST_PAGE)
         .map(|s| {
             format!(
                 "<li><a href=\"./{}/{}.html\" target=\"_blank\">{}</a><span>{}</span></li>\n",
@@ -108,15 +136,34 @@ async fn list_page() -> Response {
             )
         })
         .collect();
+    let pages = DemoSite::list_pages();
     let body = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>巡察整改 _ 青河市纪委监委</title></head><body>\
          {HEADER}<div class=\"location\">当前位置：<a href=\"/\">首页</a> &gt; <a href=\"#\">新闻中心</a> &gt; 巡察整改</div>\
-         <ul class=\"list\">\n{items}</ul><div class=\"page\">共1页 首页 上一页 下一页 尾页</div>{FOOTER}</body></html>"
+         <ul class=\"list\">\n{items}</ul><div class=\"page\"><script type=\"text/javascript\">\
+         var currentPage = {page};var countPage = {pages};\
+         createPageHTML(countPage, currentPage, \"index\", \"html\");</script></div>{FOOTER}</body></html>"
     );
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
+/// The file name of a sample's PDF attachment.
+fn pdf_name(slug: &str) -> String {
+    format!("P0{}.pdf", slug.trim_start_matches('t').replace('_', ""))
+}
+
 async fn notice_page(Path((month, file)): Path<(String, String)>) -> Response {
+    if let Some(sample) = SAMPLES
+        .iter()
+        .find(|s| s.pdf && month_of(s.slug) == month && pdf_name(s.slug) == file)
+    {
+        let lines: Vec<&str> = sample.text.lines().collect();
+        return (
+            [(header::CONTENT_TYPE, "application/pdf")],
+            crate::demo_documents::pdf(&lines),
+        )
+            .into_response();
+    }
     let slug = file.trim_end_matches(".html");
     let Some(sample) = SAMPLES
         .iter()
@@ -125,13 +172,22 @@ async fn notice_page(Path((month, file)): Path<(String, String)>) -> Response {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let title = title_of(sample.text);
-    let paragraphs: String = sample
-        .text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("<p style=\"text-indent:2em\">{l}</p>\n"))
-        .collect();
+    let paragraphs: String = if sample.pdf {
+        // An announcement: the notice itself is the attached file.
+        format!(
+            "<p style=\"text-indent:2em\">现将整改进展情况通报全文予以公布，详见附件。</p>\n\
+             <p>附件：<a href=\"./{}\">{title}.pdf</a></p>\n",
+            pdf_name(sample.slug)
+        )
+    } else {
+        sample
+            .text
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("<p style=\"text-indent:2em\">{l}</p>\n"))
+            .collect()
+    };
     let charset = if sample.gbk { "gbk" } else { "utf-8" };
     let html = format!(
         "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset={charset}\">\

@@ -5,18 +5,26 @@
 //! and the store's records; never on reqwest, tonic or sled types.
 //!
 //! - [`Document`] — bytes and what came with them; [`Reading`] — a source's overrides.
+//! - [`document_text`] — the text of PDF and DOCX documents, which is what is cleaned and
+//!   parsed for them.
 //! - [`prepare`] — clean and parse a document into a [`PageWrite`].
 //! - [`reparse`] — parse a stored page's cleaned text again.
 //! - [`Parsed`] — what a write holds, for logs and metrics.
 //! - [`write_within`] — prepare off the async threads and write only while the caller still
 //!   waits and its deadline has not passed.
 
-use gazette_notice::{CleanOptions, InputKind, NoticeParser};
+pub mod document_text;
+
+use document_text::Extracted;
+use gazette_notice::{CleanOptions, DocumentFormat, InputKind, NoticeParser};
 use gazette_store::{PageRecord, PageWrite, identity};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use tokio::time::Instant;
 use tokio_util::task::TaskTracker;
+
+/// The content type a document's extracted text is read as.
+const DOCUMENT_TEXT: &str = "text/plain; charset=utf-8";
 
 /// The error kept on a page that cleaned but yielded no notice.
 pub const NO_NOTICE: &str = "no notice found";
@@ -78,14 +86,29 @@ impl Parsed {
 }
 
 /// Cleans and parses `doc` into what is stored: the page record, its notices and its raw bytes.
-/// A document that fails to clean or holds no notice is kept with its error, never dropped.
-/// CPU work: run it off the async threads.
+/// A PDF or DOCX is cleaned and parsed as its extracted text; other formats that are not
+/// markup or text are refused by the cleaner (`unsupported_format`). A document that fails to
+/// clean or holds no notice is kept with its error, never dropped. CPU work: run it off the
+/// async threads.
 pub fn prepare(doc: Document, reading: &Reading) -> PageWrite {
-    let options = CleanOptions {
+    let mut options = CleanOptions {
         content_type: doc.content_type.clone(),
         charset_override: reading.charset.clone(),
         content_selector: reading.content_selector.clone(),
         kind: InputKind::Auto,
+    };
+    let format = gazette_notice::sniff(&doc.body);
+    let text = match format {
+        DocumentFormat::Pdf | DocumentFormat::Docx => {
+            Some(document_text::extract(&doc.body, format))
+        }
+        DocumentFormat::Text
+        | DocumentFormat::Xlsx
+        | DocumentFormat::Ofd
+        | DocumentFormat::Doc
+        | DocumentFormat::Archive
+        | DocumentFormat::Image
+        | DocumentFormat::Binary => None,
     };
     let mut page = PageRecord {
         content_sha256: doc
@@ -100,7 +123,28 @@ pub fn prepare(doc: Document, reading: &Reading) -> PageWrite {
         fetched_at_ms: doc.fetched_at_ms,
         ..PageRecord::default()
     };
-    let notices = match gazette_notice::parse(&doc.body, &options) {
+    let input = match text {
+        None => None,
+        Some(Extracted::Text(text)) => {
+            // The document's own text, read as plain text whatever the server called it.
+            options = CleanOptions {
+                content_type: Some(DOCUMENT_TEXT.into()),
+                kind: InputKind::Text,
+                ..CleanOptions::default()
+            };
+            Some(text.into_bytes())
+        }
+        Some(Extracted::Unreadable(reason)) => {
+            page.error = Some(reason);
+            return PageWrite {
+                page,
+                notices: Vec::new(),
+                raw: Some(doc.body),
+            };
+        }
+        Some(Extracted::Unsupported(_)) => None,
+    };
+    let notices = match gazette_notice::parse(input.as_deref().unwrap_or(&doc.body), &options) {
         Ok((clean, notices)) => {
             page.clean = Some(clean);
             notices
@@ -122,16 +166,44 @@ pub fn reparse(mut page: PageRecord, parser: &NoticeParser) -> Option<PageWrite>
     Some(settle(page, notices, None))
 }
 
-/// The one rule for a cleaned page's error: it names a missing notice.
+/// The rules for a cleaned page's notices and error: a page that only announces a notice
+/// published as its attachment keeps no hollow copy of it, and the error names a missing
+/// notice. Applied alike when a page is first stored and when it is parsed again.
 fn settle(
     mut page: PageRecord,
-    notices: Vec<gazette_notice::Notice>,
+    mut notices: Vec<gazette_notice::Notice>,
     raw: Option<Vec<u8>>,
 ) -> PageWrite {
-    if page.clean.is_some() && notices.is_empty() {
+    let has_attachments = page
+        .clean
+        .as_ref()
+        .is_some_and(|c| !c.metadata.attachments.is_empty());
+    if has_attachments && !notices.is_empty() && notices.iter().all(announces_attachment) {
+        notices.clear();
+        page.error = Some(ANNOUNCES_ATTACHMENT.into());
+    } else if page.clean.is_some() && notices.is_empty() {
         page.error = Some(NO_NOTICE.into());
     }
     PageWrite { page, notices, raw }
+}
+
+/// The error kept on a page whose only notice is the announcement of its attachment.
+pub const ANNOUNCES_ATTACHMENT: &str = "the page announces a notice published as an attachment";
+
+/// True when a notice parsed from a page with attachments is only the page announcing them:
+/// a title (and organisation) with nothing a notice reports: no issues, no figures, no
+/// inspection team or dates, no signing date. Such a page ("现将有关情况予以公布，详见附件")
+/// would otherwise store a hollow copy of the notice its attachment holds. The kind (巡察,
+/// 巡视) is read from the title alone, so it says nothing here.
+pub fn announces_attachment(notice: &gazette_notice::Notice) -> bool {
+    let inspection = &notice.inspection;
+    notice.issues.is_empty()
+        && notice.reported == gazette_notice::ReportedFigures::default()
+        && inspection.team.is_none()
+        && inspection.start.is_none()
+        && inspection.end.is_none()
+        && inspection.feedback_on.is_none()
+        && notice.signed_on.is_none()
 }
 
 /// Why [`write_within`] wrote nothing.

@@ -140,3 +140,73 @@ async fn a_caller_that_goes_away_abandons_the_write() {
         "a dropped call stored something"
     );
 }
+
+#[test]
+fn an_article_that_only_announces_its_attachment_keeps_no_hollow_notice() {
+    let title = NOTICE.lines().next().unwrap_or_default();
+    let announcement = format!(
+        "<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
+         <div class=\"nav\">首页 政务公开</div><h1>{title}</h1>\
+         <div class=\"content\"><p>现将整改进展情况通报全文予以公布，详见附件。</p>\
+         <p>附件：<a href=\"./P0202403080420.pdf\">{title}.pdf</a></p></div></body></html>"
+    );
+    let mut doc = document(announcement.clone());
+    doc.content_type = Some("text/html; charset=utf-8".into());
+    let write = prepare(doc, &Reading::default());
+    assert!(write.notices.is_empty(), "{:?}", write.notices);
+    assert_eq!(write.page.error.as_deref(), Some(ANNOUNCES_ATTACHMENT));
+    // Parsed again, it stays without one.
+    let again = reparse(write.page, &NoticeParser::new()).expect("the page cleaned");
+    assert!(again.notices.is_empty());
+    // The same announcement without an attachment is a (thin) notice of its own, and a page
+    // with an attachment and a real notice keeps its notice.
+    let bare = announcement.replace("<p>附件：", "<p>").replace(".pdf", "");
+    let mut doc = document(bare.replace("<a href=\"./P0202403080420\">", "<a href=\"/\">"));
+    doc.content_type = Some("text/html; charset=utf-8".into());
+    assert!(!prepare(doc, &Reading::default()).notices.is_empty());
+    let paragraphs: String = NOTICE
+        .lines()
+        .skip(1)
+        .map(|l| format!("<p>{l}</p>"))
+        .collect();
+    let full = announcement.replace(
+        "<p>现将整改进展情况通报全文予以公布，详见附件。</p>",
+        &paragraphs,
+    );
+    let mut doc = document(full);
+    doc.content_type = Some("text/html; charset=utf-8".into());
+    let write = prepare(doc, &Reading::default());
+    assert!(!write.notices.is_empty());
+    assert_eq!(write.page.error, None);
+}
+
+#[test]
+fn pdf_and_docx_documents_are_parsed_from_their_text_and_keep_their_bytes() {
+    let lines: Vec<&str> = NOTICE.lines().collect();
+    let pdf = crate::document_text::tests::cjk_pdf(&lines, true);
+    let docx = crate::document_text::tests::docx(&lines);
+    for (bytes, content_type) in [(pdf, "application/pdf"), (docx, "application/octet-stream")] {
+        let mut doc = document(bytes.clone());
+        doc.content_type = Some(content_type.into());
+        let write = prepare(doc, &Reading::default());
+        assert!(
+            matches!(Parsed::of(&write), Parsed::Notices(1)),
+            "{:?}",
+            write.page.error
+        );
+        assert_eq!(write.page.content_type.as_deref(), Some(content_type));
+        assert_eq!(write.raw.as_deref(), Some(bytes.as_slice()));
+        assert_eq!(write.page.content_sha256, identity::content_sha256(&bytes));
+        assert!(!write.notices[0].issues.is_empty());
+    }
+    // A damaged PDF is kept with the reason, a DOC with the cleaner's unsupported_format.
+    let mut cut = crate::document_text::tests::cjk_pdf(&lines, false);
+    cut.truncate(20);
+    let damaged = prepare(document(cut), &Reading::default());
+    assert!(damaged.notices.is_empty() && damaged.page.error.is_some());
+    let ole2 = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
+    let doc = prepare(document(ole2.to_vec()), &Reading::default());
+    let error = doc.page.error.unwrap_or_default();
+    assert!(error.starts_with("unsupported_format"), "{error}");
+    assert!(doc.raw.is_some());
+}

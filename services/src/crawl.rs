@@ -73,7 +73,7 @@ pub struct BlockedPage {
 pub struct UnsupportedDocument {
     /// Its URL.
     pub uri: String,
-    /// Its format's label (`doc`, `wps`, `ofd`, `binary`).
+    /// Its format's label (`doc`, `wps`, `ofd`, `xlsx`, `archive`, `image`, `binary`).
     pub format: String,
 }
 

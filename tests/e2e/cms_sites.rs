@@ -212,6 +212,15 @@ async fn pdf_and_docx_attachments_become_notices_found_on_their_article_pages() 
         [site.url(a::PDF_FILE), site.url(a::PDF_ARTICLE)]
     );
     assert_eq!(pdf.notice.organisation.as_deref(), Some(&*organisation(80)));
+    // The PDF states no publication time; its article page does.
+    assert_eq!(
+        pdf.notice
+            .published_at
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("2024-05-20")
+    );
     // The body came through the PDF's ToUnicode CMap intact.
     let phrase = a::pdf_notice()
         .lines()
@@ -433,4 +442,47 @@ async fn challenge_answers_are_reported_backed_off_never_stored_and_never_withdr
     );
     cancel.cancel();
     server.await.expect("server task").expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn each_challenge_spaces_the_hosts_next_request_further_apart() {
+    use sites::challenges as c;
+    let (site, _) = c::start().await;
+    let base = Duration::from_millis(100);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(SledStore::open(dir.path()).expect("open store"));
+    let config = CrawlerConfig {
+        retry_base: base,
+        retry_max: Duration::from_secs(5),
+        ..crawler_config()
+    };
+    let crawler =
+        Crawler::new(config, Arc::clone(&store) as Arc<dyn NoticeStore>).expect("crawler");
+    let report = crawler
+        .crawl_once(
+            &source("spaced", vec![site.url(c::LIST)], 5),
+            &CancellationToken::new(),
+        )
+        .await
+        .expect("crawl step");
+    assert_eq!(report.blocked.len(), c::CHALLENGED.len(), "{report:?}");
+    // The challenged pages are asked for in list order, one at a time; after the k-th
+    // challenge the host's next request waits base·2^(k-1) more (arrivals can only be later).
+    let arrivals: Vec<std::time::Instant> = c::CHALLENGED
+        .iter()
+        .map(|(path, _)| {
+            let at = site.arrivals(path);
+            assert_eq!(at.len(), 1, "{path}");
+            at[0]
+        })
+        .collect();
+    for (k, pair) in arrivals.windows(2).enumerate() {
+        let gap = pair[1].duration_since(pair[0]);
+        let due = base * 2u32.pow(u32::try_from(k).expect("few"));
+        assert!(
+            gap >= due,
+            "challenge {}: next request after {gap:?}, due {due:?}",
+            k + 1
+        );
+    }
 }

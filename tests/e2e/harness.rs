@@ -131,7 +131,11 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
         .crawl_once(&source, &cancel)
         .await
         .expect("crawl step");
-    assert_eq!(report.pages_fetched, DemoSite::notice_count(), "{report:?}");
+    assert_eq!(
+        report.pages_fetched,
+        DemoSite::pages_to_fetch(),
+        "{report:?}"
+    );
     assert!(report.failures.is_empty(), "{report:?}");
     let server = tokio::spawn(app.run(cancel.clone(), options.crawl));
     let channel = match &ca_pem {

@@ -292,6 +292,37 @@ mod tests {
         assert_eq!(detect(200, &[], passed), None);
     }
 
+    /// Real CMS article pages (the shared corpus beside the repository, never copied into it)
+    /// are pages, not challenges, whatever scripts they carry.
+    #[test]
+    fn real_article_pages_are_not_challenges() {
+        let shared = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared");
+        if !shared.join("fixtures").is_dir() {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            assert!(
+                !ci,
+                "CI=true but the shared corpus is missing at {}",
+                shared.display()
+            );
+            eprintln!("skipping: shared corpus not found at {}", shared.display());
+            return;
+        }
+        let mut seen = 0;
+        for set in ["gov-html", "real-pages"] {
+            let dir = shared.join("fixtures").join(set);
+            let entries = std::fs::read_dir(&dir).expect("the fixture set is readable");
+            for entry in entries {
+                let path = entry.expect("a directory entry").path();
+                if path.extension().is_some_and(|e| e == "html") {
+                    let body = std::fs::read(&path).expect("a readable page");
+                    assert_eq!(detect(200, &[], &body), None, "{}", path.display());
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 30, "only {seen} pages found");
+    }
+
     #[test]
     fn never_panics_on_odd_bytes() {
         for body in [

@@ -21,9 +21,6 @@ use gazette_store::{
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
-/// The error kept on a notice page whose only notice is the announcement of its attachment.
-const ANNOUNCES_ATTACHMENT: &str = "the page announces a notice published as an attachment";
-
 /// What every entry of every run uses: the HTTP client, the per-host rules, the store and the
 /// cap on CPU-bound work.
 #[derive(Clone)]
@@ -145,15 +142,7 @@ impl EntryRunner {
                             (write, Vec::new(), parsed)
                         } else {
                             let found = discover::attachments(&compiled, &entry, &page);
-                            let mut write = self.prepare(&compiled, page, content_sha256).await?;
-                            if !found.is_empty()
-                                && !write.notices.is_empty()
-                                && write.notices.iter().all(attachment::announces_attachment)
-                            {
-                                // The page only announces the notice its attachment holds.
-                                write.notices.clear();
-                                write.page.error = Some(ANNOUNCES_ATTACHMENT.into());
-                            }
+                            let write = self.prepare(&compiled, page, content_sha256).await?;
                             let parsed = ParseOutcome::Parsed(Parsed::of(&write));
                             (write, found, parsed)
                         };
@@ -225,9 +214,24 @@ impl EntryRunner {
     ) -> Result<(PageWrite, Format)> {
         let compiled = Arc::clone(compiled);
         let parent = entry.parent.clone();
+        // The article page was stored before its attachments were queued; a document rarely
+        // states when it was published, the page announcing it does.
+        let published = match parent.clone() {
+            Some(url) => {
+                let store = Arc::clone(&self.store);
+                tokio::task::spawn_blocking(move || store.page(&url))
+                    .await??
+                    .and_then(|p| p.clean)
+                    .and_then(|c| c.metadata.published_at)
+            }
+            None => None,
+        };
         let _cpu = self.cpu.acquire().await;
         Ok(tokio::task::spawn_blocking(move || {
-            attachment::document_write(&compiled.reading, page, content_sha256, parent)
+            let (mut write, format) =
+                attachment::document_write(&compiled.reading, page, content_sha256, parent);
+            attachment::inherit_publication(&mut write, published);
+            (write, format)
         })
         .await?)
     }

@@ -296,7 +296,10 @@ impl Politeness {
                     .max(self.config.retry_base)
                     .min(self.config.retry_max);
                 tracing::info!(host = key, backoff = ?times.backoff, "anti-bot challenge, backing off");
-                times.next_at = times.next_at.map(|at| at + times.backoff);
+                // From the answer, not from when the request was due: a slow challenge must
+                // not eat into the pause.
+                let now = Instant::now();
+                times.next_at = Some(times.next_at.map_or(now, |at| at.max(now)) + times.backoff);
             }
             Ok(_) => times.backoff = Duration::ZERO,
             Err(_) => {}

@@ -48,6 +48,7 @@ pub(crate) type Routes = Arc<dyn Fn(&str, Option<&str>) -> Option<Answer> + Send
 pub(crate) struct FixtureSite {
     pub(crate) addr: SocketAddr,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    arrivals: Arc<Mutex<Vec<(String, std::time::Instant)>>>,
 }
 
 impl FixtureSite {
@@ -57,11 +58,16 @@ impl FixtureSite {
             .expect("bind site");
         let addr = listener.local_addr().expect("site address");
         let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-        let counter = Arc::clone(&hits);
+        let arrivals: Arc<Mutex<Vec<(String, std::time::Instant)>>> = Arc::default();
+        let (counter, log) = (Arc::clone(&hits), Arc::clone(&arrivals));
         let app = axum::Router::new().fallback(move |uri: Uri, _headers: HeaderMap| {
-            let (routes, counter) = (Arc::clone(&routes), Arc::clone(&counter));
+            let (routes, counter, log) =
+                (Arc::clone(&routes), Arc::clone(&counter), Arc::clone(&log));
             async move {
                 let key = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+                log.lock()
+                    .expect("arrivals lock")
+                    .push((key.clone(), std::time::Instant::now()));
                 *counter.lock().expect("hits lock").entry(key).or_default() += 1;
                 match routes(uri.path(), uri.query()) {
                     Some(answer) => respond(answer),
@@ -70,7 +76,22 @@ impl FixtureSite {
             }
         });
         tokio::spawn(async move { axum::serve(listener, app).await.expect("serve site") });
-        Self { addr, hits }
+        Self {
+            addr,
+            hits,
+            arrivals,
+        }
+    }
+
+    /// When each request for `path` arrived, in order.
+    pub(crate) fn arrivals(&self, path: &str) -> Vec<std::time::Instant> {
+        self.arrivals
+            .lock()
+            .expect("arrivals lock")
+            .iter()
+            .filter(|(k, _)| k == path)
+            .map(|(_, at)| *at)
+            .collect()
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
