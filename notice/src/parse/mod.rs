@@ -254,7 +254,10 @@ fn find_organisation(
         })
         .or_else(|| {
             opening
-                .and_then(organisation::fed_back_to)
+                .and_then(|o| {
+                    let short = organisation::fed_back_to(o)?;
+                    Some(organisation::defined_as(o, short).unwrap_or(short))
+                })
                 .map(tag(FROM_FEEDBACK))
         })
         .or_else(|| signature.map(tag(FROM_SIGNATURE)))

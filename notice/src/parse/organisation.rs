@@ -98,6 +98,24 @@ pub(crate) fn fed_back_to(opening: &str) -> Option<&str> {
         .map(|m| m.as_str())
 }
 
+/// The full name that `text` abbreviates as `short` (中共某市某区委员会（以下简称某区委）): an
+/// opening often feeds back to the abbreviation it has just defined, and the organisation is
+/// the name the definition stands for.
+pub(crate) fn defined_as<'t>(text: &'t str, short: &str) -> Option<&'t str> {
+    DEFINED_SHORT
+        .captures_iter(text)
+        .filter(|c| c.get(1).is_some_and(|m| m.as_str().trim() == short))
+        .find_map(|c| {
+            let start = c.get(0)?.start();
+            let before = text.get(..start)?;
+            FULL_NAME
+                .find_iter(before)
+                .filter(|m| m.end() == start)
+                .last()
+                .map(|m| m.as_str())
+        })
+}
+
 /// The first full party-organisation name in `text`.
 pub(crate) fn find_full_name(text: &str) -> Option<&str> {
     FULL_NAME.find(text).map(|m| m.as_str())
@@ -254,6 +272,18 @@ mod tests {
         assert!(got.contains(&"某某经开区".to_owned()), "{got:?}");
         let got = aliases("中共甲省乙市丙山区委员会", "");
         assert!(got.contains(&"丙山区委".to_owned()), "{got:?}");
+    }
+
+    #[test]
+    fn expands_a_defined_abbreviation() {
+        let text =
+            "对中共甲省乙市丙区工作委员会（以下简称丙区党工委）进行了巡察。随后向丙区党工委反馈";
+        assert_eq!(
+            defined_as(text, "丙区党工委"),
+            Some("中共甲省乙市丙区工作委员会")
+        );
+        assert_eq!(defined_as(text, "丁区党工委"), None);
+        assert_eq!(defined_as("向丙区党工委反馈", "丙区党工委"), None);
     }
 
     #[test]
