@@ -275,6 +275,59 @@ mod tests {
     }
 
     #[test]
+    fn a_version_3_database_gets_its_notices_in_every_ordered_index() {
+        use crate::NoticeOrder;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let signed = ["2024-05-06", "2023-01-02", "2024-05"];
+        let ids: Vec<String> = {
+            let store = SledStore::open(dir.path()).expect("open");
+            let ids = signed
+                .iter()
+                .enumerate()
+                .map(|(i, date)| {
+                    let notice = gazette_notice::Notice {
+                        organisation: Some("中共甲区委员会".into()),
+                        title: Some(format!("第{i}号通报")),
+                        signed_on: gazette_notice::NoticeDate::parse_iso(date),
+                        ..Default::default()
+                    };
+                    let page = PageRecord {
+                        url: format!("http://a/{i}"),
+                        fetched_at_ms: i64::try_from(i).expect("small"),
+                        ..Default::default()
+                    };
+                    record_page(&store, page, vec![notice])
+                        .expect("write")
+                        .new_notices[0]
+                        .clone()
+                })
+                .collect();
+            // What version 3 had: no ordered indexes.
+            store.ordered.clear().expect("clear");
+            set_version(&store.db, 3).expect("version");
+            store.flush().expect("flush");
+            ids
+        };
+        let store = SledStore::open(dir.path()).expect("migrates on open");
+        let listed = |order| -> Vec<String> {
+            store
+                .list_notices(order, None, 10, None)
+                .expect("list")
+                .notices
+                .iter()
+                .map(|n| n.id.clone())
+                .collect()
+        };
+        assert_eq!(
+            listed(NoticeOrder::SignedDesc),
+            [ids[0].clone(), ids[2].clone(), ids[1].clone()]
+        );
+        assert_eq!(listed(NoticeOrder::FetchedAsc), ids);
+        assert_eq!(listed(NoticeOrder::PublishedAsc).len(), 3);
+        assert!(store.verify().expect("verify").problems.is_empty());
+    }
+
+    #[test]
     fn a_newer_database_is_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
         {
