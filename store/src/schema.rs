@@ -1,4 +1,4 @@
-//! The on-disk schema version and the migrations between versions. `SledStore::open` runs
+//! The sled store's schema version and the migrations between versions. `SledStore::open` runs
 //! every pending migration in order before anything else touches the data, and refuses a
 //! database written by a newer build, so an older binary never misreads newer records.
 //!
@@ -59,7 +59,7 @@ const MIGRATIONS: &[Migration] = &[
 ];
 
 /// The version stored in `db`, or `None` for a database that has never been written.
-pub fn stored_version(db: &sled::Db) -> Result<Option<u32>> {
+pub(crate) fn stored_version(db: &sled::Db) -> Result<Option<u32>> {
     let meta = db.open_tree(META_TREE)?;
     match meta.get(SCHEMA_KEY)? {
         Some(raw) => {
@@ -80,7 +80,7 @@ fn set_version(db: &sled::Db, version: u32) -> Result<()> {
 }
 
 /// Brings `db` to [`SCHEMA_VERSION`], returning the migrations applied.
-pub fn migrate(db: &sled::Db) -> Result<Vec<&'static str>> {
+pub(crate) fn migrate(db: &sled::Db) -> Result<Vec<&'static str>> {
     let mut version = match stored_version(db)? {
         Some(v) => v,
         None => {
