@@ -90,10 +90,13 @@ fn default_max_message_bytes() -> usize {
     16 * 1024 * 1024
 }
 
-/// Memory for the store's caches, as the `[store]` table.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+/// The store, as the `[store]` table: where it is and memory for its caches.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
+    /// A database URL (`postgres://…`) to use instead of the sled store in `data_dir`.
+    #[serde(default)]
+    pub url: Option<String>,
     /// sled's page cache in bytes: recently read and written database pages.
     #[serde(default = "default_page_cache_bytes")]
     pub page_cache_bytes: u64,
@@ -106,6 +109,7 @@ pub struct StoreSettings {
 impl Default for StoreSettings {
     fn default() -> Self {
         Self {
+            url: None,
             page_cache_bytes: default_page_cache_bytes(),
             notice_cache_bytes: default_notice_cache_bytes(),
         }
@@ -113,8 +117,8 @@ impl Default for StoreSettings {
 }
 
 impl StoreSettings {
-    /// The store's options.
-    pub fn options(self) -> gazette_store::StoreOptions {
+    /// The store's options (caches; a sled store's only).
+    pub fn options(&self) -> gazette_store::StoreOptions {
         gazette_store::StoreOptions {
             page_cache_bytes: self.page_cache_bytes,
             notice_cache_bytes: self.notice_cache_bytes,
@@ -309,6 +313,26 @@ fn default_data_dir() -> PathBuf {
 }
 
 impl Settings {
+    /// Where the store lives: `[store] url` when set, else the data directory.
+    pub fn store_location(&self) -> crate::stores::StoreLocation {
+        match &self.store.url {
+            Some(url) => crate::stores::StoreLocation::Url(url.clone()),
+            None => crate::stores::StoreLocation::Dir(self.data_dir.clone()),
+        }
+    }
+
+    /// Points the settings at `location` (a `--store` argument): a directory becomes the data
+    /// directory, a URL the `[store] url`.
+    pub fn use_store(&mut self, location: crate::stores::StoreLocation) {
+        match location {
+            crate::stores::StoreLocation::Dir(dir) => {
+                self.data_dir = dir;
+                self.store.url = None;
+            }
+            crate::stores::StoreLocation::Url(url) => self.store.url = Some(url),
+        }
+    }
+
     /// Reads a TOML file over the defaults; errors name the file and the offending key.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
         Self::extract(Figment::new(), Some(path), false)
