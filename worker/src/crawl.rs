@@ -276,6 +276,8 @@ impl Crawler {
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         renew.reset();
         let mut done = 0;
+        // One past the highest queue position claimed by this run.
+        let mut claimed_up_to = 0;
         let outcome: Result<()> = 'run: loop {
             // When nothing is claimable but other workers hold leases: when to look again.
             let mut others_hold_until = None;
@@ -287,6 +289,7 @@ impl Crawler {
                     };
                     for (seq, entry) in claim.entries {
                         held.insert(seq);
+                        claimed_up_to = claimed_up_to.max(seq + 1);
                         // Re-handed after a lost lease: finished or deferred here already.
                         if !attempted.contains(&seq) {
                             queue.push_back((seq, entry));
@@ -353,10 +356,19 @@ impl Crawler {
             }
             done += 1;
             if let Some(progress) = &self.progress {
+                // Entries are claimed in queue order, so those queued after the last one
+                // claimed here are still ahead (the run's next position counts them).
+                let (store, name, _) = self.owned(&source.name);
+                let run = tokio::task::spawn_blocking(move || store.frontier_run(&name)).await;
+                let next_seq = match run {
+                    Ok(Ok(run)) => run.map_or(0, |r| r.next_seq),
+                    Ok(Err(_)) | Err(_) => 0,
+                };
+                let ahead = usize::try_from(next_seq.saturating_sub(claimed_up_to)).unwrap_or(0);
                 progress(Progress {
                     source: &source.name,
                     done,
-                    known: attempted.len() + queue.len(),
+                    known: attempted.len() + queue.len() + ahead,
                 });
             }
         };

@@ -106,3 +106,27 @@ async fn the_entries_of_a_stopped_worker_are_taken_over_when_its_lease_expires()
         "the run ended"
     );
 }
+
+#[tokio::test]
+async fn progress_counts_what_is_queued_beyond_the_entries_claimed() {
+    const NOTICES: usize = 12;
+    let site = site_with_notices(NOTICES).await;
+    let h = Harness::new(test_config());
+    let seen: Arc<std::sync::Mutex<Vec<(usize, usize)>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let crawler =
+        h.crawler
+            .clone()
+            .with_progress(Arc::new(move |p: gazette_worker::Progress<'_>| {
+                sink.lock().expect("progress").push((p.done, p.known));
+            }));
+    crawler
+        .crawl_once(&source(site.url("/list.html")), &CancellationToken::new())
+        .await
+        .expect("crawl");
+    let seen = seen.lock().expect("progress").clone();
+    // Once the list page is done, every notice page it queued is known, though only a few
+    // are claimed at a time.
+    assert_eq!(seen.first(), Some(&(1, NOTICES + 1)), "{seen:?}");
+    assert_eq!(seen.last(), Some(&(NOTICES + 1, NOTICES + 1)), "{seen:?}");
+}
