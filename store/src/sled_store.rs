@@ -695,14 +695,14 @@ impl SledStore {
         let mut last_key = None;
         let mut more = false;
         for entry in index.after(after) {
-            let (key, id) = entry?;
+            let (key, value) = entry?;
             if slice.notices.len() == limit {
                 more = true;
                 break;
             }
-            if let Some(notice) = self.load_notice(&id)? {
+            if let Some(notice) = self.load_notice(index.id_of(&key, &value)?)? {
                 slice.notices.push(notice);
-                last_key = Some(key);
+                last_key = Some(key.to_vec());
             }
         }
         // A cursor only when something follows the last notice returned.
@@ -722,20 +722,20 @@ impl SledStore {
         let mut last_key = None;
         let mut more = false;
         for entry in index.after(None) {
-            let (key, id) = entry?;
-            let Some(notice) = self.load_notice(&id)? else {
+            let (key, value) = entry?;
+            let Some(notice) = self.load_notice(index.id_of(&key, &value)?)? else {
                 continue;
             };
             if !keep(&notice) {
                 continue;
             }
             slice.total_matching += 1;
-            if after.is_some_and(|cursor| key.as_slice() <= cursor) {
+            if after.is_some_and(|cursor| key.as_ref() <= cursor) {
                 continue;
             }
             if slice.notices.len() < limit {
                 slice.notices.push(notice);
-                last_key = Some(key);
+                last_key = Some(key.to_vec());
             } else {
                 more = true;
             }
@@ -754,8 +754,11 @@ struct OrderIndex<'a> {
 }
 
 impl OrderIndex<'_> {
-    /// The entries after the cursor `after` (all when `None`) as (key, notice id).
-    fn after(&self, after: Option<&[u8]>) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
+    /// The entries after the cursor `after` (all when `None`), as (key, value).
+    fn after(
+        &self,
+        after: Option<&[u8]>,
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> + '_ {
         let start = match after {
             Some(cursor) => std::ops::Bound::Excluded(cursor.to_vec()),
             None => std::ops::Bound::Included(self.prefix.clone()),
@@ -767,15 +770,16 @@ impl OrderIndex<'_> {
                     .as_ref()
                     .map_or(true, |(key, _)| key.starts_with(&self.prefix))
             })
-            .map(|entry| {
-                let (key, value) = entry?;
-                let id = if self.id_in_key {
-                    key.get(8..).ok_or(StoreError::InvalidCursor)?.to_vec()
-                } else {
-                    value.to_vec()
-                };
-                Ok((key.to_vec(), id))
-            })
+            .map(|entry| entry.map_err(StoreError::from))
+    }
+
+    /// The notice id an entry names.
+    fn id_of<'a>(&self, key: &'a [u8], value: &'a [u8]) -> Result<&'a [u8]> {
+        if self.id_in_key {
+            key.get(8..).ok_or(StoreError::InvalidCursor)
+        } else {
+            Ok(value)
+        }
     }
 }
 
