@@ -21,6 +21,9 @@ static ASPECTS_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"{N}个方面(?:的|共)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))")
 });
 /// `反馈的6个方面问题` / `5个方面的问题`.
+/// 反馈问题共4个方面26个: the problems named first, then their aspects and their count.
+static PROBLEMS_ASPECTS: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"问题(?:共|共计)?{N}个方面(?:的|共)?{N}(?:个|项|条)"));
 static ASPECTS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个方面(?:的|共|存在的)?(?:突出)?(?:问题|意见)"));
 /// `反馈的19个问题` / `反馈问题27个` / `发现问题86个`.
@@ -73,7 +76,7 @@ static MEASURES_TOTAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// total (group 1), or all of them (全部, without a count).
 static MEASURES_DONE_AFTER_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"整改(?:措施|举措)(?:共)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}(?:条|项)[，,][^。；，,问题个]{0,6}?(?:已|均已)(?:(?:完成|落实)(?:整改)?{N}(?:条|项)|全部(?:完成|落实)(?:到位)?(?:[。；，,]|$))",
+        r"整改(?:措施|举措|任务)(?:共)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}(?:条|项)[，,][^。；，,问题个]{0,6}?(?:已|均已)(?:(?:完成|落实)(?:整改)?{N}(?:条|项)|全部(?:完成|落实)(?:到位)?(?:[。；，,]|$))",
     )
 });
 /// 其中 ("among them"): a count after it is part of the one before. Its last character is
@@ -131,6 +134,10 @@ const UNITS: [char; 10] = ['个', '条', '项', '人', '名', '元', '%', '％',
 /// 其中 ("among them"): counts after it break down the ones before.
 const AMONG_THEM: &str = "其中";
 
+/// 下一步 ("next step") and 力争 ("strive to"): a sentence with them states plans, and a figure
+/// in a plan is no result, wherever the sentence stands.
+const PLAN_MARKERS: [&str; 2] = ["下一步", "力争"];
+
 /// People held accountable in one sentence: the kinds of treatment it lists add up (党纪政务
 /// 处分46人、组织处理73人), up to a 其中 that breaks a count down.
 fn people(text: &str) -> Option<i64> {
@@ -150,7 +157,7 @@ pub(crate) fn reported(paragraphs: &[&str]) -> ReportedFigures {
     let mut out = ReportedFigures::default();
     for paragraph in paragraphs {
         for sentence in paragraph.split_inclusive('。') {
-            if sentence.contains(UNITS) {
+            if sentence.contains(UNITS) && !PLAN_MARKERS.iter().any(|m| sentence.contains(m)) {
                 read_paragraph(sentence, &mut out);
             }
         }
@@ -160,7 +167,10 @@ pub(crate) fn reported(paragraphs: &[&str]) -> ReportedFigures {
 
 /// Sets every still-unset figure `text` states.
 fn read_paragraph(text: &str, out: &mut ReportedFigures) {
-    if let Some(c) = ASPECTS_PROBLEMS.captures(text) {
+    if let Some(c) = ASPECTS_PROBLEMS
+        .captures(text)
+        .or_else(|| PROBLEMS_ASPECTS.captures(text))
+    {
         out.aspects_total = out.aspects_total.or(count(&c, 1));
         out.problems_total = out.problems_total.or(count(&c, 2));
     }
@@ -256,6 +266,18 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_problems_before_aspects_tasks_done_and_skips_plans() {
+        let got = reported(&["巡察组反馈问题共4个方面26个，细化为81项整改任务。"]);
+        assert_eq!(got.aspects_total, Some(4));
+        assert_eq!(got.problems_total, Some(26));
+        let got = reported(&["细化形成整改任务139项，已完成118项，建章立制38项。"]);
+        assert_eq!(got.measures_total, Some(139));
+        assert_eq!(got.measures_completed, Some(118));
+        let got = reported(&["下一步，将对长期任务实行清单管理，计划再修订制度10项。"]);
+        assert_eq!(got.rules_made, None);
+    }
 
     #[test]
     fn reads_the_usual_statements() {
