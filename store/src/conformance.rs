@@ -46,6 +46,10 @@ pub const CASES: &[(&str, Case)] = &[
     ("frontier_leases_and_expiry", frontier_leases_and_expiry),
     ("schedule_claims", schedule_claims),
     ("export_import_round_trip", export_import_round_trip),
+    (
+        "import_merge_takes_a_new_lineage",
+        import_merge_takes_a_new_lineage,
+    ),
     ("copy_between_stores", copy_between_stores),
     ("verify_and_stats", verify_and_stats),
 ];
@@ -864,6 +868,45 @@ pub fn export_import_round_trip(factory: Factory<'_>) {
     assert!(error.to_string().contains("line 1"), "{error}");
     let error = import(&*factory(), &mut "".as_bytes()).expect_err("empty");
     assert!(error.to_string().contains("header"), "{error}");
+}
+
+/// An export merged into a store that has a change log of its own gives that store a new
+/// lineage (positions of neither store describe the merged log), and its log goes on above
+/// every imported position.
+pub fn import_merge_takes_a_new_lineage(factory: Factory<'_>) {
+    let source = factory();
+    populated(&*source);
+    let mut dump = Vec::new();
+    export(&*source, &mut dump).expect("export");
+    let target = factory();
+    only_new(
+        &*target,
+        "http://own.test/1",
+        1,
+        vec![notice("中共戊县委员会", "戊县委", "通报")],
+    );
+    let before = target.change_feed();
+    import(&*target, &mut dump.as_slice()).expect("import");
+    let after = target.change_feed();
+    assert_ne!(after.lineage, before.lineage);
+    assert_ne!(after.lineage, source.change_feed().lineage);
+    assert_ne!(after.lineage, 0);
+    let highest = target
+        .changes_after(None, 10_000)
+        .expect("log")
+        .iter()
+        .map(|c| c.seq)
+        .max()
+        .unwrap_or(0);
+    let next = only_new(
+        &*target,
+        "http://own.test/2",
+        2,
+        vec![notice("中共己县委员会", "己县委", "通报")],
+    );
+    let logged = target.changes_after(Some(highest), 10).expect("log");
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0].notice_id, next);
 }
 
 /// `copy` moves every record into an empty store, with equal counts, and refuses a store that

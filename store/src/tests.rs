@@ -941,6 +941,7 @@ mod conformance_on_sled {
         frontier_leases_and_expiry,
         schedule_claims,
         export_import_round_trip,
+        import_merge_takes_a_new_lineage,
         copy_between_stores,
         verify_and_stats,
     );
