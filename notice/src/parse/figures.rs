@@ -75,6 +75,13 @@ static MEASURES_TOTAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:制定|细化|明确|提出|形成|分解|梳理|拟定|确定)[^。；，,]{0,6}?(?:整改|具体)(?:措施|举措|任务)(?:共)?{N}(?:条|项)",
     )
 });
+/// `细化整改任务88项、整改措施246条`: tasks broken down into measures; the measures (group 2) are
+/// the finer count the notice reports against.
+static TASKS_AND_MEASURES: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"整改任务(?:共)?{N}(?:条|项)[、，,和及与]{1,2}(?:具体|整改)?(?:措施|举措)(?:共)?{N}(?:条|项)",
+    )
+});
 /// `制定整改措施24条，已完成21条` / `…，目前已全部完成`: the measures done, right after their
 /// total (group 1), or all of them (全部, without a count).
 static MEASURES_DONE_AFTER_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -225,7 +232,10 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         }
     }
     if out.measures_total.is_none() {
-        out.measures_total = first(&MEASURES_TOTAL_AFTER, text);
+        out.measures_total = TASKS_AND_MEASURES
+            .captures(text)
+            .and_then(|c| count(&c, 2))
+            .or_else(|| first(&MEASURES_TOTAL_AFTER, text));
     }
     if out.measures_completed.is_none()
         && let Some(c) = TASKS_DONE.captures(text)
@@ -302,6 +312,8 @@ mod tests {
         let got = reported(&["建立健全制度规定164项，问责党组织4个、党员领导干部37人。"]);
         assert_eq!(got.rules_made, Some(164));
         assert_eq!(got.people_held_accountable, Some(37));
+        let got = reported(&["细化整改任务88项、整改措施246条，建立整改台账。"]);
+        assert_eq!(got.measures_total, Some(246));
         let got = reported(&["已整改到位8个，整改措施完成49条。"]);
         assert_eq!(got.measures_completed, Some(49));
         let got = reported(&["对违反规定的6名医务人员分别给予通报批评、扣发绩效等处理。"]);
