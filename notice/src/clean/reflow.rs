@@ -26,6 +26,13 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the date line pattern is a valid regex")
 });
 
+/// A newspaper page header (`2025年12月9日　星期二　某某日报　5　综合新闻`): the title printed under
+/// it is a paragraph of its own.
+static PAGE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*\d{4}年\d{1,2}月\d{1,2}日[\s\u{3000}]*(?:星期|周)[一二三四五六日天]")
+        .expect("the page header pattern is a valid regex")
+});
+
 /// 关于 … 通报/公告/公示/报告 ("on … notice/announcement/report"): a paragraph that is a whole
 /// document title ends there, though it carries no sentence punctuation.
 const TITLE_ABOUT: &str = "关于";
@@ -150,6 +157,7 @@ pub(crate) fn reflow(lines: Vec<String>, boundary: impl Fn(&str, &str) -> bool) 
             && !ends_sentence(&last_line)
             && !opens_paragraph(&line)
             && !is_date_line(&line)
+            && !PAGE_HEADER.is_match(&last_line)
             && !out.last().is_some_and(|p| is_notice_title(p))
             && !boundary(&last_line, &line);
         match out.last_mut() {
@@ -210,6 +218,17 @@ mod tests {
         lines.extend(rows.iter().map(|r| (*r).to_owned()));
         let out = reflow(lines, |_, _| false);
         assert_eq!(out[out.len() - 3..], rows, "{out:#?}");
+    }
+
+    #[test]
+    fn a_page_header_keeps_the_title_under_it_apart() {
+        let column = "这是一行排满了整个栏宽的正文文字内容啊";
+        let header = "2025年12月9日　星期二　　　某某日报　　　5　　综合新闻";
+        let mut lines = vec![header.to_owned(), "中共某市某局党组".to_owned()];
+        lines.extend(std::iter::repeat_n(column.to_owned(), 10));
+        let out = reflow(lines, |_, _| false);
+        assert_eq!(out[0], header, "{out:#?}");
+        assert!(out[1].starts_with("中共某市某局党组"), "{out:#?}");
     }
 
     #[test]

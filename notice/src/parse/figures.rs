@@ -32,13 +32,15 @@ static ASPECTS: LazyLock<Regex> =
 /// `反馈的19个问题` / `反馈问题27个` / `发现问题86个`.
 static PROBLEMS_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:反馈|指出|交办|发现)(?:的|了|意见中的|意见)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))",
+        r"(?:反馈|指出|交办|发现)(?:的|了|意见中的|意见)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))|共(?:发现|反馈)[^，,。；0-9]{1,4}?问题{N}(?:个|项|条)",
     )
 });
 /// `已完成整改8个` / `已整改完成的问题13个`: the count after the status. Tried before
 /// [`COMPLETED_BEFORE`], because in `19个问题已完成整改8个` the 19 is the total.
 static COMPLETED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"已(?:全部)?(?:完成整改|整改完成|整改到位|完成|办结|销号)(?:的问题|问题)?{N}个")
+    pattern(
+        r"已(?:全部)?(?:完成整改|整改完成|整改到位|整改销号|整改办结|完成|办结|销号)(?:的问题|问题)?{N}个",
+    )
 });
 /// `8个问题已整改完成`.
 static COMPLETED_BEFORE: LazyLock<Regex> =
@@ -54,7 +56,7 @@ static LONG_TERM: LazyLock<Regex> =
 /// `其余2个正在推进`.
 static IN_PROGRESS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:{N}个问题(?:中)?|(?:其余|剩余|另有|还有|尚有){N}个(?:问题)?)(?:正在|仍在|持续|正按计划|已取得阶段性)(?:持续|按计划)?(?:推进|整改|成效|进展)",
+        r"(?:{N}个问题(?:中)?|(?:其余|剩余|另有|还有|尚有){N}个(?:问题)?(?:[^。；0-9]{0,16}?[，,])?)(?:正在|仍在|持续|正按计划|已取得阶段性)(?:加快|持续|按计划)?(?:推进|整改|成效|进展)|未完成(?:整改)?{N}个(?:问题)?[^。；，,0-9]{0,4}?(?:推进中|整改中|正在推进|正在整改|序时推进)",
     )
 });
 /// `尚未完成整改的问题2个` / `2个问题尚未完成`.
@@ -73,6 +75,13 @@ static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
 static MEASURES_TOTAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
         r"(?:制定|细化|明确|提出|形成|分解|梳理|拟定|确定)[^。；，,]{0,6}?(?:整改|具体)(?:措施|举措|任务)(?:共)?{N}(?:条|项)",
+    )
+});
+/// `细化整改任务88项、整改措施246条`: tasks broken down into measures; the measures (group 2) are
+/// the finer count the notice reports against.
+static TASKS_AND_MEASURES: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"整改任务(?:共)?{N}(?:条|项)[、，,和及与]{1,2}(?:具体|整改)?(?:措施|举措)(?:共)?{N}(?:条|项)",
     )
 });
 /// `制定整改措施24条，已完成21条` / `…，目前已全部完成`: the measures done, right after their
@@ -225,7 +234,10 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         }
     }
     if out.measures_total.is_none() {
-        out.measures_total = first(&MEASURES_TOTAL_AFTER, text);
+        out.measures_total = TASKS_AND_MEASURES
+            .captures(text)
+            .and_then(|c| count(&c, 2))
+            .or_else(|| first(&MEASURES_TOTAL_AFTER, text));
     }
     if out.measures_completed.is_none()
         && let Some(c) = TASKS_DONE.captures(text)
@@ -302,6 +314,21 @@ mod tests {
         let got = reported(&["建立健全制度规定164项，问责党组织4个、党员领导干部37人。"]);
         assert_eq!(got.rules_made, Some(164));
         assert_eq!(got.people_held_accountable, Some(37));
+        let got = reported(&["细化整改任务88项、整改措施246条，建立整改台账。"]);
+        assert_eq!(got.measures_total, Some(246));
+        let got = reported(&[
+            "截至目前，16个问题已整改销号11个；剩余5个问题均已明确整改时限，正在加快推进。",
+        ]);
+        assert_eq!(
+            (got.problems_completed, got.problems_in_progress),
+            (Some(11), Some(5))
+        );
+        let got =
+            reported(&["已完成整改问题94个，未完成8个均在序时推进中。本轮共发现村级问题148个。"]);
+        assert_eq!(
+            (got.problems_in_progress, got.problems_total),
+            (Some(8), Some(148))
+        );
         let got = reported(&["已整改到位8个，整改措施完成49条。"]);
         assert_eq!(got.measures_completed, Some(49));
         let got = reported(&["对违反规定的6名医务人员分别给予通报批评、扣发绩效等处理。"]);

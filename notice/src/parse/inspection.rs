@@ -39,6 +39,9 @@ static INSPECTED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the inspected pattern is a valid regex")
 });
 
+/// How far into an opening that names the inspected units its period may stand, in characters.
+const OPENING_PERIOD_CHARS: usize = 120;
+
 const XUNSHI: &str = "巡视";
 /// 巡察 (inspection by a city or county committee).
 const XUNCHA: &str = "巡察";
@@ -81,9 +84,14 @@ pub(crate) fn is_opening(line: &str) -> bool {
     // done to a unit (2023年9月至11月，县委3个巡察组对…等9个单位开展了巡察).
     let team = has_team(&head) || UNNUMBERED_TEAM.is_match(&head);
     let dated_once = || find_dates(&head).iter().any(|d| d.year.is_some());
-    ((decided || team) && dated())
-        || (team && dated_once())
-        || (dated() && INSPECTED.is_match(line))
+    // A period may follow a sentence of background (为深入贯彻…，开展了专项巡察。2025年8月4日至…).
+    let dated_near = || {
+        let near: String = line.chars().take(OPENING_PERIOD_CHARS).collect();
+        find_period(&near, Some(2000)).is_some() || find_month_period(&near).is_some()
+    };
+    // Most lines never name the inspected unit: a cheap test before the pattern.
+    let inspected = || line.contains('对') && INSPECTED.is_match(line);
+    ((decided || team) && dated()) || (team && dated_once()) || (inspected() && dated_near())
 }
 
 /// True when `text` names an inspection team (市委第二巡察组).

@@ -38,9 +38,10 @@ const PAYWALL_MARKERS: [&str; 2] = ["##paidbegin##", "##paidend##"];
 /// Sentence-final punctuation: a line ending in one of these ends its paragraph.
 const TERMINAL: [char; 8] = ['。', '！', '？', '：', '!', '?', ':', '…'];
 
-/// Characters no paragraph ends with: a line ending in one continues on the next.
-const CONTINUATION: [char; 14] = [
-    '，', '、', ',', '@', '“', '‘', '（', '(', '《', '-', '—', '/', '·', '＠',
+/// Characters no paragraph ends with: a line ending in one continues on the next (至 "to" opens
+/// the second half of a range: 2025年4月28日至 / 6月27日).
+const CONTINUATION: [char; 15] = [
+    '，', '、', ',', '@', '“', '‘', '（', '(', '《', '-', '—', '/', '·', '＠', '至',
 ];
 
 /// Units and date parts that follow a number: `2021` / `年9月` is one date.
