@@ -7,7 +7,8 @@
 //! scheduler claims it in the store by its due time ([`Crawler::claim_run`]), renews the
 //! claim while the run lasts and releases it after. A replica that loses the claim joins the
 //! run while it is in progress (the frontier's leases share its entries out) and otherwise
-//! skips it. The first run after start is due at time 0, which the first replica claims.
+//! skips it. The first run after start is due at time 0, which the first replica claims; after
+//! it, every replica computes the same due times ([`Schedule::next_due_ms`]).
 
 use gazette_services::{
     BlockedPage, CrawlControl, SourceInfo, SourceState, TriggerOutcome, UnsupportedDocument,
@@ -81,8 +82,11 @@ impl CrawlScheduler {
                     if let Some(result) = claimed_run(&crawler, &slot, due_ms, &cancel).await {
                         slot.finish(result, schedule.until_next());
                     }
-                    let wait = schedule.until_next();
-                    due_ms = schedule.next_due_ms(now_ms());
+                    let now = now_ms();
+                    due_ms = schedule.next_due_ms(now);
+                    let wait = std::time::Duration::from_millis(
+                        u64::try_from(due_ms.saturating_sub(now)).unwrap_or(0),
+                    );
                     slot.state().next_run_ms = Some(due_ms);
                     tokio::select! {
                         biased;

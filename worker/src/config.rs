@@ -26,7 +26,9 @@ pub struct SourceConfig {
     /// How to reach further list pages.
     #[serde(default)]
     pub pagination: Pagination,
-    /// Time between runs, e.g. "6h" (ignored when `cron` is set).
+    /// Time between runs, e.g. "6h" (ignored when `cron` is set). Runs start once at start-up,
+    /// then at fixed times: multiples of the interval since the Unix epoch, shifted by a phase
+    /// from the source's name, so replicas sharing a database agree on them.
     #[serde(default = "default_interval", with = "humantime_serde_compat")]
     pub interval: Duration,
     /// Cron schedule instead of `interval`, e.g. "0 3 * * *" (five fields), read in `timezone`.
