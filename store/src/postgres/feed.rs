@@ -1,0 +1,130 @@
+//! The change feed across replicas: each transaction that logs changes sends
+//! `NOTIFY gazette_changes` with its last position (delivered at commit), and every replica
+//! keeps one connection listening on a thread of its own, publishing the newest position to
+//! the `tokio::sync::watch` channel behind [`crate::NoticeStore::subscribe_changes`]. The
+//! thread also reads the feed's position whenever no notification came for a poll interval,
+//! which covers a notification lost with a dropped connection; it reconnects after the same
+//! interval.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// The notification channel.
+pub const CHANNEL: &str = "gazette_changes";
+
+/// The newest committed change-log position, kept current by a listening thread.
+pub(crate) struct FeedWatch {
+    durable: Arc<tokio::sync::watch::Sender<u64>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FeedWatch {
+    /// Starts listening on a connection of its own made from `config`.
+    pub(crate) fn start(config: postgres::Config, last: u64, poll: Duration) -> Self {
+        let (sender, _) = tokio::sync::watch::channel(last);
+        let durable = Arc::new(sender);
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread_durable = Arc::clone(&durable);
+        let thread_stop = Arc::clone(&stop);
+        let spawned = std::thread::Builder::new()
+            .name("gazette-pg-feed".into())
+            .spawn(move || listen(&config, &thread_durable, &thread_stop, poll));
+        if let Err(error) = spawned {
+            // Without the thread, watchers still see this process's own commits and whatever
+            // a read of the log finds; nothing is lost, other replicas' changes come later.
+            tracing_free_warning(&format!("no change-feed listener thread: {error}"));
+        }
+        Self { durable, stop }
+    }
+
+    /// Raises the published position to `last` (positions only grow).
+    pub(crate) fn publish(&self, last: u64) {
+        publish(&self.durable, last);
+    }
+
+    pub(crate) fn current(&self) -> u64 {
+        *self.durable.borrow()
+    }
+
+    pub(crate) fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.durable.subscribe()
+    }
+
+    /// Ends the listening thread (within one poll interval).
+    pub(crate) fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn publish(durable: &tokio::sync::watch::Sender<u64>, last: u64) {
+    durable.send_if_modified(|current| {
+        if last > *current {
+            *current = last;
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// This crate logs nothing itself (no logging dependency); the one condition worth telling an
+/// operator goes to standard error.
+fn tracing_free_warning(message: &str) {
+    eprintln!("gazette-store: {message}");
+}
+
+fn listen(
+    config: &postgres::Config,
+    durable: &tokio::sync::watch::Sender<u64>,
+    stop: &AtomicBool,
+    poll: Duration,
+) {
+    while !stop.load(Ordering::SeqCst) {
+        if let Err(error) = listen_once(config, durable, stop, poll) {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            tracing_free_warning(&format!(
+                "change-feed connection lost ({error}); retrying in {poll:?}"
+            ));
+            std::thread::sleep(poll);
+        }
+    }
+}
+
+fn listen_once(
+    config: &postgres::Config,
+    durable: &tokio::sync::watch::Sender<u64>,
+    stop: &AtomicBool,
+    poll: Duration,
+) -> Result<(), postgres::Error> {
+    use postgres::fallible_iterator::FallibleIterator;
+    let mut client = config.connect(postgres::NoTls)?;
+    client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+    // Read after LISTEN: a commit in between is either notified or seen here.
+    let read = |client: &mut postgres::Client| -> Result<u64, postgres::Error> {
+        Ok(super::to_u64(
+            client
+                .query_one("SELECT last FROM feed WHERE id = 1", &[])?
+                .get(0),
+        ))
+    };
+    publish(durable, read(&mut client)?);
+    while !stop.load(Ordering::SeqCst) {
+        let woken = {
+            let mut notifications = client.notifications();
+            let mut iter = notifications.timeout_iter(poll);
+            iter.next()?.is_some()
+        };
+        if woken {
+            // Take whatever else arrived with it: one read covers them all.
+            let mut notifications = client.notifications();
+            let mut pending = notifications.iter();
+            while pending.next()?.is_some() {}
+        }
+        // Notified or not (a quiet interval), the feed row says where the log stands.
+        publish(durable, read(&mut client)?);
+    }
+    Ok(())
+}
