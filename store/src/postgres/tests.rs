@@ -549,3 +549,77 @@ fn one_replica_runs_a_schedule_until_its_claim_expires() {
     assert!(a.claim_schedule("src", 1_700, 2_700).expect("released"));
     assert!(b.claim_schedule("other", 1_700, 2_700).expect("per source"));
 }
+
+/// Set in the child process of the SIGKILL test: the database it writes to.
+const DURABILITY_CHILD: &str = "GAZETTE_PG_DURABILITY_CHILD";
+
+#[test]
+fn an_acknowledged_write_survives_sigkill_of_the_writer() {
+    use std::io::BufRead as _;
+    if let Ok(url) = std::env::var(DURABILITY_CHILD) {
+        // The child: write pages, saying which after each write returned, until killed (or a
+        // bound, so it ends by itself if the parent died).
+        let store = PgStore::open(&url).expect("child opens the store");
+        for i in 0..10_000i64 {
+            let url = format!("http://site.test/kill/{i}");
+            store
+                .record_page(
+                    page(&url, i),
+                    vec![notice(
+                        "中共西坪镇委员会",
+                        "西坪镇党委",
+                        &format!("西坪镇第{i}号通报"),
+                    )],
+                )
+                .expect("child write");
+            println!("acked {url}");
+        }
+        return;
+    }
+    let Some((url, _store)) = store("an_acknowledged_write_survives_sigkill_of_the_writer") else {
+        return;
+    };
+    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "postgres::tests::an_acknowledged_write_survives_sigkill_of_the_writer",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(DURABILITY_CHILD, &url)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the writer");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut acked = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.expect("read the writer");
+        if let Some(url) = line.strip_prefix("acked ") {
+            acked.push(url.to_owned());
+            if acked.len() == 40 {
+                break;
+            }
+        }
+    }
+    child.kill().expect("SIGKILL the writer");
+    child.wait().expect("reap the writer");
+    assert_eq!(
+        acked.len(),
+        40,
+        "the writer acknowledged 40 writes before it was killed"
+    );
+    let store = PgStore::open(&url).expect("reopen");
+    for url in &acked {
+        let page = store
+            .page(url)
+            .expect("read")
+            .expect("acknowledged page kept");
+        assert_eq!(page.notice_ids.len(), 1);
+        assert!(store.notice(&page.notice_ids[0]).expect("read").is_some());
+    }
+    let logged = store.changes_after(None, 100_000).expect("log").len();
+    assert!(
+        logged >= acked.len(),
+        "every acknowledged notice is in the change log"
+    );
+}

@@ -1,6 +1,8 @@
 -- gazette on PostgreSQL, schema version 1. Records are the same serde JSON as on sled, kept as
 -- bytea (PostgreSQL text and jsonb refuse NUL characters, which a fetched page may contain);
--- the columns beside them are what queries select, order or join on.
+-- the columns beside them are what queries select, order or join on. Keys that are paged or
+-- ordered by compare as bytes (COLLATE "C"), as on sled and as the API orders them, whatever
+-- the database's default collation.
 
 -- One row: the change log's lineage (a random id created with the database, so resume tokens
 -- name the database, not a replica) and its last position. Every transaction that logs a
@@ -14,7 +16,7 @@ CREATE TABLE feed (
 );
 
 CREATE TABLE pages (
-    url text PRIMARY KEY,
+    url text COLLATE "C" PRIMARY KEY,
     record bytea NOT NULL
 );
 
@@ -38,10 +40,10 @@ CREATE TABLE page_bodies (
 -- the ISO strings the API sorts by, NULL when not stated), each with an index per direction
 -- in the API's order: the key (NULL last either way), then the id ascending.
 CREATE TABLE notices (
-    id text PRIMARY KEY,
+    id text COLLATE "C" PRIMARY KEY,
     fetched_at_ms bigint NOT NULL,
-    published_at text,
-    signed_on text,
+    published_at text COLLATE "C",
+    signed_on text COLLATE "C",
     record bytea NOT NULL
 );
 CREATE INDEX notices_fetched_desc ON notices (fetched_at_ms DESC, id ASC);
@@ -72,7 +74,7 @@ CREATE TABLE withdrawn_notices (
 );
 
 CREATE TABLE organisations (
-    id text PRIMARY KEY,
+    id text COLLATE "C" PRIMARY KEY,
     record bytea NOT NULL
 );
 
