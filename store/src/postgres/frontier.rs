@@ -150,16 +150,29 @@ pub(crate) fn pending(
     })
 }
 
+/// What a claim handed out (the shape of the store trait's `FrontierClaim`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claimed {
+    /// The entries now leased to the asking worker, oldest first.
+    pub entries: Vec<(u64, FrontierEntry)>,
+    /// Entries queued but leased to other workers (not expired).
+    pub leased_to_others: usize,
+    /// The earliest expiry among those leases.
+    pub next_expiry_ms: Option<i64>,
+}
+
+/// Leases up to `limit` entries nobody holds (never leased, released, or expired at
+/// `now_ms`) to `worker` until `until_ms`. `SKIP LOCKED`: two replicas claiming at once take
+/// different entries instead of waiting for each other.
 pub(crate) fn claim(
     store: &PgStore,
     source: &str,
-    limit: usize,
+    worker: &str,
     now_ms: i64,
-    lease_ms: i64,
-) -> Result<Vec<(u64, FrontierEntry)>> {
+    until_ms: i64,
+    limit: usize,
+) -> Result<Claimed> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let owner = store.owner().to_owned();
-    let expires = now_ms.saturating_add(lease_ms);
     store.transaction(false, |tx| {
         let rows = tx.query(
             "UPDATE frontier_queue q SET lease_owner = $3, lease_expires_ms = $4
@@ -168,9 +181,75 @@ pub(crate) fn claim(
                    ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) free
              WHERE q.source = $1 AND q.seq = free.seq
              RETURNING q.seq, q.entry",
-            &[&source, &limit, &owner, &expires, &now_ms],
+            &[&source, &limit, &worker, &until_ms, &now_ms],
         )?;
-        entries(&rows)
+        let others = tx.query_one(
+            "SELECT count(*), min(lease_expires_ms) FROM frontier_queue
+             WHERE source = $1 AND lease_owner <> $2 AND lease_expires_ms > $3",
+            &[&source, &worker, &now_ms],
+        )?;
+        Ok(Claimed {
+            entries: entries(&rows)?,
+            leased_to_others: count(others.get(0)),
+            next_expiry_ms: others.get(1),
+        })
+    })
+}
+
+/// Extends `worker`'s leases on `seqs` to `until_ms` (never shortening them); returns the
+/// positions it still held. A lease that expired but was not claimed by another is kept.
+pub(crate) fn renew(
+    store: &PgStore,
+    source: &str,
+    worker: &str,
+    until_ms: i64,
+    seqs: &[u64],
+) -> Result<Vec<u64>> {
+    let seqs: Vec<i64> = seqs.iter().map(|s| to_i64(*s)).collect();
+    store.with_conn(|conn| {
+        let mut kept: Vec<u64> = conn
+            .query(
+                "UPDATE frontier_queue SET lease_expires_ms = GREATEST(lease_expires_ms, $4)
+                 WHERE source = $1 AND seq = ANY($2) AND lease_owner = $3 RETURNING seq",
+                &[&source, &seqs, &worker, &until_ms],
+            )?
+            .iter()
+            .map(|row| to_u64(row.get(0)))
+            .collect();
+        kept.sort_unstable();
+        Ok(kept)
+    })
+}
+
+/// Gives back `worker`'s leases on `seqs`: claimable at once.
+pub(crate) fn release(store: &PgStore, source: &str, worker: &str, seqs: &[u64]) -> Result<()> {
+    let seqs: Vec<i64> = seqs.iter().map(|s| to_i64(*s)).collect();
+    store.with_conn(|conn| {
+        conn.execute(
+            "UPDATE frontier_queue SET lease_owner = NULL, lease_expires_ms = NULL
+             WHERE source = $1 AND seq = ANY($2) AND lease_owner = $3",
+            &[&source, &seqs, &worker],
+        )?;
+        Ok(())
+    })
+}
+
+/// `source`'s unfinished run.
+pub(crate) fn run(store: &PgStore, source: &str) -> Result<Option<FrontierRun>> {
+    store.with_conn(|conn| {
+        Ok(conn
+            .query_opt(
+                "SELECT started_ms, next_seq, notices_queued, lists_queued FROM frontier_runs
+                 WHERE source = $1",
+                &[&source],
+            )?
+            .map(|row| FrontierRun {
+                started_ms: row.get(0),
+                next_seq: to_u64(row.get(1)),
+                notices_queued: count(row.get(2)),
+                lists_queued: count(row.get(3)),
+                resumed: true,
+            }))
     })
 }
 
@@ -220,12 +299,12 @@ pub(crate) fn complete(store: &PgStore, source: &str, done: Completion) -> Resul
     Ok(outcome)
 }
 
-/// Ends the run once nothing is queued; while another replica still has entries queued or
-/// leased, the run goes on (it ends when the last entry is done).
-pub(crate) fn finish(store: &PgStore, source: &str) -> Result<()> {
+/// Ends the run once nothing is queued (so nothing is leased either) and says whether it
+/// did; while another replica still has entries queued or leased, the run goes on.
+pub(crate) fn finish(store: &PgStore, source: &str) -> Result<bool> {
     store.transaction(false, |tx| {
         if locked_run(tx, source)?.is_none() {
-            return Ok(());
+            return Ok(true);
         }
         let queued = tx
             .query_opt(
@@ -234,40 +313,50 @@ pub(crate) fn finish(store: &PgStore, source: &str) -> Result<()> {
             )?
             .is_some();
         if queued {
-            return Ok(());
+            return Ok(false);
         }
         tx.execute("DELETE FROM frontier_seen WHERE source = $1", &[&source])?;
         tx.execute("DELETE FROM frontier_runs WHERE source = $1", &[&source])?;
-        Ok(())
+        Ok(true)
     })
 }
 
-pub(crate) fn claim_schedule(
+/// Claims the run of `source` due at `due_ms` for `worker` until `until_ms`: granted when no
+/// one claimed the source yet; to the holder for a due time at or after its own (renewing);
+/// to another worker once the holder's claim expired (or was released) and for a later due
+/// time only, so a run is started once whichever replica asks.
+pub(crate) fn claim_run(
     store: &PgStore,
     source: &str,
+    due_ms: i64,
+    worker: &str,
     now_ms: i64,
     until_ms: i64,
 ) -> Result<bool> {
-    let owner = store.owner().to_owned();
-    store.transaction(false, |tx| {
-        let won = tx.query_opt(
-            "INSERT INTO schedule_claims (source, owner, expires_ms) VALUES ($1, $2, $3)
-             ON CONFLICT (source) DO UPDATE SET owner = EXCLUDED.owner,
-               expires_ms = EXCLUDED.expires_ms
-             WHERE schedule_claims.owner = EXCLUDED.owner OR schedule_claims.expires_ms <= $4
-             RETURNING owner",
-            &[&source, &owner, &until_ms, &now_ms],
-        )?;
-        Ok(won.is_some())
+    store.with_conn(|conn| {
+        Ok(conn
+            .query_opt(
+                "INSERT INTO schedule_claims (source, owner, due_ms, expires_ms)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (source) DO UPDATE SET owner = EXCLUDED.owner,
+                   due_ms = EXCLUDED.due_ms, expires_ms = EXCLUDED.expires_ms
+                 WHERE (schedule_claims.owner = EXCLUDED.owner
+                        AND EXCLUDED.due_ms >= schedule_claims.due_ms)
+                    OR (schedule_claims.expires_ms <= $5
+                        AND EXCLUDED.due_ms > schedule_claims.due_ms)
+                 RETURNING owner",
+                &[&source, &worker, &due_ms, &until_ms, &now_ms],
+            )?
+            .is_some())
     })
 }
 
-pub(crate) fn release_schedule(store: &PgStore, source: &str) -> Result<()> {
-    let owner = store.owner().to_owned();
+/// Ends `worker`'s claim on `source`'s schedule; the due time stays claimed.
+pub(crate) fn release_run(store: &PgStore, source: &str, worker: &str) -> Result<()> {
     store.with_conn(|conn| {
         conn.execute(
-            "DELETE FROM schedule_claims WHERE source = $1 AND owner = $2",
-            &[&source, &owner],
+            "UPDATE schedule_claims SET expires_ms = $3 WHERE source = $1 AND owner = $2",
+            &[&source, &worker, &i64::MIN],
         )?;
         Ok(())
     })

@@ -563,27 +563,60 @@ impl PgStore {
         })
     }
 
-    /// Schedule claim: true when this process now runs `source`'s schedule until `until_ms`
-    /// (it held the claim, or no one did, or the holder's claim expired before `now_ms`).
-    pub fn claim_schedule(&self, source: &str, now_ms: i64, until_ms: i64) -> Result<bool> {
-        frontier::claim_schedule(self, source, now_ms, until_ms)
+    /// `source`'s unfinished run, if any.
+    pub fn frontier_run(&self, source: &str) -> Result<Option<FrontierRun>> {
+        frontier::run(self, source)
     }
 
-    /// Gives up this process's schedule claim on `source`.
-    pub fn release_schedule(&self, source: &str) -> Result<()> {
-        frontier::release_schedule(self, source)
-    }
-
-    /// Leases up to `limit` queued entries of `source` to this process until `now_ms +
-    /// lease_ms`: entries no one holds, or whose lease expired, oldest first.
+    /// Leases up to `limit` queued entries of `source` that no one holds (or whose lease
+    /// expired at `now_ms`) to `worker` until `until_ms`, oldest first.
     pub fn frontier_claim(
         &self,
         source: &str,
-        limit: usize,
+        worker: &str,
         now_ms: i64,
-        lease_ms: i64,
-    ) -> Result<Vec<(u64, FrontierEntry)>> {
-        frontier::claim(self, source, limit, now_ms, lease_ms)
+        until_ms: i64,
+        limit: usize,
+    ) -> Result<frontier::Claimed> {
+        frontier::claim(self, source, worker, now_ms, until_ms, limit)
+    }
+
+    /// Extends `worker`'s leases on `seqs`; returns those it still held.
+    pub fn frontier_renew(
+        &self,
+        source: &str,
+        worker: &str,
+        until_ms: i64,
+        seqs: &[u64],
+    ) -> Result<Vec<u64>> {
+        frontier::renew(self, source, worker, until_ms, seqs)
+    }
+
+    /// Gives back `worker`'s leases on `seqs`.
+    pub fn frontier_release(&self, source: &str, worker: &str, seqs: &[u64]) -> Result<()> {
+        frontier::release(self, source, worker, seqs)
+    }
+
+    /// Ends `source`'s run when nothing is queued or leased; false while entries are left.
+    pub fn frontier_end(&self, source: &str) -> Result<bool> {
+        frontier::finish(self, source)
+    }
+
+    /// Claims `source`'s run due at `due_ms` for `worker` (see [`frontier::claim_run`]).
+    pub fn claim_run(
+        &self,
+        source: &str,
+        due_ms: i64,
+        worker: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<bool> {
+        frontier::claim_run(self, source, due_ms, worker, now_ms, until_ms)
+    }
+
+    /// Ends `worker`'s claim on `source`'s schedule.
+    pub fn release_run(&self, source: &str, worker: &str) -> Result<()> {
+        frontier::release_run(self, source, worker)
     }
 }
 
@@ -643,7 +676,7 @@ impl NoticeStore for PgStore {
     }
 
     fn frontier_finish(&self, source: &str) -> Result<()> {
-        frontier::finish(self, source)
+        frontier::finish(self, source).map(|_| ())
     }
 
     fn page(&self, url: &str) -> Result<Option<PageRecord>> {

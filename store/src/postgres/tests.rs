@@ -454,16 +454,27 @@ fn frontier_leases_share_work_and_expire_to_other_replicas() {
         .expect("join run");
     assert!(again.resumed, "the other replica joins the run");
 
-    let mine = a.frontier_claim("src", 4, 1_000, 60_000).expect("claim a");
-    let theirs = b.frontier_claim("src", 4, 1_000, 60_000).expect("claim b");
+    let mine = a
+        .frontier_claim("src", "a", 1_000, 61_000, 4)
+        .expect("claim a")
+        .entries;
+    let claimed = b
+        .frontier_claim("src", "b", 1_000, 61_000, 4)
+        .expect("claim b");
+    assert_eq!(
+        (claimed.leased_to_others, claimed.next_expiry_ms),
+        (4, Some(61_000))
+    );
+    let theirs = claimed.entries;
     assert_eq!(mine.len(), 4);
     assert_eq!(theirs.len(), 2, "leased entries are not handed out twice");
     let mut all: Vec<u64> = mine.iter().chain(&theirs).map(|(s, _)| *s).collect();
     all.sort_unstable();
     assert_eq!(all, (0..6).collect::<Vec<u64>>());
     assert!(
-        b.frontier_claim("src", 4, 2_000, 60_000)
+        b.frontier_claim("src", "b", 2_000, 62_000, 4)
             .expect("none")
+            .entries
             .is_empty()
     );
 
@@ -508,13 +519,16 @@ fn frontier_leases_share_work_and_expire_to_other_replicas() {
     finish_entries(&b, &theirs);
     // a's remaining two leases expire; b takes them over, with the new link.
     let taken = b
-        .frontier_claim("src", 10, 61_001, 60_000)
-        .expect("take over");
+        .frontier_claim("src", "b", 61_001, 121_001, 10)
+        .expect("take over")
+        .entries;
     let urls: Vec<&str> = taken.iter().map(|(_, e)| e.url.as_str()).collect();
     assert_eq!(urls.len(), 3, "{urls:?}");
     assert!(urls.contains(&"http://site.test/p9"));
-    b.frontier_finish("src")
-        .expect("finish while queued is a no-op");
+    assert!(
+        !b.frontier_end("src").expect("finish while queued"),
+        "a run with entries left goes on"
+    );
     assert!(
         b.frontier_begin("src", &[], 9, 50, 10)
             .expect("still on")
@@ -522,7 +536,7 @@ fn frontier_leases_share_work_and_expire_to_other_replicas() {
     );
     finish_entries(&b, &taken);
     assert!(a.frontier_pending("src", 10).expect("pending").is_empty());
-    b.frontier_finish("src").expect("finish");
+    assert!(b.frontier_end("src").expect("finish"));
     let fresh = a
         .frontier_begin("src", &seeds, 70_000, 50, 10)
         .expect("new run");
@@ -531,23 +545,100 @@ fn frontier_leases_share_work_and_expire_to_other_replicas() {
 }
 
 #[test]
-fn one_replica_runs_a_schedule_until_its_claim_expires() {
-    let Some((url, a)) = store("one_replica_runs_a_schedule_until_its_claim_expires") else {
+fn leases_are_renewed_released_and_lost_to_a_claim_after_expiry() {
+    let Some((_url, a)) = store("leases_are_renewed_released_and_lost_to_a_claim_after_expiry")
+    else {
+        return;
+    };
+    let seeds: Vec<FrontierEntry> = (0..3)
+        .map(|i| entry(&format!("http://site.test/r{i}"), FrontierKind::List))
+        .collect();
+    a.frontier_begin("src", &seeds, 0, 10, 10).expect("begin");
+    let held = a
+        .frontier_claim("src", "w1", 0, 100, 3)
+        .expect("claim")
+        .entries;
+    assert_eq!(held.len(), 3);
+    // Renewed past its expiry while no one else claimed it: still w1's.
+    assert_eq!(
+        a.frontier_renew("src", "w1", 300, &[0, 1]).expect("renew"),
+        vec![0, 1]
+    );
+    assert!(
+        a.frontier_renew("src", "w2", 300, &[0])
+            .expect("not w2's")
+            .is_empty()
+    );
+    // Entry 2 expired at 100 and w2 takes it: w1 has lost it.
+    let taken = a
+        .frontier_claim("src", "w2", 150, 250, 3)
+        .expect("claim")
+        .entries;
+    assert_eq!(taken.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![2]);
+    assert!(
+        a.frontier_renew("src", "w1", 400, &[2])
+            .expect("lost")
+            .is_empty()
+    );
+    // Released entries are claimable at once.
+    a.frontier_release("src", "w1", &[0]).expect("release");
+    let again = a.frontier_claim("src", "w3", 160, 260, 3).expect("claim");
+    assert_eq!(
+        again.entries.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![0]
+    );
+    assert_eq!(again.leased_to_others, 2);
+    assert_eq!(again.next_expiry_ms, Some(250));
+    assert!(a.frontier_run("src").expect("run").is_some());
+}
+
+#[test]
+fn one_replica_claims_each_scheduled_run() {
+    let Some((url, a)) = store("one_replica_claims_each_scheduled_run") else {
         return;
     };
     let b = PgStore::open(&url).expect("second replica");
-    assert!(a.claim_schedule("src", 0, 1_000).expect("a claims"));
-    assert!(!b.claim_schedule("src", 10, 1_010).expect("b waits"));
-    assert!(a.claim_schedule("src", 500, 1_500).expect("a renews"));
-    assert!(!b.claim_schedule("src", 1_400, 2_400).expect("still a's"));
     assert!(
-        b.claim_schedule("src", 1_500, 2_500)
-            .expect("expired: b takes it")
+        a.claim_run("src", 1_000, "a", 1_000, 2_000)
+            .expect("a claims")
     );
-    assert!(!a.claim_schedule("src", 1_600, 2_600).expect("now b's"));
-    b.release_schedule("src").expect("release");
-    assert!(a.claim_schedule("src", 1_700, 2_700).expect("released"));
-    assert!(b.claim_schedule("other", 1_700, 2_700).expect("per source"));
+    assert!(
+        !b.claim_run("src", 1_000, "b", 1_010, 2_010)
+            .expect("b waits")
+    );
+    assert!(
+        a.claim_run("src", 1_000, "a", 1_500, 2_500)
+            .expect("a renews")
+    );
+    assert!(
+        !b.claim_run("src", 1_000, "b", 2_600, 3_600)
+            .expect("same run: started once")
+    );
+    assert!(
+        !b.claim_run("src", 5_000, "b", 2_400, 3_400)
+            .expect("a's claim is live")
+    );
+    assert!(
+        b.claim_run("src", 5_000, "b", 2_500, 3_500)
+            .expect("expired: the next run")
+    );
+    assert!(
+        !a.claim_run("src", 5_000, "a", 2_600, 3_600)
+            .expect("now b's")
+    );
+    b.release_run("src", "b").expect("release");
+    assert!(
+        !a.claim_run("src", 5_000, "a", 2_700, 3_700)
+            .expect("that run was claimed")
+    );
+    assert!(
+        a.claim_run("src", 9_000, "a", 2_700, 3_700)
+            .expect("released: the next run")
+    );
+    assert!(
+        b.claim_run("other", 9_000, "b", 2_700, 3_700)
+            .expect("per source")
+    );
 }
 
 /// Set in the child process of the SIGKILL test: the database it writes to.

@@ -120,9 +120,11 @@ CREATE TABLE frontier_seen (
     PRIMARY KEY (source, url)
 );
 
--- Which replica runs a source's schedule, until when.
+-- Which replica runs a source's schedule: the run due last granted, its holder, and until when
+-- the holder keeps it (a released claim keeps its due time, so that run is not started again).
 CREATE TABLE schedule_claims (
     source text PRIMARY KEY,
     owner text NOT NULL,
+    due_ms bigint NOT NULL,
     expires_ms bigint NOT NULL
 );
