@@ -7,7 +7,7 @@
 //! interval.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The notification channel.
@@ -16,26 +16,48 @@ pub const CHANNEL: &str = "gazette_changes";
 /// The newest committed change-log position, kept current by a listening thread.
 pub(crate) struct FeedWatch {
     durable: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The database's lineage, re-read with the position (an import may replace it).
+    lineage: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
 
 impl FeedWatch {
     /// Starts listening on a connection of its own made from `config`.
-    pub(crate) fn start(config: postgres::Config, last: u64, poll: Duration) -> Self {
+    pub(crate) fn start(config: postgres::Config, lineage: u64, last: u64, poll: Duration) -> Self {
         let (sender, _) = tokio::sync::watch::channel(last);
         let durable = Arc::new(sender);
+        let lineage = Arc::new(AtomicU64::new(lineage));
         let stop = Arc::new(AtomicBool::new(false));
-        let thread_durable = Arc::clone(&durable);
+        let feed = Feed {
+            durable: Arc::clone(&durable),
+            lineage: Arc::clone(&lineage),
+        };
         let thread_stop = Arc::clone(&stop);
         let spawned = std::thread::Builder::new()
             .name("gazette-pg-feed".into())
-            .spawn(move || listen(&config, &thread_durable, &thread_stop, poll));
+            .spawn(move || listen(&config, &feed, &thread_stop, poll));
         if let Err(error) = spawned {
             // Without the thread, watchers still see this process's own commits and whatever
             // a read of the log finds; nothing is lost, other replicas' changes come later.
             tracing_free_warning(&format!("no change-feed listener thread: {error}"));
         }
-        Self { durable, stop }
+        Self {
+            durable,
+            lineage,
+            stop,
+        }
+    }
+
+    pub(crate) fn lineage(&self) -> u64 {
+        self.lineage.load(Ordering::SeqCst)
+    }
+
+    #[allow(
+        dead_code,
+        reason = "used by postgres::maintenance (import), wired with the store traits"
+    )]
+    pub(crate) fn set_lineage(&self, lineage: u64) {
+        self.lineage.store(lineage, Ordering::SeqCst);
     }
 
     /// Raises the published position to `last` (positions only grow).
@@ -74,14 +96,15 @@ fn tracing_free_warning(message: &str) {
     eprintln!("gazette-store: {message}");
 }
 
-fn listen(
-    config: &postgres::Config,
-    durable: &tokio::sync::watch::Sender<u64>,
-    stop: &AtomicBool,
-    poll: Duration,
-) {
+/// What the listening thread keeps current.
+struct Feed {
+    durable: Arc<tokio::sync::watch::Sender<u64>>,
+    lineage: Arc<AtomicU64>,
+}
+
+fn listen(config: &postgres::Config, feed: &Feed, stop: &AtomicBool, poll: Duration) {
     while !stop.load(Ordering::SeqCst) {
-        if let Err(error) = listen_once(config, durable, stop, poll) {
+        if let Err(error) = listen_once(config, feed, stop, poll) {
             if stop.load(Ordering::SeqCst) {
                 return;
             }
@@ -95,7 +118,7 @@ fn listen(
 
 fn listen_once(
     config: &postgres::Config,
-    durable: &tokio::sync::watch::Sender<u64>,
+    feed: &Feed,
     stop: &AtomicBool,
     poll: Duration,
 ) -> Result<(), postgres::Error> {
@@ -103,14 +126,14 @@ fn listen_once(
     let mut client = config.connect(postgres::NoTls)?;
     client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
     // Read after LISTEN: a commit in between is either notified or seen here.
-    let read = |client: &mut postgres::Client| -> Result<u64, postgres::Error> {
-        Ok(super::to_u64(
-            client
-                .query_one("SELECT last FROM feed WHERE id = 1", &[])?
-                .get(0),
-        ))
+    let read = |client: &mut postgres::Client| -> Result<(), postgres::Error> {
+        let row = client.query_one("SELECT lineage, last FROM feed WHERE id = 1", &[])?;
+        feed.lineage
+            .store(super::to_u64(row.get(0)), Ordering::SeqCst);
+        publish(&feed.durable, super::to_u64(row.get(1)));
+        Ok(())
     };
-    publish(durable, read(&mut client)?);
+    read(&mut client)?;
     while !stop.load(Ordering::SeqCst) {
         let woken = {
             let mut notifications = client.notifications();
@@ -124,7 +147,7 @@ fn listen_once(
             while pending.next()?.is_some() {}
         }
         // Notified or not (a quiet interval), the feed row says where the log stands.
-        publish(durable, read(&mut client)?);
+        read(&mut client)?;
     }
     Ok(())
 }

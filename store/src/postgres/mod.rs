@@ -168,7 +168,6 @@ pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// Shared state of every clone of a [`PgStore`].
 struct Inner {
     pool: Option<r2d2::Pool<PostgresConnectionManager<postgres::NoTls>>>,
-    lineage: u64,
     feed: feed::FeedWatch,
     /// This process's name in leases and schedule claims.
     owner: String,
@@ -252,11 +251,10 @@ impl PgStore {
         let lineage = to_u64(row.get(0));
         let last = to_u64(row.get(1));
         drop(conn);
-        let feed = feed::FeedWatch::start(config, last, options.feed_poll);
+        let feed = feed::FeedWatch::start(config, lineage, last, options.feed_poll);
         Ok(Self {
             inner: Arc::new(Inner {
                 pool: Some(pool),
-                lineage,
                 feed,
                 owner: format!(
                     "{}-{}-{:08x}",
@@ -819,7 +817,7 @@ impl NoticeStore for PgStore {
 
     fn change_feed(&self) -> crate::ChangeFeed {
         crate::ChangeFeed {
-            lineage: self.inner.lineage,
+            lineage: self.inner.feed.lineage(),
             durable_through: self.inner.feed.current(),
         }
     }

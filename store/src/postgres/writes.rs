@@ -119,7 +119,10 @@ impl StoredReads for TxReads<'_, '_> {
 }
 
 /// Stores (or replaces) a notice record with its sort-key columns.
-pub(crate) fn put_notice(tx: &mut Transaction<'_>, record: &StoredNotice) -> Result<(), PgError> {
+pub(crate) fn put_notice(
+    tx: &mut impl postgres::GenericClient,
+    record: &StoredNotice,
+) -> Result<(), PgError> {
     let published = record.notice.published_at.map(|p| p.to_string());
     let signed = record.notice.signed_on.map(|d| d.to_string());
     tx.execute(
@@ -139,7 +142,10 @@ pub(crate) fn put_notice(tx: &mut Transaction<'_>, record: &StoredNotice) -> Res
     Ok(())
 }
 
-pub(crate) fn put_page(tx: &mut Transaction<'_>, page: &PageRecord) -> Result<(), PgError> {
+pub(crate) fn put_page(
+    tx: &mut impl postgres::GenericClient,
+    page: &PageRecord,
+) -> Result<(), PgError> {
     tx.execute(
         "INSERT INTO pages (url, record) VALUES ($1, $2)
          ON CONFLICT (url) DO UPDATE SET record = EXCLUDED.record",
