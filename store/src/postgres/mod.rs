@@ -712,7 +712,9 @@ impl NoticeStore for PgStore {
         // thread: the rows come back to it in batches.
         let (notices, next, total) = match keep {
             None => self.list_ordered(SortField::FetchedAt, true, after.as_ref(), limit, None)?,
-            Some(keep) => self.list_filtered(after.as_ref(), limit, keep)?,
+            Some(keep) => {
+                self.list_filtered(SortField::FetchedAt, true, after.as_ref(), limit, keep)?
+            }
         };
         let next_cursor = next.and_then(|(key, id)| Some(fetched_cursor(key?.parse().ok()?, &id)));
         Ok(NoticeSlice {
@@ -864,10 +866,12 @@ impl NoticeStore for PgStore {
 }
 
 impl PgStore {
-    /// A filtered fetch-time listing; `keep` runs on the calling thread (it need not be
-    /// `Send`), between batches read off the runtime.
+    /// A filtered listing; `keep` runs on the calling thread (it need not be `Send` or
+    /// `Sync`), between batches read off the runtime.
     fn list_filtered(
         &self,
+        field: SortField,
+        descending: bool,
         after: Option<&SortPosition>,
         limit: usize,
         keep: &dyn Fn(&StoredNotice) -> bool,
@@ -879,7 +883,7 @@ impl PgStore {
         loop {
             let from = position.clone();
             let rows = self.with_conn(move |conn| {
-                scan_step(conn, SortField::FetchedAt, true, from.as_ref(), SCAN_BATCH)
+                scan_step(conn, field, descending, from.as_ref(), SCAN_BATCH)
             })?;
             let exhausted = i64::try_from(rows.len()).unwrap_or(i64::MAX) < SCAN_BATCH;
             for (pos, notice) in rows {
@@ -899,13 +903,35 @@ impl PgStore {
             }
         }
         let next = if more {
-            out.last()
-                .map(|n| (SortField::FetchedAt.key(n), n.id.clone()))
+            out.last().map(|n| (field.key(n), n.id.clone()))
         } else {
             None
         };
         Ok((out, next, total))
     }
+}
+
+/// A position in an ordering as cursor bytes (the form of [`PgStore`]'s cursors): a presence
+/// byte, the key, NUL, the id.
+pub fn encode_position(position: &SortPosition) -> Vec<u8> {
+    let mut raw = vec![u8::from(position.0.is_some())];
+    raw.extend_from_slice(position.0.as_deref().unwrap_or_default().as_bytes());
+    raw.push(0);
+    raw.extend_from_slice(position.1.as_bytes());
+    raw
+}
+
+/// The position [`encode_position`] wrote; a cursor it did not write is
+/// [`StoreError::InvalidCursor`].
+pub fn decode_position(raw: &[u8]) -> Result<SortPosition> {
+    let (&present, rest) = raw.split_first().ok_or(StoreError::InvalidCursor)?;
+    let nul = rest
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or(StoreError::InvalidCursor)?;
+    let key = std::str::from_utf8(&rest[..nul]).map_err(|_| StoreError::InvalidCursor)?;
+    let id = std::str::from_utf8(&rest[nul + 1..]).map_err(|_| StoreError::InvalidCursor)?;
+    Ok(((present == 1).then(|| key.to_owned()), id.to_owned()))
 }
 
 pub(crate) fn change_kind(kind: &str) -> std::result::Result<ChangeKind, PgError> {

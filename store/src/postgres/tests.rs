@@ -714,3 +714,23 @@ fn an_acknowledged_write_survives_sigkill_of_the_writer() {
         "every acknowledged notice is in the change log"
     );
 }
+
+#[test]
+fn cursor_positions_round_trip_and_garbage_is_refused() {
+    for position in [
+        (
+            Some("2024-03-05T09:30".to_owned()),
+            "0123456789abcdef".to_owned(),
+        ),
+        (None, "fedcba9876543210".to_owned()),
+        (Some(String::new()), "00".to_owned()),
+    ] {
+        assert_eq!(
+            decode_position(&encode_position(&position)).expect("round trip"),
+            position
+        );
+    }
+    assert!(decode_position(b"").is_err());
+    assert!(decode_position(b"\x01no-nul").is_err());
+    assert!(decode_position(b"\x01\xff\x00id").is_err());
+}
