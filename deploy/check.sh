@@ -20,6 +20,17 @@ service = doc["services"]["gazette"]
 assert service["build"]["dockerfile"] == "deploy/Dockerfile", service
 assert "gazette-data" in doc["volumes"], doc
 print("deploy/docker-compose.yml: valid YAML with the gazette service and its volume")
+doc = yaml.safe_load(open("deploy/docker-compose.postgres.yml"))
+replicas = [name for name in doc["services"] if name.startswith("gazette-")]
+assert len(replicas) == 3, replicas
+for name in replicas:
+    service = doc["services"][name]
+    assert service["build"]["dockerfile"] == "deploy/Dockerfile", service
+    assert service["environment"]["GAZETTE_STORE__URL"].startswith("postgres://"), service
+    assert service["depends_on"]["postgres"]["condition"] == "service_healthy", service
+ports = [doc["services"][name]["ports"][0] for name in replicas]
+assert len(set(ports)) == 3, ports
+print("deploy/docker-compose.postgres.yml: three gazette replicas on the postgres service")
 PY
 bin="${1:-target/release/gazette}"
 "$bin" config check deploy/gazette.example.toml >/dev/null && echo "deploy/gazette.example.toml: valid"
