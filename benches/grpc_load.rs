@@ -30,7 +30,8 @@ use gazette_proto::pb::crawl_service_client::CrawlServiceClient;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
 use gazette_proto::pb::notice_service_server::{NoticeService, NoticeServiceServer};
 use gazette_proto::pb::organisation_service_client::OrganisationServiceClient;
-use gazette_store::{NoticeStore, PageRecord, SledStore};
+use gazette_store::prelude::*;
+use gazette_store::{PageRecord, SledStore};
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -98,7 +99,7 @@ fn fill(store: &SledStore) -> Vec<String> {
             clean: Some(doc.clone()),
             ..PageRecord::default()
         };
-        store.record_page(page, vec![notice]).unwrap();
+        gazette_store::record_page(store, page, vec![notice]).unwrap();
     }
     store.flush().unwrap();
     organisations

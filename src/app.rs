@@ -5,7 +5,7 @@
 use crate::settings::Settings;
 use crate::supervisor::{Lifetime, Supervisor};
 use anyhow::Context;
-use gazette_store::{NoticeStore, SledStore};
+use gazette_store::Store;
 use gazette_worker::Crawler;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,7 +19,7 @@ pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
 /// A built application, its listeners bound, not yet serving.
 pub struct Application {
     settings: Settings,
-    store: Arc<SledStore>,
+    store: Arc<dyn Store>,
     /// None for a process that only crawls (`gazette crawl`).
     listener: Option<TcpListener>,
     metrics_listener: Option<TcpListener>,
@@ -30,7 +30,7 @@ pub struct Application {
 /// [`Supervisor`]; [`Self::run`] waits for them and flushes the store.
 pub struct Running {
     supervisor: Supervisor,
-    store: Arc<SledStore>,
+    store: Arc<dyn Store>,
 }
 
 impl Application {
@@ -62,17 +62,13 @@ impl Application {
     }
 
     fn open(settings: Settings) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
-        let store = Arc::new(
-            SledStore::open_with(&settings.data_dir, settings.store.options())
-                .with_context(|| format!("opening store in {}", settings.data_dir.display()))?,
-        );
-        let crawler = Crawler::new(
-            settings.crawler.clone(),
-            Arc::clone(&store) as Arc<dyn NoticeStore>,
-        )
-        .context("building the crawler")?;
+        let store = crate::stores::open_store(
+            &settings.store_location(),
+            settings.store.options(),
+            crate::stores::Create::IfMissing,
+        )?;
+        let crawler = Crawler::new(settings.crawler.clone(), Arc::clone(&store) as _)
+            .context("building the crawler")?;
         Ok(Self {
             settings,
             store,
@@ -99,8 +95,8 @@ impl Application {
     }
 
     /// The shared store.
-    pub fn store(&self) -> Arc<dyn NoticeStore> {
-        Arc::clone(&self.store) as Arc<dyn NoticeStore>
+    pub fn store(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.store)
     }
 
     /// The crawler, for one-off runs before serving.
@@ -128,7 +124,7 @@ impl Application {
         let server = match listener {
             Some(listener) => {
                 let parts = crate::server::ServerParts {
-                    store: Arc::clone(&store) as Arc<dyn NoticeStore>,
+                    store: Arc::clone(&store),
                     control,
                     settings: settings.clone(),
                 };

@@ -3,8 +3,10 @@
 use crate::app::Application;
 use crate::demo_site::{DemoSite, NOTICE_URL_PATTERN};
 use crate::settings::Settings;
+use crate::stores::{Create, StoreLocation};
 use anyhow::Context;
 use gazette_notice::{CleanDocument, CleanOptions, InputKind, Notice};
+use gazette_store::{Store, StoreOptions};
 use gazette_worker::{CrawlReport, SourceConfig};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -390,58 +392,38 @@ pub async fn healthcheck(addr: std::net::SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the store of `data_dir`, or of the configured data directory (defaults and
-/// `GAZETTE_*` variables) when not given. Fails clearly if a server holds the store.
-pub fn open_store(data_dir: Option<PathBuf>) -> anyhow::Result<gazette_store::SledStore> {
-    let dir = store_dir(data_dir)?;
-    anyhow::ensure!(dir.is_dir(), "no store at {}", dir.display());
-    open_dir(&dir)
+/// Opens the store at `location` (a directory or URL), or the configured data directory
+/// (defaults and `GAZETTE_*` variables) when not given. Fails clearly if a server holds it.
+pub fn open_store(location: Option<&str>, create: Create) -> anyhow::Result<Arc<dyn Store>> {
+    let location = store_location(location)?;
+    crate::stores::open_store(&location, StoreOptions::default(), create)
 }
 
-/// Like [`open_store`], but creates an empty store when the directory does not exist yet (a
-/// restore into a fresh data directory).
-pub fn open_or_create_store(data_dir: Option<PathBuf>) -> anyhow::Result<gazette_store::SledStore> {
-    let dir = store_dir(data_dir)?;
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    open_dir(&dir)
-}
-
-fn store_dir(data_dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    Ok(match data_dir {
-        Some(dir) => dir,
-        None => Settings::load(None)?.data_dir,
+fn store_location(location: Option<&str>) -> anyhow::Result<StoreLocation> {
+    Ok(match location {
+        Some(text) => StoreLocation::parse(text),
+        None => Settings::load(None)?.store_location(),
     })
 }
 
-fn open_dir(dir: &Path) -> anyhow::Result<gazette_store::SledStore> {
-    gazette_store::SledStore::open(dir).map_err(|error| {
-        // Damage says what to do itself; any other failure to open is most often the lock.
-        let hint = if matches!(error, gazette_store::StoreError::Damaged { .. }) {
-            ""
-        } else {
-            " (is a gazette server running on it?)"
-        };
-        anyhow::Error::new(error).context(format!("opening the store in {}{hint}", dir.display()))
-    })
-}
-
-/// `gazette export`: every record of the store of `data_dir` to `out` (stdout when `None`);
+/// `gazette export`: every record of the store at `location` to `out` (stdout when `None`);
 /// returns the summary line.
-pub fn export(data_dir: Option<PathBuf>, out: Option<&Path>) -> anyhow::Result<String> {
-    let dir = store_dir(data_dir)?;
-    let store = open_store(Some(dir.clone()))?;
-    let exporting = || format!("exporting the store in {}", dir.display());
+pub fn export(location: Option<&str>, out: Option<&Path>) -> anyhow::Result<String> {
+    let shown = store_location(location)?;
+    let store = open_store(location, Create::Never)?;
+    let exporting = || format!("exporting the store in {shown}");
     let stats = match out {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("creating {}", path.display()))?;
-            store
-                .export(&mut std::io::BufWriter::new(file))
+            gazette_store::maintenance::export(&*store, &mut std::io::BufWriter::new(file))
                 .with_context(exporting)?
         }
-        None => store
-            .export(&mut std::io::BufWriter::new(std::io::stdout().lock()))
-            .with_context(exporting)?,
+        None => gazette_store::maintenance::export(
+            &*store,
+            &mut std::io::BufWriter::new(std::io::stdout().lock()),
+        )
+        .with_context(exporting)?,
     };
     Ok(format!(
         "exported {} page(s), {} notice(s), {} organisation(s)",
@@ -449,22 +431,66 @@ pub fn export(data_dir: Option<PathBuf>, out: Option<&Path>) -> anyhow::Result<S
     ))
 }
 
+/// `gazette import`: reads the export `file` into the store at `location` (created when
+/// missing); returns the summary line.
+pub fn import(file: &Path, location: Option<&str>) -> anyhow::Result<String> {
+    // Open the file first, so a wrong path creates no empty store.
+    let input = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let store = open_store(location, Create::IfMissing)?;
+    let stats = gazette_store::maintenance::import(&*store, &mut std::io::BufReader::new(input))
+        .with_context(|| format!("importing {}", file.display()))?;
+    store.flush().context("flushing the store")?;
+    Ok(format!(
+        "imported {} page(s), {} notice(s), {} organisation(s)",
+        stats.pages, stats.notices, stats.organisations
+    ))
+}
+
+/// `gazette migrate`: copies every record of the store at `from` into the empty (or new)
+/// store at `to`, any backend to any other, then checks that both hold as many records of
+/// each kind; returns the table of counts.
+pub fn migrate(from: &str, to: &str) -> anyhow::Result<String> {
+    let (from_location, to_location) = (StoreLocation::parse(from), StoreLocation::parse(to));
+    anyhow::ensure!(
+        from_location != to_location,
+        "--from and --to name the same store"
+    );
+    let source = crate::stores::open_store(&from_location, StoreOptions::default(), Create::Never)?;
+    let target =
+        crate::stores::open_store(&to_location, StoreOptions::default(), Create::IfMissing)?;
+    let (from_counts, to_counts) = gazette_store::maintenance::copy(&*source, &*target)
+        .with_context(|| format!("copying {from_location} to {to_location}"))?;
+    target.flush().context("flushing the target store")?;
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<20} {:>12} {:>12}", "records", "from", "to");
+    for ((kind, a), (_, b)) in from_counts.kinds().iter().zip(to_counts.kinds()) {
+        let _ = writeln!(out, "{kind:<20} {a:>12} {b:>12}");
+    }
+    let _ = writeln!(
+        out,
+        "copied {} record(s) from {from_location} to {to_location}; every count matches",
+        to_counts.total()
+    );
+    Ok(out)
+}
+
 /// `gazette verify`: the report on the store of `data_dir`, and whether it is sound. A store
 /// whose files are too damaged to open is reported as such, not as a failure to verify.
-pub fn verify(data_dir: Option<PathBuf>) -> anyhow::Result<(String, bool)> {
-    let dir = store_dir(data_dir)?;
-    anyhow::ensure!(dir.is_dir(), "no store at {}", dir.display());
-    let report = match gazette_store::SledStore::open(&dir) {
+pub fn verify(location: Option<&str>) -> anyhow::Result<(String, bool)> {
+    let shown = store_location(location)?;
+    let report = match open_store(location, Create::Never) {
         Ok(store) => store
             .verify()
-            .with_context(|| format!("verifying the store in {}", dir.display()))?,
-        Err(damage @ gazette_store::StoreError::Damaged { .. }) => gazette_store::VerifyReport {
-            problems: vec![format!("the store in {}: {damage}", dir.display())],
-            ..Default::default()
+            .with_context(|| format!("verifying the store in {shown}"))?,
+        Err(error) => match error.downcast_ref::<gazette_store::StoreError>() {
+            Some(damage @ gazette_store::StoreError::Damaged { .. }) => {
+                gazette_store::VerifyReport {
+                    problems: vec![format!("the store in {shown}: {damage}")],
+                    ..Default::default()
+                }
+            }
+            _ => return Err(error),
         },
-        Err(other) => {
-            return Err(other).with_context(|| format!("opening the store in {}", dir.display()));
-        }
     };
     let mut out = String::new();
     for problem in &report.problems {

@@ -12,7 +12,9 @@
 //! - [`scheduler`] — schedules sources, triggers runs, keeps their state for the admin API.
 //! - [`demo_site`] — a loopback publication site with the project's sample notices.
 //! - [`demo_documents`] — the PDF and DOCX attachments it (and the tests) publish.
-//! - [`commands`] — `parse`, `clean` and `demo` as functions.
+//! - [`stores`] — [`stores::open_store`]: a data directory or a database URL, opened as
+//!   `Arc<dyn Store>`.
+//! - [`commands`] — `parse`, `clean`, `demo`, `export`, `verify`, `migrate` as functions.
 
 pub mod app;
 pub mod commands;
@@ -24,5 +26,6 @@ pub mod rpc_metrics;
 pub mod scheduler;
 pub mod server;
 pub mod settings;
+pub mod stores;
 pub mod supervisor;
 pub mod telemetry;

@@ -30,8 +30,12 @@ enum Command {
         #[arg(long)]
         grpc_addr: Option<SocketAddr>,
         /// Store directory [default: ./gazette-data, or the config file's].
-        #[arg(long)]
+        #[arg(long, conflicts_with = "store")]
         data_dir: Option<PathBuf>,
+        /// The store: a directory or a database URL [default: the config file's `[store] url`,
+        /// else the data directory].
+        #[arg(long)]
+        store: Option<String>,
         /// TOML config with the sources to crawl.
         #[arg(long)]
         config: Option<PathBuf>,
@@ -65,8 +69,11 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
         /// Store directory [default: the config file's].
-        #[arg(long)]
+        #[arg(long, conflicts_with = "store")]
         data_dir: Option<PathBuf>,
+        /// The store: a directory or a database URL [default: the config file's].
+        #[arg(long)]
+        store: Option<String>,
         /// Only this source.
         #[arg(long)]
         source: Option<String>,
@@ -88,9 +95,9 @@ enum Command {
     },
     /// Write every page, notice and organisation as JSON Lines (a backup), streaming.
     Export {
-        /// Store directory [default: ./gazette-data, or GAZETTE_DATA_DIR].
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
+        /// Store directory or database URL [default: ./gazette-data, or GAZETTE_DATA_DIR].
+        #[arg(long = "data-dir", visible_alias = "store")]
+        data_dir: Option<String>,
         /// Output file [default: stdout].
         #[arg(long)]
         out: Option<PathBuf>,
@@ -100,15 +107,26 @@ enum Command {
     Import {
         /// The export file.
         file: PathBuf,
-        /// Store directory [default: ./gazette-data, or GAZETTE_DATA_DIR].
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
+        /// Store directory or database URL [default: ./gazette-data, or GAZETTE_DATA_DIR].
+        #[arg(long = "data-dir", visible_alias = "store")]
+        data_dir: Option<String>,
     },
     /// Check every record's checksum and every index entry; exit 1 if anything is damaged.
     Verify {
-        /// Store directory [default: ./gazette-data, or GAZETTE_DATA_DIR].
+        /// Store directory or database URL [default: ./gazette-data, or GAZETTE_DATA_DIR].
+        #[arg(long = "data-dir", visible_alias = "store")]
+        data_dir: Option<String>,
+    },
+    /// Copy every record of one store into another, empty one (any backend to any other:
+    /// a data directory or a database URL), then check that both hold as many records of
+    /// each kind and print the counts. The source must not be written meanwhile.
+    Migrate {
+        /// The store to copy: a data directory or a database URL.
         #[arg(long)]
-        data_dir: Option<PathBuf>,
+        from: String,
+        /// The store to fill: a new or empty data directory, or an empty database.
+        #[arg(long)]
+        to: String,
     },
     /// Check configuration.
     Config {
@@ -185,25 +203,16 @@ async fn main() -> anyhow::Result<()> {
             ))
         }
         Command::Export { data_dir, out } => {
-            eprintln!("{}", commands::export(data_dir, out.as_deref())?);
+            eprintln!("{}", commands::export(data_dir.as_deref(), out.as_deref())?);
             Ok(())
         }
         Command::Import { file, data_dir } => {
-            // Open the file first, so a wrong path creates no empty store.
-            let input = std::fs::File::open(&file)
-                .with_context(|| format!("opening {}", file.display()))?;
-            let store = commands::open_or_create_store(data_dir)?;
-            let stats = store
-                .import(&mut std::io::BufReader::new(input))
-                .with_context(|| format!("importing {}", file.display()))?;
-            println!(
-                "imported {} page(s), {} notice(s), {} organisation(s)",
-                stats.pages, stats.notices, stats.organisations
-            );
+            println!("{}", commands::import(&file, data_dir.as_deref())?);
             Ok(())
         }
+        Command::Migrate { from, to } => print(&commands::migrate(&from, &to)?),
         Command::Verify { data_dir } => {
-            let (report, sound) = commands::verify(data_dir)?;
+            let (report, sound) = commands::verify(data_dir.as_deref())?;
             print(&report)?;
             if sound { Ok(()) } else { std::process::exit(1) }
         }
@@ -214,6 +223,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve {
             grpc_addr,
             data_dir,
+            store,
             config,
             metrics_addr,
             admin_token,
@@ -223,6 +233,9 @@ async fn main() -> anyhow::Result<()> {
             let mut settings = Settings::load(config.as_deref())?;
             settings.grpc_addr = grpc_addr.unwrap_or(settings.grpc_addr);
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
+            if let Some(store) = store {
+                settings.use_store(gazette::stores::StoreLocation::parse(&store));
+            }
             settings.metrics_addr = metrics_addr.or(settings.metrics_addr);
             if let Some(token) = admin_token {
                 settings.admin_token = Some(gazette::settings::Secret::new(token));
@@ -252,12 +265,16 @@ async fn main() -> anyhow::Result<()> {
         Command::Crawl {
             config,
             data_dir,
+            store,
             source,
             once,
         } => {
             init_logging(cli.log_format);
             let mut settings = Settings::load(Some(&config))?;
             settings.data_dir = data_dir.unwrap_or(settings.data_dir);
+            if let Some(store) = store {
+                settings.use_store(gazette::stores::StoreLocation::parse(&store));
+            }
             let sources: Vec<_> = settings
                 .sources
                 .iter()

@@ -9,7 +9,7 @@ use gazette_proto::pb::crawl_service_server::CrawlServiceServer;
 use gazette_proto::pb::notice_service_server::NoticeServiceServer;
 use gazette_proto::pb::organisation_service_server::OrganisationServiceServer;
 use gazette_services::{BearerAuth, CrawlApi, CrawlControl, NoticeApi, OrganisationApi};
-use gazette_store::NoticeStore;
+use gazette_store::Store;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -20,7 +20,7 @@ use tonic::service::interceptor::InterceptedService;
 /// What the server serves, and how.
 pub struct ServerParts {
     /// The shared store.
-    pub store: Arc<dyn NoticeStore>,
+    pub store: Arc<dyn Store>,
     /// The crawler's controls, when this process crawls.
     pub control: Option<Arc<dyn CrawlControl>>,
     /// Settings: token, open reads, timeout, message size, TLS.

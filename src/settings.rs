@@ -356,6 +356,26 @@ fn default_data_dir() -> PathBuf {
 }
 
 impl Settings {
+    /// Where the store lives: `[store] url` when set, else the data directory.
+    pub fn store_location(&self) -> crate::stores::StoreLocation {
+        match &self.store.url {
+            Some(url) => crate::stores::StoreLocation::Url(url.expose().to_owned()),
+            None => crate::stores::StoreLocation::Dir(self.data_dir.clone()),
+        }
+    }
+
+    /// Points the settings at `location` (a `--store` argument): a directory becomes the data
+    /// directory, a URL the `[store] url`.
+    pub fn use_store(&mut self, location: crate::stores::StoreLocation) {
+        match location {
+            crate::stores::StoreLocation::Dir(dir) => {
+                self.data_dir = dir;
+                self.store.url = None;
+            }
+            crate::stores::StoreLocation::Url(url) => self.store.url = Some(StoreUrl::new(url)),
+        }
+    }
+
     /// Reads a TOML file over the defaults; errors name the file and the offending key.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
         Self::extract(Figment::new(), Some(path), false)

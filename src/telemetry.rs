@@ -5,7 +5,7 @@
 use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
-use gazette_store::SledStore;
+use gazette_store::Store;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
@@ -64,7 +64,7 @@ pub fn metrics_handle() -> anyhow::Result<&'static PrometheusHandle> {
 /// scrape time, so they cost nothing between scrapes.
 pub async fn serve_metrics(
     listener: TcpListener,
-    store: Arc<SledStore>,
+    store: Arc<dyn Store>,
     cancel: CancellationToken,
 ) -> anyhow::Result<()> {
     let handle = metrics_handle()?;

@@ -8,7 +8,7 @@ use crate::error::{ApiError, blocking};
 use gazette_notice::NoticeParser;
 use gazette_pipeline::{Document, PipelineError, Reading};
 use gazette_proto::pb;
-use gazette_store::{NoticeStore, PageOutcome};
+use gazette_store::{PageOutcome, Store};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio_util::sync::CancellationToken;
@@ -101,7 +101,7 @@ pub trait CrawlControl: Send + Sync + 'static {
 /// Serves the admin API.
 #[derive(Clone)]
 pub struct CrawlApi {
-    store: Arc<dyn NoticeStore>,
+    store: Arc<dyn Store>,
     control: Option<Arc<dyn CrawlControl>>,
     /// Cancelled at shutdown: ReparseAll stops between pages.
     shutdown: CancellationToken,
@@ -127,7 +127,7 @@ fn count(n: usize) -> i32 {
 impl CrawlApi {
     /// An admin service over `store`; without `control` the crawl calls answer
     /// FAILED_PRECONDITION (ingestion and re-parsing still work).
-    pub fn new(store: Arc<dyn NoticeStore>, control: Option<Arc<dyn CrawlControl>>) -> Self {
+    pub fn new(store: Arc<dyn Store>, control: Option<Arc<dyn CrawlControl>>) -> Self {
         Self {
             store,
             control,
@@ -447,7 +447,7 @@ struct ReparseBatch {
 /// Re-parses up to [`REPARSE_BATCH`] stored pages after `after` through the pipeline, stopping
 /// between pages once `stop` is cancelled.
 fn reparse_batch(
-    store: &dyn NoticeStore,
+    store: &dyn Store,
     after: Option<String>,
     stop: &CancellationToken,
 ) -> Result<ReparseBatch, ApiError> {

@@ -1,6 +1,6 @@
 //! gazette's gRPC services: handlers that validate a request, convert it, ask the store and
 //! convert the answer back. They depend on the proto contract, the notice model and the
-//! [`gazette_store::NoticeStore`] trait, never on reqwest or sled types.
+//! [`gazette_store::Store`] trait, never on reqwest or sled types.
 //!
 //! - [`notices`] — `NoticeService` ([`NoticeApi`]).
 //! - [`organisations`] — `OrganisationService` ([`OrganisationApi`]).

@@ -6,20 +6,16 @@ use crate::error::{ApiError, blocking, quoted};
 use crate::filter::NoticeFilter;
 use crate::paging;
 use gazette_proto::pb;
-use gazette_store::{ChangeFeed, ChangeKind, ChangeRecord, NoticeStore, StoredNotice};
+use gazette_store::{ChangeFeed, ChangeKind, ChangeRecord, NoticeOrder, Store, StoredNotice};
 use prost::Message;
-use std::cmp::Ordering;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-/// A notice with its sort key (the ordering's value, then the id).
-type SortedNotice = ((Option<String>, String), Arc<StoredNotice>);
-
 /// Serves notices from a store.
 #[derive(Clone)]
 pub struct NoticeApi {
-    store: Arc<dyn NoticeStore>,
+    store: Arc<dyn Store>,
     shutdown: CancellationToken,
     /// Largest response the server will send; listings stop short of it.
     max_response_bytes: usize,
@@ -72,53 +68,17 @@ impl Order {
         })
     }
 
-    fn descending(self) -> bool {
-        matches!(
-            self,
-            Self::FetchedDesc | Self::PublishedDesc | Self::SignedDesc
-        )
-    }
-
-    /// The sort key of a notice; `None` sorts last in either direction.
-    fn key(self, n: &StoredNotice) -> Option<String> {
+    /// The store's ordering.
+    fn store_order(self) -> NoticeOrder {
         match self {
-            Self::FetchedDesc | Self::FetchedAsc => Some(format!("{:020}", n.fetched_at_ms.max(0))),
-            Self::PublishedDesc | Self::PublishedAsc => {
-                n.notice.published_at.map(|p| p.to_string())
-            }
-            Self::SignedDesc | Self::SignedAsc => n.notice.signed_on.map(|d| d.to_string()),
+            Self::FetchedDesc => NoticeOrder::FetchedDesc,
+            Self::FetchedAsc => NoticeOrder::FetchedAsc,
+            Self::PublishedDesc => NoticeOrder::PublishedDesc,
+            Self::PublishedAsc => NoticeOrder::PublishedAsc,
+            Self::SignedDesc => NoticeOrder::SignedDesc,
+            Self::SignedAsc => NoticeOrder::SignedAsc,
         }
     }
-
-    /// Total order of (key, id) positions in this ordering.
-    fn compare(self, a: &(Option<String>, String), b: &(Option<String>, String)) -> Ordering {
-        let by_key = match (&a.0, &b.0) {
-            (Some(x), Some(y)) if self.descending() => y.cmp(x),
-            (Some(x), Some(y)) => x.cmp(y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        };
-        by_key.then_with(|| a.1.cmp(&b.1))
-    }
-}
-
-/// A position (key, id) as token bytes: a presence byte, the key, NUL, the id.
-fn encode_position(position: &(Option<String>, String)) -> Vec<u8> {
-    let mut raw = vec![u8::from(position.0.is_some())];
-    raw.extend_from_slice(position.0.as_deref().unwrap_or_default().as_bytes());
-    raw.push(0);
-    raw.extend_from_slice(position.1.as_bytes());
-    raw
-}
-
-fn decode_position(raw: &[u8]) -> Result<(Option<String>, String), ApiError> {
-    let invalid = || ApiError::invalid("page_token", "not a token returned by this service");
-    let (&present, rest) = raw.split_first().ok_or_else(invalid)?;
-    let nul = rest.iter().position(|&b| b == 0).ok_or_else(invalid)?;
-    let key = String::from_utf8(rest[..nul].to_vec()).map_err(|_| invalid())?;
-    let id = String::from_utf8(rest[nul + 1..].to_vec()).map_err(|_| invalid())?;
-    Ok(((present == 1).then_some(key), id))
 }
 
 /// Parses "notices/{id}"; a name whose id cannot be one the store issued is malformed.
@@ -200,7 +160,7 @@ const WATCH_BATCH: usize = 256;
 
 impl NoticeApi {
     /// A service over `store`.
-    pub fn new(store: Arc<dyn NoticeStore>) -> Self {
+    pub fn new(store: Arc<dyn Store>) -> Self {
         Self {
             store,
             shutdown: CancellationToken::new(),
@@ -286,50 +246,24 @@ impl NoticeApi {
         } else {
             Some(&matches)
         };
-        if order == Order::FetchedDesc {
-            // The store's fetch-time index is already in this order: no sort needed.
-            let slice = self.store.list_notices(position.as_deref(), limit, keep)?;
-            let notices = self.fit(slice.notices.iter().map(|n| &**n), view, NOTICE_FIELD_BYTES);
-            let next_cursor = match slice.notices.get(notices.len().wrapping_sub(1)) {
-                Some(last) if notices.len() < slice.notices.len() => {
-                    Some(self.store.notice_cursor(last))
-                }
-                _ => slice.next_cursor,
-            };
-            return Ok(pb::ListNoticesResponse {
-                notices,
-                next_page_token: next_cursor
-                    .map(|c| paging::encode_token(tag, &request.filter, &c))
-                    .unwrap_or_default(),
-                total_size: i32::try_from(slice.total_matching).unwrap_or(i32::MAX),
-            });
-        }
-        let after = position.as_deref().map(decode_position).transpose()?;
-        let all = self.store.list_notices(None, usize::MAX, keep)?;
-        let mut keyed: Vec<SortedNotice> = all
-            .notices
-            .into_iter()
-            .map(|n| ((order.key(&n), n.id.clone()), n))
-            .collect();
-        keyed.sort_by(|a, b| order.compare(&a.0, &b.0));
-        let start = match &after {
-            Some(after) => {
-                keyed.partition_point(|(p, _)| order.compare(p, after) != Ordering::Greater)
+        // Every ordering is a scan of one of the store's ordered indexes from the cursor.
+        let order = order.store_order();
+        let slice = self
+            .store
+            .list_notices(order, position.as_deref(), limit, keep)?;
+        let notices = self.fit(slice.notices.iter().map(|n| &**n), view, NOTICE_FIELD_BYTES);
+        let next_cursor = match slice.notices.get(notices.len().wrapping_sub(1)) {
+            Some(last) if notices.len() < slice.notices.len() => {
+                Some(self.store.notice_cursor(order, last))
             }
-            None => 0,
-        };
-        let page: Vec<&SortedNotice> = keyed.iter().skip(start).take(limit).collect();
-        let notices = self.fit(page.iter().map(|(_, n)| &**n), view, NOTICE_FIELD_BYTES);
-        let next_page_token = match page.get(notices.len().wrapping_sub(1)) {
-            Some((last, _)) if start + notices.len() < keyed.len() => {
-                paging::encode_token(tag, &request.filter, &encode_position(last))
-            }
-            _ => String::new(),
+            _ => slice.next_cursor,
         };
         Ok(pb::ListNoticesResponse {
             notices,
-            next_page_token,
-            total_size: i32::try_from(keyed.len()).unwrap_or(i32::MAX),
+            next_page_token: next_cursor
+                .map(|c| paging::encode_token(tag, &request.filter, &c))
+                .unwrap_or_default(),
+            total_size: i32::try_from(slice.total_matching).unwrap_or(i32::MAX),
         })
     }
 
@@ -524,16 +458,6 @@ mod tests {
         );
         assert!(Order::parse("colour").is_err());
         assert!(Order::parse("signed_on sideways").is_err());
-        let position = (Some("2024-01-02".to_owned()), "abc".to_owned());
-        assert_eq!(
-            decode_position(&encode_position(&position)).ok(),
-            Some(position)
-        );
-        let missing = (None, "x".to_owned());
-        assert_eq!(
-            decode_position(&encode_position(&missing)).ok(),
-            Some(missing)
-        );
         let token = decode_resume(&encode_resume(7, 42)).ok().flatten();
         assert_eq!(
             token,

@@ -5,7 +5,7 @@ use crate::error::{ApiError, blocking, quoted};
 use crate::paging;
 use gazette_notice::IssueStatus;
 use gazette_proto::pb;
-use gazette_store::{NoticeStore, OrganisationRecord, StoredNotice};
+use gazette_store::{OrganisationRecord, Store, StoredNotice};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -17,7 +17,7 @@ const ISSUES_TAG: u8 = 31;
 /// Serves organisations and their issue status from a store.
 #[derive(Clone)]
 pub struct OrganisationApi {
-    store: Arc<dyn NoticeStore>,
+    store: Arc<dyn Store>,
 }
 
 /// Counts of issues by status.
@@ -46,7 +46,7 @@ impl StatusCounts {
 
 impl OrganisationApi {
     /// A service over `store`.
-    pub fn new(store: Arc<dyn NoticeStore>) -> Self {
+    pub fn new(store: Arc<dyn Store>) -> Self {
         Self { store }
     }
 

@@ -1,95 +1,183 @@
-//! Backups and checks: streaming export to JSON Lines, import from it, and verification of
-//! every record's checksum and every index entry.
+//! Backups, checks and copies on every backend, through [`crate::Maintenance`]: export of
+//! every record as JSON Lines, import from it, and [`copy`] from one store into another.
 //!
-//! The export format is one JSON object per line, tagged by `type`: a `header` first (format
-//! and schema version), then `page`, `notice` and `organisation` records, the
-//! `organisation_name` index entries (kept, rather than rebuilt, because the first organisation
-//! to claim an alias keeps it), earlier `page_version`s and `notice_version`s, and the `change`
-//! log behind WatchNotices, so resume tokens stay valid across a restore; then the raw page
-//! bodies (deflated, base64) that pages claim with `body_stored`, and each source's crawl
-//! frontier (queue, seen set and unfinished run), so that a restored store resumes an
-//! interrupted crawl and keeps the bytes its pages were parsed from. The fetch-time index is
-//! rebuilt on import. An export written before bodies were exported restores pages that claim
-//! no body (`body_stored` is cleared where the body is not there).
+//! A store hands out its records as [`ExportRecord`]s, the backend-neutral form of everything
+//! it holds, kind by kind: pages, notices and organisations, the `organisation_name` index
+//! entries (kept, rather than rebuilt, because the first organisation to claim an alias keeps
+//! it), earlier page and notice versions, the change log behind WatchNotices (so resume tokens
+//! stay valid across a restore), notice aliases and withdrawals, the raw page bodies
+//! (deflated) that pages claim with `body_stored`, and each source's crawl frontier (queue,
+//! seen set and unfinished run), so that a restored store resumes an interrupted crawl. The
+//! ordering indexes are rebuilt on import; frontier leases are not records (they end with the
+//! workers that hold them).
+//!
+//! The export format is one JSON object per line, tagged by `type`: a `header` first (format,
+//! schema version and lineage), then one line per record; page bodies are base64. An export
+//! written before bodies were exported restores pages that claim no body (`body_stored` is
+//! cleared where the body is not there), and one written before notices listed their pages
+//! (`found_on`) has them filled from the pages' notice lists.
 
-use crate::codec::{decode, encode};
+use crate::Maintenance;
 use crate::error::{Result, StoreError};
 use crate::records::{
     ChangeRecord, FrontierEntry, FrontierRun, OrganisationRecord, PageRecord, StoredNotice,
 };
 use crate::schema::SCHEMA_VERSION;
-use crate::sled_store::{SledStore, fetched_key, notice_version_key, version_key};
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 
 /// Name of the export format, written in the header line.
 pub const EXPORT_FORMAT: &str = "gazette-export/1";
 
-/// One line of an export.
-#[derive(Debug, Serialize, Deserialize)]
+/// The first line of an export: what wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportHeader {
+    /// [`EXPORT_FORMAT`].
+    pub format: String,
+    /// The record schema ([`SCHEMA_VERSION`] of the build that wrote it).
+    pub schema_version: u32,
+    /// The exporting store's lineage (see [`crate::ChangeFeed`]); absent before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<u64>,
+}
+
+impl ExportHeader {
+    /// The header of an export of a store of `lineage` by this build.
+    pub fn new(lineage: u64) -> Self {
+        Self {
+            format: EXPORT_FORMAT.into(),
+            schema_version: SCHEMA_VERSION,
+            lineage: Some(lineage),
+        }
+    }
+
+    /// Refuses an export this build cannot read.
+    pub fn check(&self) -> Result<()> {
+        if self.format != EXPORT_FORMAT || self.schema_version > SCHEMA_VERSION {
+            return Err(StoreError::Import(format!(
+                "export {} of schema {} is not readable by this build",
+                self.format, self.schema_version
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One record of a store, in a form every backend reads and writes (one line of an export).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum ExportLine {
-    Header {
-        format: String,
-        schema_version: u32,
-        /// The exporting store's lineage (see [`crate::ChangeFeed`]); absent before it existed.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        lineage: Option<u64>,
-    },
+pub enum ExportRecord {
+    /// A page's current record.
     Page {
+        /// The record.
         record: Box<PageRecord>,
     },
+    /// A notice's current record.
     Notice {
+        /// The record.
         record: Box<StoredNotice>,
     },
+    /// An organisation.
     Organisation {
+        /// The record.
         record: OrganisationRecord,
     },
+    /// A folded name or alias leading to an organisation.
     OrganisationName {
+        /// The folded name.
         name: String,
+        /// The organisation it names.
         organisation_id: String,
     },
+    /// An earlier record of a page whose content changed.
     PageVersion {
+        /// The record.
         record: Box<PageRecord>,
     },
+    /// An earlier version of a notice (a withdrawn notice's last one too).
     NoticeVersion {
+        /// The record.
         record: Box<StoredNotice>,
     },
+    /// An entry of the change log.
     Change {
+        /// The entry.
         record: ChangeRecord,
     },
+    /// A content-derived notice id that leads to the notice it succeeded.
     NoticeAlias {
+        /// The derived id.
         alias: String,
+        /// The notice id it stands for.
         notice_id: String,
     },
+    /// A notice no stored page carries, with its last version.
     WithdrawnNotice {
+        /// The notice.
         notice_id: String,
+        /// Its last version.
         version: u64,
     },
-    /// The raw bytes of `url` as fetched at `fetched_at_ms`, deflated as stored, in base64.
+    /// The raw bytes of `url` as fetched at `fetched_at_ms`, deflated as stored.
     PageBody {
+        /// The page.
         url: String,
+        /// The fetch it came from.
         fetched_at_ms: i64,
-        deflated: String,
+        /// The deflated bytes (base64 in an export).
+        #[serde(with = "base64_bytes")]
+        deflated: Vec<u8>,
     },
     /// An entry queued in `source`'s frontier at position `seq`.
     FrontierQueued {
+        /// The source.
         source: String,
+        /// Its queue position.
         seq: u64,
+        /// The entry.
         entry: FrontierEntry,
     },
     /// A URL seen in `source`'s current run, done or still queued.
     FrontierSeen {
+        /// The source.
         source: String,
+        /// The URL.
         url: String,
+        /// Finished (or only queued).
         done: bool,
     },
     /// `source`'s unfinished run.
     FrontierRun {
+        /// The source.
         source: String,
+        /// The run.
         run: FrontierRun,
     },
+}
+
+/// Page bodies as base64 text in JSON.
+mod base64_bytes {
+    use base64::Engine as _;
+    const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+    pub(super) fn serialize<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&BASE64.encode(bytes))
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        BASE64
+            .decode(text.as_bytes())
+            .map_err(|e| serde::de::Error::custom(format!("page body: {e}")))
+    }
+}
+
+/// The header line: the header tagged like the records.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum HeaderLine {
+    Header(ExportHeader),
 }
 
 /// Counts of what an export or import moved.
@@ -103,6 +191,83 @@ pub struct TransferStats {
     pub organisations: usize,
 }
 
+/// How many records of each kind a store holds (each kind of [`ExportRecord`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordCounts {
+    /// Current page records.
+    pub pages: usize,
+    /// Current notice records.
+    pub notices: usize,
+    /// Organisations.
+    pub organisations: usize,
+    /// Folded names and aliases of organisations.
+    pub organisation_names: usize,
+    /// Earlier page records.
+    pub page_versions: usize,
+    /// Earlier notice versions.
+    pub notice_versions: usize,
+    /// Change-log entries.
+    pub changes: usize,
+    /// Notice aliases.
+    pub notice_aliases: usize,
+    /// Withdrawn notices.
+    pub withdrawn_notices: usize,
+    /// Kept raw page bodies.
+    pub page_bodies: usize,
+    /// Queued frontier entries.
+    pub frontier_queued: usize,
+    /// URLs seen in unfinished runs.
+    pub frontier_seen: usize,
+    /// Unfinished runs.
+    pub frontier_runs: usize,
+}
+
+impl RecordCounts {
+    /// Each kind's name and count, in export order.
+    pub fn kinds(&self) -> [(&'static str, usize); 13] {
+        [
+            ("pages", self.pages),
+            ("notices", self.notices),
+            ("organisations", self.organisations),
+            ("organisation_names", self.organisation_names),
+            ("page_versions", self.page_versions),
+            ("notice_versions", self.notice_versions),
+            ("changes", self.changes),
+            ("notice_aliases", self.notice_aliases),
+            ("withdrawn_notices", self.withdrawn_notices),
+            ("page_bodies", self.page_bodies),
+            ("frontier_queued", self.frontier_queued),
+            ("frontier_seen", self.frontier_seen),
+            ("frontier_runs", self.frontier_runs),
+        ]
+    }
+
+    /// Records in all.
+    pub fn total(&self) -> usize {
+        self.kinds().iter().map(|(_, n)| n).sum()
+    }
+
+    /// Counts `record`.
+    pub fn add(&mut self, record: &ExportRecord) {
+        let counter = match record {
+            ExportRecord::Page { .. } => &mut self.pages,
+            ExportRecord::Notice { .. } => &mut self.notices,
+            ExportRecord::Organisation { .. } => &mut self.organisations,
+            ExportRecord::OrganisationName { .. } => &mut self.organisation_names,
+            ExportRecord::PageVersion { .. } => &mut self.page_versions,
+            ExportRecord::NoticeVersion { .. } => &mut self.notice_versions,
+            ExportRecord::Change { .. } => &mut self.changes,
+            ExportRecord::NoticeAlias { .. } => &mut self.notice_aliases,
+            ExportRecord::WithdrawnNotice { .. } => &mut self.withdrawn_notices,
+            ExportRecord::PageBody { .. } => &mut self.page_bodies,
+            ExportRecord::FrontierQueued { .. } => &mut self.frontier_queued,
+            ExportRecord::FrontierSeen { .. } => &mut self.frontier_seen,
+            ExportRecord::FrontierRun { .. } => &mut self.frontier_runs,
+        };
+        *counter += 1;
+    }
+}
+
 /// Sizes of the store, for metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreStats {
@@ -112,7 +277,7 @@ pub struct StoreStats {
     pub notices: usize,
     /// Known organisations.
     pub organisations: usize,
-    /// Bytes sled uses on disk.
+    /// Bytes the store uses on disk (as the backend reports it; 0 when it cannot tell).
     pub size_on_disk_bytes: u64,
 }
 
@@ -127,522 +292,166 @@ pub struct VerifyReport {
     pub problems: Vec<String>,
 }
 
-/// Page bodies in export lines.
-const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-fn bad_key(tree: &'static str) -> StoreError {
-    StoreError::Corrupt {
-        tree,
-        reason: "malformed key".into(),
-    }
-}
-
-/// A page-body key: url ‖ 0 ‖ fetched ms BE.
-fn split_version_key(key: &[u8]) -> Result<(String, i64)> {
-    let (url, ms) = key
-        .split_at_checked(key.len().saturating_sub(9))
-        .filter(|(_, rest)| rest.first() == Some(&0))
-        .ok_or_else(|| bad_key("page_bodies"))?;
-    let ms: [u8; 8] = ms[1..].try_into().map_err(|_| bad_key("page_bodies"))?;
-    let ms = i64::try_from(u64::from_be_bytes(ms)).map_err(|_| bad_key("page_bodies"))?;
-    Ok((String::from_utf8_lossy(url).into_owned(), ms))
-}
-
-/// A frontier key: source ‖ 0 ‖ rest.
-fn split_source_key(key: &[u8]) -> Result<(String, &[u8])> {
-    let nul = key
-        .iter()
-        .position(|&b| b == 0)
-        .ok_or_else(|| bad_key("frontier"))?;
-    Ok((
-        String::from_utf8_lossy(&key[..nul]).into_owned(),
-        &key[nul + 1..],
-    ))
-}
-
-/// Damage sled reported (rather than panicked on), said to have been found while `what`.
-pub(crate) fn damaged(what: &'static str, error: StoreError) -> StoreError {
-    if let StoreError::Damaged { detail, .. } = error {
-        return StoreError::Damaged { what, detail };
-    }
-    error
-}
-
 fn io_error(error: std::io::Error) -> StoreError {
     StoreError::Io(error.to_string())
 }
 
-fn write_line(out: &mut dyn Write, line: &ExportLine) -> Result<()> {
-    serde_json::to_writer(&mut *out, line).map_err(|source| StoreError::Codec {
+fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(|source| StoreError::Codec {
         tree: "export",
         source,
     })?;
     out.write_all(b"\n").map_err(io_error)
 }
 
-/// Writes one line per entry of `tree`, made by `line` from the key and value; returns how
-/// many were written.
-fn export_tree(
-    out: &mut dyn Write,
-    tree: &sled::Tree,
-    line: impl Fn(&[u8], &[u8]) -> Result<ExportLine>,
-) -> Result<usize> {
-    let mut written = 0;
-    for entry in tree.iter() {
-        let (key, value) = entry?;
-        write_line(out, &line(&key, &value)?)?;
-        written += 1;
-    }
-    Ok(written)
+/// Writes every record of `store` to `out` as JSON Lines, without holding the store in
+/// memory.
+pub fn export(store: &dyn Maintenance, out: &mut dyn Write) -> Result<TransferStats> {
+    write_json(out, &HeaderLine::Header(store.export_header()?))?;
+    let mut counts = RecordCounts::default();
+    store.export_records(&mut |record| {
+        counts.add(&record);
+        write_json(&mut *out, &record)
+    })?;
+    out.flush().map_err(io_error)?;
+    Ok(counts.transfer())
 }
 
-impl SledStore {
-    /// Writes every record to `out` as JSON Lines, one tree at a time, without holding the
-    /// store in memory.
-    /// Damage sled finds on the way is [`StoreError::Damaged`].
-    pub fn export(&self, out: &mut dyn Write) -> Result<TransferStats> {
-        crate::damage::guard("exporting the store", || self.export_unguarded(out))?
-            .map_err(|e| damaged("exporting the store", e))
+impl RecordCounts {
+    /// The counts an export or import summary gives.
+    pub fn transfer(&self) -> TransferStats {
+        TransferStats {
+            pages: self.pages,
+            notices: self.notices,
+            organisations: self.organisations,
+        }
     }
+}
 
-    fn export_unguarded(&self, out: &mut dyn Write) -> Result<TransferStats> {
-        let mut stats = TransferStats::default();
-        write_line(
-            out,
-            &ExportLine::Header {
-                format: EXPORT_FORMAT.into(),
-                schema_version: SCHEMA_VERSION,
-                lineage: Some(self.lineage.load(std::sync::atomic::Ordering::SeqCst)),
-            },
-        )?;
-        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-        stats.pages = export_tree(out, &self.pages, |_, raw| {
-            Ok(ExportLine::Page {
-                record: Box::new(decode("pages", raw)?),
-            })
-        })?;
-        stats.notices = export_tree(out, &self.notices, |_, raw| {
-            Ok(ExportLine::Notice {
-                record: Box::new(decode("notices", raw)?),
-            })
-        })?;
-        stats.organisations = export_tree(out, &self.organisations, |_, raw| {
-            Ok(ExportLine::Organisation {
-                record: decode("organisations", raw)?,
-            })
-        })?;
-        export_tree(out, &self.organisation_names, |name, id| {
-            Ok(ExportLine::OrganisationName {
-                name: text(name),
-                organisation_id: text(id),
-            })
-        })?;
-        export_tree(out, &self.page_versions, |_, raw| {
-            Ok(ExportLine::PageVersion {
-                record: Box::new(decode("page_versions", raw)?),
-            })
-        })?;
-        export_tree(out, &self.notice_versions, |_, raw| {
-            Ok(ExportLine::NoticeVersion {
-                record: Box::new(decode("notice_versions", raw)?),
-            })
-        })?;
-        export_tree(out, &self.changes, |_, raw| {
-            Ok(ExportLine::Change {
-                record: decode("changes", raw)?,
-            })
-        })?;
-        export_tree(out, &self.notice_aliases, |alias, id| {
-            Ok(ExportLine::NoticeAlias {
-                alias: text(alias),
-                notice_id: text(id),
-            })
-        })?;
-        export_tree(out, &self.withdrawn_notices, |id, version| {
-            Ok(ExportLine::WithdrawnNotice {
-                notice_id: text(id),
-                version: crate::sled_store::version_of(version),
-            })
-        })?;
-        export_tree(out, &self.page_bodies, |key, deflated| {
-            let (url, fetched_at_ms) = split_version_key(key)?;
-            Ok(ExportLine::PageBody {
-                url,
-                fetched_at_ms,
-                deflated: BASE64.encode(deflated),
-            })
-        })?;
-        export_tree(out, &self.frontier, |key, raw| {
-            let (source, rest) = split_source_key(key)?;
-            let seq = rest
-                .try_into()
-                .map(u64::from_be_bytes)
-                .map_err(|_| bad_key("frontier"))?;
-            Ok(ExportLine::FrontierQueued {
-                source,
-                seq,
-                entry: decode("frontier", raw)?,
-            })
-        })?;
-        export_tree(out, &self.frontier_seen, |key, state| {
-            let (source, url) = split_source_key(key)?;
-            Ok(ExportLine::FrontierSeen {
-                source,
-                url: text(url),
-                done: state == crate::frontier::DONE,
-            })
-        })?;
-        export_tree(out, &self.frontier_runs, |source, raw| {
-            Ok(ExportLine::FrontierRun {
-                source: text(source),
-                run: decode("frontier_runs", raw)?,
-            })
-        })?;
-        out.flush().map_err(io_error)?;
-        Ok(stats)
-    }
-
-    /// Reads an export and writes its records, replacing records with the same keys, then
-    /// flushes. Fails on the first malformed line, naming it.
-    ///
-    /// The store continues the export's lineage when it had no change log of its own (a
-    /// restore), so that resume tokens of the exported store stay valid; an import merged into
-    /// a store with a change log of another lineage gives the store a new lineage, as
-    /// positions of neither store describe the merged log.
-    pub fn import(&self, input: &mut dyn BufRead) -> Result<TransferStats> {
-        // Writers wait: positions and the lineage change under the writers' lock.
-        let mut sequence = self
-            .write_lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let had_changes = !self.changes.is_empty();
-        let mut lineage = None;
-        let result = self.import_lines(input, &mut lineage);
-        // Imported notices bypass the change log that keeps the notice count current and the
-        // transaction that keeps cached notices current; a failed import may have written some.
-        self.forget_notice_count();
-        self.forget_cached_notices();
-        let stats = result?;
-        let own = self.lineage.load(std::sync::atomic::Ordering::SeqCst);
-        let continued = match lineage {
-            Some(exported) if !had_changes || exported == own => exported,
-            // An export of an older build has no lineage: its positions join ours.
-            None if !had_changes => own,
-            Some(_) | None => crate::durability::new_lineage(),
-        };
-        self.meta
-            .insert(crate::durability::LINEAGE_KEY, &continued.to_be_bytes())?;
-        self.flush_db()?;
-        self.lineage
-            .store(continued, std::sync::atomic::Ordering::SeqCst);
-        let last = self.last_change()?.unwrap_or(0);
-        sequence.next = sequence.next.max(last + 1);
-        self.commits.publish(last);
-        Ok(stats)
-    }
-
-    fn import_lines(
-        &self,
-        input: &mut dyn BufRead,
-        lineage: &mut Option<u64>,
-    ) -> Result<TransferStats> {
-        let mut stats = TransferStats::default();
-        let mut saw_header = false;
-        for (number, line) in input.lines().enumerate() {
+/// Reads an export and writes its records into `store` through
+/// [`Maintenance::import_records`]. Fails on the first malformed line, naming it.
+pub fn import(store: &dyn Maintenance, input: &mut dyn BufRead) -> Result<TransferStats> {
+    let mut lines = input
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.as_ref().map(|l| !l.trim().is_empty()).unwrap_or(true));
+    let header = match lines.next() {
+        None => return Err(StoreError::Import("empty input: no export header".into())),
+        Some((number, line)) => {
             let line = line.map_err(io_error)?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let parsed: ExportLine = serde_json::from_str(&line)
-                .map_err(|e| StoreError::Import(format!("line {}: {e}", number + 1)))?;
-            match parsed {
-                ExportLine::Header {
-                    format,
-                    schema_version,
-                    lineage: exported,
-                } => {
-                    *lineage = exported;
-                    if format != EXPORT_FORMAT || schema_version > SCHEMA_VERSION {
-                        return Err(StoreError::Import(format!(
-                            "line {}: export {format} of schema {schema_version} is not readable by this build",
-                            number + 1
-                        )));
-                    }
-                    saw_header = true;
-                }
-                _ if !saw_header => {
-                    return Err(StoreError::Import(
-                        "the first line is not an export header".into(),
-                    ));
-                }
-                ExportLine::Page { record } => {
-                    self.pages
-                        .insert(record.url.as_bytes(), encode("pages", &*record)?)?;
-                    stats.pages += 1;
-                }
-                ExportLine::Notice { record } => {
-                    self.notices
-                        .insert(record.id.as_bytes(), encode("notices", &*record)?)?;
-                    self.by_fetched
-                        .insert(fetched_key(record.fetched_at_ms, &record.id), &[])?;
-                    stats.notices += 1;
-                }
-                ExportLine::Organisation { record } => {
-                    self.organisations
-                        .insert(record.id.as_bytes(), encode("organisations", &record)?)?;
-                    stats.organisations += 1;
-                }
-                ExportLine::PageVersion { record } => {
-                    let key = version_key(&record.url, record.fetched_at_ms);
-                    self.page_versions
-                        .insert(key, encode("page_versions", &*record)?)?;
-                }
-                ExportLine::NoticeVersion { record } => {
-                    let key = notice_version_key(&record.id, record.version.max(1));
-                    self.notice_versions
-                        .insert(key, encode("notice_versions", &*record)?)?;
-                }
-                ExportLine::Change { record } => {
-                    self.changes
-                        .insert(record.seq.to_be_bytes(), encode("changes", &record)?)?;
-                }
-                ExportLine::NoticeAlias { alias, notice_id } => {
-                    self.notice_aliases
-                        .insert(alias.as_bytes(), notice_id.as_bytes())?;
-                }
-                ExportLine::WithdrawnNotice { notice_id, version } => {
-                    self.withdrawn_notices
-                        .insert(notice_id.as_bytes(), &version.to_be_bytes())?;
-                }
-                ExportLine::PageBody {
-                    url,
-                    fetched_at_ms,
-                    deflated,
-                } => {
-                    let raw = BASE64.decode(deflated.as_bytes()).map_err(|e| {
-                        StoreError::Import(format!("line {}: page body: {e}", number + 1))
-                    })?;
-                    self.page_bodies
-                        .insert(version_key(&url, fetched_at_ms), raw)?;
-                }
-                ExportLine::FrontierQueued { source, seq, entry } => {
-                    self.frontier.insert(
-                        crate::frontier::queue_key(&source, seq),
-                        encode("frontier", &entry)?,
-                    )?;
-                }
-                ExportLine::FrontierSeen { source, url, done } => {
-                    let state = if done {
-                        crate::frontier::DONE
-                    } else {
-                        crate::frontier::QUEUED
-                    };
-                    self.frontier_seen
-                        .insert(crate::frontier::seen_key(&source, &url), state)?;
-                }
-                ExportLine::FrontierRun { source, run } => {
-                    self.frontier_runs
-                        .insert(source.as_bytes(), encode("frontier_runs", &run)?)?;
-                }
-                ExportLine::OrganisationName {
-                    name,
-                    organisation_id,
-                } => {
-                    self.organisation_names
-                        .insert(name.as_bytes(), organisation_id.as_bytes())?;
-                }
-            }
+            let HeaderLine::Header(header) = serde_json::from_str(&line).map_err(|_| {
+                StoreError::Import(format!(
+                    "line {}: the first line is not an export header",
+                    number + 1
+                ))
+            })?;
+            header.check()?;
+            header
         }
-        if !saw_header {
-            return Err(StoreError::Import("empty input: no export header".into()));
-        }
-        crate::schema::fill_found_on(&self.db)?;
-        self.unclaim_missing_bodies()?;
-        self.flush_db()?;
-        Ok(stats)
-    }
+    };
+    let mut records = lines.map(|(number, line)| {
+        let line = line.map_err(io_error)?;
+        serde_json::from_str::<ExportRecord>(&line)
+            .map_err(|e| StoreError::Import(format!("line {}: {e}", number + 1)))
+    });
+    let mut found_on = FoundOn::default();
+    let mut records =
+        std::iter::from_fn(move || records.next().map(|r| r.map(|r| found_on.fill(r))));
+    store.import_records(&header, &mut records)
+}
 
-    /// Clears `body_stored` on pages and page versions whose body is not in the store (an
-    /// export written before bodies were exported), so that no record claims what is not there.
-    fn unclaim_missing_bodies(&self) -> Result<()> {
-        for (tree, name) in [
-            (&self.pages, "pages"),
-            (&self.page_versions, "page_versions"),
-        ] {
-            for entry in tree.iter() {
-                let (key, raw) = entry?;
-                let mut page: PageRecord = decode(name, &raw)?;
-                if page.body_stored
-                    && !self
-                        .page_bodies
-                        .contains_key(version_key(&page.url, page.fetched_at_ms))?
-                {
-                    page.body_stored = false;
-                    tree.insert(key, encode(name, &page)?)?;
-                }
-            }
-        }
-        Ok(())
+/// Copies every record of `from` into `to`, which must hold none, and checks that `to` then
+/// holds as many records of each kind as `from`. Returns both sides' counts.
+pub fn copy(from: &dyn Maintenance, to: &dyn Maintenance) -> Result<(RecordCounts, RecordCounts)> {
+    let before = to.record_counts()?;
+    if before.total() != 0 {
+        return Err(StoreError::Import(format!(
+            "the target store is not empty ({} records); copy into an empty store",
+            before.total()
+        )));
     }
-
-    /// Decodes every record (checking its checksum) and checks that every index entry and
-    /// cross-reference points at a record that exists.
-    /// Damage sled finds on the way (or panics on) is reported as a problem, after what was
-    /// checked before it.
-    pub fn verify(&self) -> Result<VerifyReport> {
-        const VERIFYING: &str = "verifying the store";
-        let mut report = VerifyReport::default();
-        match crate::damage::guard(VERIFYING, || self.verify_into(&mut report)) {
-            Ok(Ok(())) => {}
-            Err(damage) => report.problems.push(damage.to_string()),
-            Ok(Err(error)) => {
-                let error = damaged(VERIFYING, error);
-                if !matches!(error, StoreError::Damaged { .. }) {
-                    return Err(error);
-                }
-                report.problems.push(error.to_string());
-            }
+    let header = from.export_header()?;
+    // The source is read on this thread and written on another, a bounded queue between them,
+    // so that neither store is held in memory.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<ExportRecord>>(1024);
+    let mut sent = RecordCounts::default();
+    let imported = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            let mut found_on = FoundOn::default();
+            let mut records = rx.into_iter().map(|r| r.map(|r| found_on.fill(r)));
+            to.import_records(&header, &mut records)
+        });
+        let read = from.export_records(&mut |record| {
+            sent.add(&record);
+            tx.send(Ok(record))
+                .map_err(|_| StoreError::Import("the target store stopped reading".into()))
+        });
+        if let Err(error) = read {
+            // The writer sees the error and stops; the reading error is the one to report.
+            let _ = tx.send(Err(StoreError::Import(format!(
+                "reading the source: {error}"
+            ))));
+            drop(tx);
+            let _ = writer.join();
+            return Err(error);
         }
-        Ok(report)
+        drop(tx);
+        writer
+            .join()
+            .map_err(|_| StoreError::Import("the import thread panicked".into()))?
+    });
+    imported?;
+    let source = from.record_counts()?;
+    let target = to.record_counts()?;
+    let differing: Vec<String> = source
+        .kinds()
+        .iter()
+        .zip(target.kinds())
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((kind, a), (_, b))| format!("{kind}: {a} in the source, {b} in the target"))
+        .collect();
+    if !differing.is_empty() {
+        return Err(StoreError::Import(format!(
+            "the copy differs from its source: {}",
+            differing.join("; ")
+        )));
     }
+    if sent != source {
+        return Err(StoreError::Import(
+            "the source changed while it was copied; stop its writers and copy again".into(),
+        ));
+    }
+    Ok((source, target))
+}
 
-    fn verify_into(&self, report: &mut VerifyReport) -> Result<()> {
-        let mut notice_ids = std::collections::HashSet::new();
-        let mut organisation_ids = std::collections::HashSet::new();
-        let mut pages = Vec::new();
-        let mut notices = Vec::new();
-        for entry in self.organisations.iter() {
-            let (key, raw) = entry?;
-            report.records_checked += 1;
-            match decode::<OrganisationRecord>("organisations", &raw) {
-                Ok(org) => {
-                    organisation_ids.insert(org.id);
-                }
-                Err(e) => report.problems.push(format!(
-                    "organisations/{}: {e}",
-                    String::from_utf8_lossy(&key)
-                )),
-            }
-        }
-        for entry in self.notices.iter() {
-            let (key, raw) = entry?;
-            report.records_checked += 1;
-            match decode::<StoredNotice>("notices", &raw) {
-                Ok(notice) => {
-                    notice_ids.insert(notice.id.clone());
-                    notices.push(notice);
-                }
-                Err(e) => report
-                    .problems
-                    .push(format!("notices/{}: {e}", String::from_utf8_lossy(&key))),
-            }
-        }
-        for entry in self.pages.iter() {
-            let (key, raw) = entry?;
-            report.records_checked += 1;
-            match decode::<PageRecord>("pages", &raw) {
-                Ok(page) => pages.push(page),
-                Err(e) => report
-                    .problems
-                    .push(format!("page {}: {e}", String::from_utf8_lossy(&key))),
-            }
-        }
-        for &name in crate::schema::LATER_RECORD_TREES {
-            for entry in self.db.open_tree(name)?.iter() {
-                let (key, raw) = entry?;
-                report.records_checked += 1;
-                if let Err(e) = crate::codec::unframe(name, &raw) {
-                    report
-                        .problems
-                        .push(format!("{name} {}: {e}", String::from_utf8_lossy(&key)));
-                }
-            }
-        }
-        for notice in &notices {
-            if let Some(org) = &notice.organisation_id
-                && !organisation_ids.contains(org)
-            {
-                report.problems.push(format!(
-                    "notices/{} names missing organisations/{org}",
-                    notice.id
-                ));
-            }
-            report.index_entries_checked += 1;
-            if !self
-                .by_fetched
-                .contains_key(fetched_key(notice.fetched_at_ms, &notice.id))?
-            {
-                report.problems.push(format!(
-                    "notices/{} is missing from the fetch-time index",
-                    notice.id
-                ));
-            }
-        }
-        for page in &pages {
-            if page.body_stored {
-                report.index_entries_checked += 1;
-                if !self
-                    .page_bodies
-                    .contains_key(version_key(&page.url, page.fetched_at_ms))?
-                {
-                    report.problems.push(format!(
-                        "page {} claims a stored body that is missing",
-                        page.url
-                    ));
-                }
-            }
+/// Fills `found_on` of notices of exports written before it existed, from the pages' notice
+/// lists (pages come first in an export).
+#[derive(Default)]
+struct FoundOn {
+    carriers: HashMap<String, Vec<String>>,
+}
+
+impl FoundOn {
+    fn fill(&mut self, mut record: ExportRecord) -> ExportRecord {
+        if let ExportRecord::Page { record: page } = &record {
             for id in &page.notice_ids {
-                report.index_entries_checked += 1;
-                if !notice_ids.contains(id) {
-                    report
-                        .problems
-                        .push(format!("page {} names missing notices/{id}", page.url));
+                self.carriers
+                    .entry(id.clone())
+                    .or_default()
+                    .push(page.url.clone());
+            }
+        }
+        if let ExportRecord::Notice { record: notice } = &mut record
+            && notice.found_on.is_empty()
+        {
+            let mut found_on = vec![notice.source_uri.clone()];
+            for url in self.carriers.remove(&notice.id).unwrap_or_default() {
+                if !found_on.contains(&url) {
+                    found_on.push(url);
                 }
             }
+            notice.found_on = found_on;
         }
-        for entry in self.by_fetched.iter() {
-            let (key, _) = entry?;
-            report.index_entries_checked += 1;
-            let id = key
-                .get(8..)
-                .map(String::from_utf8_lossy)
-                .unwrap_or_default();
-            if !notice_ids.contains(id.as_ref()) {
-                report
-                    .problems
-                    .push(format!("fetch-time index entry for missing notices/{id}"));
-            }
-        }
-        for entry in self.organisation_names.iter() {
-            let (name, id) = entry?;
-            report.index_entries_checked += 1;
-            let id = String::from_utf8_lossy(&id);
-            if !organisation_ids.contains(id.as_ref()) {
-                report.problems.push(format!(
-                    "name {:?} points at missing organisations/{id}",
-                    String::from_utf8_lossy(&name)
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Record counts and disk size. Counting walks the trees, so call it at scrape time only.
-    pub fn stats(&self) -> Result<StoreStats> {
-        Ok(StoreStats {
-            pages: self.pages.len(),
-            notices: self.notices.len(),
-            organisations: self.organisations.len(),
-            size_on_disk_bytes: self.db.size_on_disk()?,
-        })
-    }
-
-    /// Overwrites the raw bytes of a record; for tests of `verify` and of checksums.
-    #[doc(hidden)]
-    pub fn damage_for_tests(&self, tree: &str, key: &[u8], raw: &[u8]) -> Result<()> {
-        self.db.open_tree(tree)?.insert(key, raw)?;
-        // As a damaged disk would be noticed at the next read of the record.
-        self.forget_cached_notices();
-        Ok(())
+        record
     }
 }

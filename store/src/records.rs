@@ -20,7 +20,7 @@ pub struct PageRecord {
     /// The `Last-Modified` header, sent back as `If-Modified-Since` on the next fetch.
     pub last_modified: Option<String>,
     /// True when the raw bytes are kept (compressed) in `page_bodies` under this record's url
-    /// and fetch time; see [`crate::NoticeStore::page_body`].
+    /// and fetch time; see [`crate::PageStore::page_body`].
     pub body_stored: bool,
     /// Fetch time in milliseconds since the Unix epoch.
     pub fetched_at_ms: i64,
@@ -190,7 +190,7 @@ pub struct PageWrite {
 /// either all of it or none, and a rerun of the entry is harmless.
 #[derive(Debug, Clone, Default)]
 pub struct Completion {
-    /// The entry's queue position, from [`crate::NoticeStore::frontier_pending`].
+    /// The entry's queue position, from [`crate::PageStore::frontier_claim`].
     pub seq: u64,
     /// The entry's URL (marked done for the rest of the run).
     pub url: String,
@@ -202,4 +202,15 @@ pub struct Completion {
     pub max_lists: usize,
     /// The page to store, when it was fetched and changed.
     pub page: Option<PageWrite>,
+}
+
+/// What [`crate::PageStore::frontier_claim`] handed out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrontierClaim {
+    /// The entries now leased to the asking worker, with their queue positions, oldest first.
+    pub entries: Vec<(u64, FrontierEntry)>,
+    /// Entries queued but leased to other workers (not expired).
+    pub leased_to_others: usize,
+    /// The earliest expiry among those leases: when work may come free again.
+    pub next_expiry_ms: Option<i64>,
 }

@@ -94,6 +94,14 @@ pub enum WriteOp {
     PutOrganisation(OrganisationRecord),
     /// Remove the organisation `id` (it has no notice left).
     RemoveOrganisation(String),
+    /// Remove the folded name if it still leads to the organisation (which is removed): a
+    /// name claimed by another organisation meanwhile stays.
+    UnnameOrganisation {
+        /// The folded name or alias.
+        folded: String,
+        /// The organisation removed.
+        organisation_id: String,
+    },
     /// Let the folded name lead to the organisation.
     NameOrganisation {
         /// The folded name or alias.
@@ -153,6 +161,7 @@ impl PageWritePlan {
             | WriteOp::UnindexFetched { .. }
             | WriteOp::PutOrganisation(_)
             | WriteOp::RemoveOrganisation(_)
+            | WriteOp::UnnameOrganisation { .. }
             | WriteOp::NameOrganisation { .. }
             | WriteOp::Alias { .. }
             | WriteOp::Withdraw { .. }
@@ -505,6 +514,18 @@ impl Working<'_> {
             org.notice_ids.retain(|n| n != id);
             if org.notice_ids.is_empty() {
                 self.state.organisations.remove(&org_id);
+                // Its names go with it, so that no name leads nowhere; they come back with
+                // the organisation.
+                for name in std::iter::once(&org.display_name).chain(&org.aliases) {
+                    let folded = fold_name(name);
+                    if self.state.organisation_names.get(&folded) == Some(&org_id) {
+                        self.state.organisation_names.remove(&folded);
+                    }
+                    self.ops.push(WriteOp::UnnameOrganisation {
+                        folded,
+                        organisation_id: org_id.clone(),
+                    });
+                }
                 self.ops.push(WriteOp::RemoveOrganisation(org_id));
             } else {
                 self.state.organisations.insert(org_id, org.clone());

@@ -8,13 +8,15 @@
 //! - 3: notice aliases and withdrawals (new trees, a new change kind, which an older build
 //!   would misread); each notice records the pages that carry it (`found_on`), filled in from
 //!   the pages' notice lists.
+//! - 4: ordered indexes of notices by publication time, signing date and fetch time ascending
+//!   (`notices_ordered`, see `order_index`), filled from the notices.
 
 use crate::codec;
 use crate::error::{Result, StoreError};
 use crate::records::{PageRecord, StoredNotice};
 
 /// Schema version written by this build.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const SCHEMA_KEY: &[u8] = b"schema_version";
 /// Tree holding the schema version.
 pub(crate) const META_TREE: &str = "meta";
@@ -48,6 +50,11 @@ const MIGRATIONS: &[Migration] = &[
         from: 2,
         what: "record the pages that carry each notice",
         apply: fill_found_on,
+    },
+    Migration {
+        from: 3,
+        what: "index notices by publication time, signing date and fetch time",
+        apply: fill_ordered_indexes,
     },
 ];
 
@@ -131,10 +138,27 @@ fn frame_bare_records(db: &sled::Db) -> Result<()> {
     Ok(())
 }
 
+/// 3 → 4: every notice gets its entries in the ordered indexes. Idempotent: an entry is the
+/// same key and value however often it is written.
+fn fill_ordered_indexes(db: &sled::Db) -> Result<()> {
+    let ordered = db.open_tree(crate::order_index::ORDERED_TREE)?;
+    for entry in db.open_tree("notices")?.iter() {
+        let (_, raw) = entry?;
+        let notice: StoredNotice = codec::decode("notices", &raw)?;
+        for order in crate::order_index::ORDERED {
+            ordered.insert(
+                crate::order_index::key(order, &notice),
+                notice.id.as_bytes(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// 2 → 3: a notice is withdrawn when no page carries it, so each notice must know all its pages,
 /// not only the last one it was fetched from. Idempotent: a notice that already lists its pages
-/// is left alone. Imports run it too, for exports written before version 3.
-pub(crate) fn fill_found_on(db: &sled::Db) -> Result<()> {
+/// is left alone.
+fn fill_found_on(db: &sled::Db) -> Result<()> {
     let mut carriers: std::collections::HashMap<String, Vec<String>> = Default::default();
     for entry in db.open_tree("pages")?.iter() {
         let (_, raw) = entry?;
@@ -165,7 +189,7 @@ pub(crate) fn fill_found_on(db: &sled::Db) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{NoticeStore, SledStore};
+    use crate::{Maintenance, NoticeReads, OrganisationReads, SledStore, record_page};
 
     #[test]
     fn a_version_1_database_is_migrated_and_readable() {
@@ -185,7 +209,7 @@ mod tests {
         }
         let store = SledStore::open(dir.path()).expect("migrates on open");
         let org = store
-            .organisation("abc")
+            .resolve_organisation("abc")
             .expect("readable")
             .expect("present");
         assert_eq!(org.display_name, "中共某县委员会");
@@ -210,14 +234,11 @@ mod tests {
         };
         let id = {
             let store = SledStore::open(dir.path()).expect("open");
-            let id = store
-                .record_page(page("http://a/1"), vec![notice.clone()])
+            let id = record_page(&store, page("http://a/1"), vec![notice.clone()])
                 .expect("a")
                 .new_notices[0]
                 .clone();
-            store
-                .record_page(page("http://b/1"), vec![notice.clone()])
-                .expect("b");
+            record_page(&store, page("http://b/1"), vec![notice.clone()]).expect("b");
             // What version 2 wrote: the notice knows only the page it was last fetched from.
             let mut legacy = store
                 .notice(&id)
@@ -245,9 +266,7 @@ mod tests {
             title: Some("另一通报".into()),
             ..notice
         };
-        let outcome = store
-            .record_page(page("http://b/1"), vec![other])
-            .expect("b again");
+        let outcome = record_page(&store, page("http://b/1"), vec![other]).expect("b again");
         assert!(outcome.withdrawn_notices.is_empty());
         assert_eq!(outcome.new_notices.len(), 1, "{outcome:?}");
         let kept = store.notice(&id).expect("read").expect("kept");

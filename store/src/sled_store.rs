@@ -1,4 +1,4 @@
-//! The sled implementation of [`NoticeStore`].
+//! The sled implementation of [`crate::Store`].
 //!
 //! Trees:
 //! - `meta`: `schema_version` → u32 BE.
@@ -44,7 +44,9 @@ use crate::records::{
     FrontierEntry, FrontierRun, OrganisationRecord, PageOutcome, PageRecord, PageWrite,
     StoredNotice,
 };
-use crate::{NoticeSlice, NoticeStore};
+use crate::{
+    ChangeFeedStore, Lease, NoticeOrder, NoticeReads, NoticeSlice, OrganisationReads, PageStore,
+};
 use gazette_notice::Notice;
 use sled::transaction::{TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
@@ -74,7 +76,7 @@ impl Default for StoreOptions {
     }
 }
 
-/// A [`NoticeStore`] on a sled database in one directory.
+/// A [`crate::Store`] on a sled database in one directory.
 #[derive(Clone)]
 pub struct SledStore {
     pub(crate) db: sled::Db,
@@ -92,6 +94,8 @@ pub struct SledStore {
     pub(crate) changes: Tree,
     pub(crate) notice_aliases: Tree,
     pub(crate) withdrawn_notices: Tree,
+    /// `notices_ordered`: the ordered indexes of [`crate::order_index`].
+    pub(crate) ordered: Tree,
     /// Serialises writers so that change-log sequence numbers are committed in order: a
     /// watcher that has seen change n can never later find a change below n. It holds the
     /// next position and the persisted high-water mark (see [`crate::durability`]).
@@ -108,6 +112,9 @@ pub struct SledStore {
     /// The number of notices as of a change-log position, so that listings need not count
     /// the index each time; see [`SledStore::notice_count`].
     notice_count: std::sync::Arc<std::sync::Mutex<Option<NoticeCount>>>,
+    /// Frontier leases and schedule claims. In memory: sled is one process, so a lease ends
+    /// with the process that held it, which is what a lease is for.
+    pub(crate) leases: std::sync::Arc<std::sync::Mutex<crate::frontier::Leases>>,
 }
 
 /// The number of notices once every change up to `through` (none: an empty log) is counted.
@@ -137,7 +144,7 @@ impl SledStore {
     pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Self> {
         let opening = "opening the store";
         crate::damage::guard(opening, || Self::open_unguarded(dir, options))?
-            .map_err(|e| crate::maintenance::damaged(opening, e))
+            .map_err(|e| crate::sled_maintenance::damaged(opening, e))
     }
 
     fn open_unguarded(dir: &Path, options: StoreOptions) -> Result<Self> {
@@ -180,12 +187,14 @@ impl SledStore {
             changes,
             notice_aliases: db.open_tree("notice_aliases")?,
             withdrawn_notices: db.open_tree("withdrawn_notices")?,
+            ordered: db.open_tree(crate::order_index::ORDERED_TREE)?,
             write_lock: std::sync::Arc::new(std::sync::Mutex::new(sequence)),
             commits: std::sync::Arc::new(GroupCommit::new(last)),
             meta,
             lineage: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(lineage)),
             notice_cache: std::sync::Arc::new(NoticeCache::new(options.notice_cache_bytes)),
             notice_count: std::sync::Arc::default(),
+            leases: std::sync::Arc::default(),
             db,
         })
     }
@@ -211,6 +220,7 @@ pub(crate) struct PageTrees<'a> {
     pub(crate) changes: &'a TransactionalTree,
     pub(crate) aliases: &'a TransactionalTree,
     pub(crate) withdrawn: &'a TransactionalTree,
+    pub(crate) ordered: &'a TransactionalTree,
     /// Positions for the change-log entries of this transaction.
     pub(crate) positions: &'a Positions,
     /// Ids of the notice records written, in this or an aborted earlier attempt: their cached
@@ -335,9 +345,15 @@ fn apply(t: &PageTrees<'_>, plan: &crate::rules::PageWritePlan) -> TxResult<()> 
     for op in &plan.ops {
         match op {
             WriteOp::PutNotice(record) => {
+                unindex_ordered(t, &record.id)?;
                 tx_put(t.notices, "notices", record.id.as_bytes(), record)?;
+                for order in crate::order_index::ORDERED {
+                    let key = crate::order_index::key(order, record);
+                    t.ordered.insert(key, record.id.as_bytes())?;
+                }
             }
             WriteOp::RemoveNotice(id) => {
+                unindex_ordered(t, id)?;
                 t.notices.remove(id.as_bytes())?;
             }
             WriteOp::PutNoticeVersion { version, record } => {
@@ -355,6 +371,16 @@ fn apply(t: &PageTrees<'_>, plan: &crate::rules::PageWritePlan) -> TxResult<()> 
             }
             WriteOp::RemoveOrganisation(id) => {
                 t.orgs.remove(id.as_bytes())?;
+            }
+            WriteOp::UnnameOrganisation {
+                folded,
+                organisation_id,
+            } => {
+                if t.org_names.get(folded.as_bytes())?.as_deref()
+                    == Some(organisation_id.as_bytes())
+                {
+                    t.org_names.remove(folded.as_bytes())?;
+                }
             }
             WriteOp::NameOrganisation {
                 folded,
@@ -376,6 +402,16 @@ fn apply(t: &PageTrees<'_>, plan: &crate::rules::PageWritePlan) -> TxResult<()> 
         }
     }
     tx_put(t.pages, "pages", plan.page.url.as_bytes(), &plan.page)
+}
+
+/// Removes the ordered index entries of the notice `id` as it is stored now, if it is.
+fn unindex_ordered(t: &PageTrees<'_>, id: &str) -> TxResult<()> {
+    if let Some(old) = tx_get::<StoredNotice>(t.notices, "notices", id.as_bytes())? {
+        for order in crate::order_index::ORDERED {
+            t.ordered.remove(crate::order_index::key(order, &old))?;
+        }
+    }
+    Ok(())
 }
 
 /// Appends an entry to the change log.
@@ -462,7 +498,7 @@ impl SledStore {
         f: &impl Fn(&PageTrees<'_>, &crate::frontier::FrontierTrees<'_>) -> TxResult<T>,
         positions: &Positions,
     ) -> Result<T> {
-        let trees = (
+        let trees: [&Tree; 15] = [
             &self.pages,
             &self.notices,
             &self.by_fetched,
@@ -477,11 +513,12 @@ impl SledStore {
             &self.changes,
             &self.notice_aliases,
             &self.withdrawn_notices,
-        );
+            &self.ordered,
+        ];
         let first = positions.next.get();
         let written_notices = std::cell::RefCell::new(Vec::new());
-        let result = trees.transaction(
-            |(
+        let result = trees[..].transaction(|view: &Vec<TransactionalTree>| {
+            let [
                 pages,
                 notices,
                 by_fetched,
@@ -496,33 +533,37 @@ impl SledStore {
                 changes,
                 aliases,
                 withdrawn,
-            )| {
-                // A conflict reruns the closure: it starts from the same positions.
-                positions.next.set(first);
-                f(
-                    &PageTrees {
-                        pages,
-                        notices,
-                        by_fetched,
-                        orgs,
-                        org_names,
-                        versions,
-                        bodies,
-                        notice_versions,
-                        changes,
-                        aliases,
-                        withdrawn,
-                        positions,
-                        written_notices: &written_notices,
-                    },
-                    &crate::frontier::FrontierTrees {
-                        queue: fr,
-                        seen,
-                        runs,
-                    },
-                )
-            },
-        );
+                ordered,
+            ] = view.as_slice()
+            else {
+                unreachable!("one view per tree of the transaction")
+            };
+            // A conflict reruns the closure: it starts from the same positions.
+            positions.next.set(first);
+            f(
+                &PageTrees {
+                    pages,
+                    notices,
+                    by_fetched,
+                    orgs,
+                    org_names,
+                    versions,
+                    bodies,
+                    notice_versions,
+                    changes,
+                    aliases,
+                    withdrawn,
+                    ordered,
+                    positions,
+                    written_notices: &written_notices,
+                },
+                &crate::frontier::FrontierTrees {
+                    queue: fr,
+                    seen,
+                    runs,
+                },
+            )
+        });
         // After the commit (or its failure), so that no reader can cache what it replaced.
         self.notice_cache
             .invalidate(written_notices.borrow().iter().map(String::as_str));
@@ -606,34 +647,118 @@ impl SledStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
+    /// The index tree and key prefix of `order`.
+    fn order_index(&self, order: NoticeOrder) -> OrderIndex<'_> {
+        match crate::order_index::tag(order) {
+            None => OrderIndex {
+                tree: &self.by_fetched,
+                prefix: Vec::new(),
+                id_in_key: true,
+            },
+            Some(tag) => OrderIndex {
+                tree: &self.ordered,
+                prefix: vec![tag],
+                id_in_key: false,
+            },
+        }
+    }
+
     /// The unfiltered listing: only the returned page is decoded, and the total is the kept
     /// count, so a page costs the same however many notices are stored.
-    fn list_all_notices(&self, after: Option<&[u8]>, limit: usize) -> Result<NoticeSlice> {
+    fn list_all_notices(
+        &self,
+        index: &OrderIndex<'_>,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<NoticeSlice> {
         let mut slice = NoticeSlice {
             total_matching: self.notice_count()?,
             ..NoticeSlice::default()
         };
-        let start = after.map(<[u8]>::to_vec).unwrap_or_default();
         let mut last_key = None;
         let mut more = false;
-        for key in self.by_fetched.range(start..).keys() {
-            let key = key?;
-            if after.is_some_and(|cursor| key.as_ref() <= cursor) {
-                continue;
-            }
+        for entry in index.after(after) {
+            let (key, id) = entry?;
             if slice.notices.len() == limit {
                 more = true;
                 break;
             }
-            let id = key.get(8..).ok_or(StoreError::InvalidCursor)?;
-            if let Some(notice) = self.load_notice(id)? {
+            if let Some(notice) = self.load_notice(&id)? {
                 slice.notices.push(notice);
-                last_key = Some(key.to_vec());
+                last_key = Some(key);
             }
         }
         // A cursor only when something follows the last notice returned.
         slice.next_cursor = last_key.filter(|_| more);
         Ok(slice)
+    }
+
+    /// The filtered listing: every notice is read to count the matches, in index order.
+    fn list_kept_notices(
+        &self,
+        index: &OrderIndex<'_>,
+        after: Option<&[u8]>,
+        limit: usize,
+        keep: &dyn Fn(&StoredNotice) -> bool,
+    ) -> Result<NoticeSlice> {
+        let mut slice = NoticeSlice::default();
+        let mut last_key = None;
+        let mut more = false;
+        for entry in index.after(None) {
+            let (key, id) = entry?;
+            let Some(notice) = self.load_notice(&id)? else {
+                continue;
+            };
+            if !keep(&notice) {
+                continue;
+            }
+            slice.total_matching += 1;
+            if after.is_some_and(|cursor| key.as_slice() <= cursor) {
+                continue;
+            }
+            if slice.notices.len() < limit {
+                slice.notices.push(notice);
+                last_key = Some(key);
+            } else {
+                more = true;
+            }
+        }
+        slice.next_cursor = last_key.filter(|_| more);
+        Ok(slice)
+    }
+}
+
+/// One ordering's index: its entries are `prefix ‖ …`, and each names a notice id, at the end
+/// of the key after 8 bytes (newest fetched first) or as the value (the other orders).
+struct OrderIndex<'a> {
+    tree: &'a Tree,
+    prefix: Vec<u8>,
+    id_in_key: bool,
+}
+
+impl OrderIndex<'_> {
+    /// The entries after the cursor `after` (all when `None`) as (key, notice id).
+    fn after(&self, after: Option<&[u8]>) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
+        let start = match after {
+            Some(cursor) => std::ops::Bound::Excluded(cursor.to_vec()),
+            None => std::ops::Bound::Included(self.prefix.clone()),
+        };
+        self.tree
+            .range::<Vec<u8>, _>((start, std::ops::Bound::Unbounded))
+            .take_while(|entry| {
+                entry
+                    .as_ref()
+                    .map_or(true, |(key, _)| key.starts_with(&self.prefix))
+            })
+            .map(|entry| {
+                let (key, value) = entry?;
+                let id = if self.id_in_key {
+                    key.get(8..).ok_or(StoreError::InvalidCursor)?.to_vec()
+                } else {
+                    value.to_vec()
+                };
+                Ok((key.to_vec(), id))
+            })
     }
 }
 
@@ -666,44 +791,21 @@ fn records_after<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
-impl NoticeStore for SledStore {
-    fn notice_versions(&self, id: &str) -> Result<Vec<StoredNotice>> {
-        let mut prefix = id.as_bytes().to_vec();
-        prefix.push(0);
-        self.notice_versions
-            .scan_prefix(prefix)
-            .values()
-            .map(|raw| decode("notice_versions", &raw?))
-            .collect()
+impl PageStore for SledStore {
+    fn record_fetch(&self, write: PageWrite) -> Result<PageOutcome> {
+        let compressed = write
+            .raw
+            .as_deref()
+            .map(crate::frontier::compress)
+            .transpose()?;
+        self.transaction(|t, _| write_page(t, &write.page, &write.notices, compressed.as_deref()))
     }
 
-    fn changes_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<ChangeRecord>> {
-        let start = after.map_or(0, |seq| seq.saturating_add(1));
-        let durable = self.commits.durable_seq();
-        let mut out = Vec::new();
-        if start > durable {
-            return Ok(out);
-        }
-        for entry in self
-            .changes
-            .range(start.to_be_bytes()..=durable.to_be_bytes())
-            .take(limit)
-        {
-            let (_, raw) = entry?;
-            out.push(decode("changes", &raw)?);
-        }
-        Ok(out)
-    }
-
-    fn change_feed(&self) -> crate::ChangeFeed {
-        crate::ChangeFeed {
-            lineage: self.lineage.load(std::sync::atomic::Ordering::SeqCst),
-            durable_through: self.commits.durable_seq(),
-        }
-    }
-
-    fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.commits.subscribe()
+    fn page(&self, url: &str) -> Result<Option<PageRecord>> {
+        self.pages
+            .get(url.as_bytes())?
+            .map(|raw| decode("pages", &raw))
+            .transpose()
     }
 
     fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>> {
@@ -712,19 +814,6 @@ impl NoticeStore for SledStore {
 
     fn page_count(&self) -> Result<usize> {
         Ok(self.pages.len())
-    }
-
-    fn record_page(&self, page: PageRecord, notices: Vec<Notice>) -> Result<PageOutcome> {
-        self.transaction(|t, _| write_page(t, &page, &notices, None))
-    }
-
-    fn record_fetch(&self, write: PageWrite) -> Result<PageOutcome> {
-        let compressed = write
-            .raw
-            .as_deref()
-            .map(crate::frontier::compress)
-            .transpose()?;
-        self.transaction(|t, _| write_page(t, &write.page, &write.notices, compressed.as_deref()))
     }
 
     fn page_versions(&self, url: &str) -> Result<Vec<PageRecord>> {
@@ -755,27 +844,59 @@ impl NoticeStore for SledStore {
         self.begin_run(source, seeds, now_ms, max_notices, max_lists)
     }
 
-    fn frontier_pending(&self, source: &str, limit: usize) -> Result<Vec<(u64, FrontierEntry)>> {
-        self.pending(source, limit)
+    fn frontier_run(&self, source: &str) -> Result<Option<FrontierRun>> {
+        self.frontier_runs
+            .get(source.as_bytes())?
+            .map(|raw| decode("frontier_runs", &raw))
+            .transpose()
+    }
+
+    fn frontier_claim(
+        &self,
+        source: &str,
+        lease: Lease<'_>,
+        limit: usize,
+    ) -> Result<crate::FrontierClaim> {
+        self.claim(source, lease, limit)
+    }
+
+    fn frontier_renew(&self, source: &str, lease: Lease<'_>, seqs: &[u64]) -> Result<Vec<u64>> {
+        Ok(self.lease_table().renew(source, lease, seqs))
+    }
+
+    fn frontier_release(&self, source: &str, worker: &str, seqs: &[u64]) -> Result<()> {
+        self.lease_table().release(source, worker, seqs);
+        Ok(())
     }
 
     fn frontier_complete(&self, source: &str, done: Completion) -> Result<PageOutcome> {
         self.complete(source, done)
     }
 
-    fn frontier_finish(&self, source: &str) -> Result<()> {
+    fn frontier_finish(&self, source: &str) -> Result<bool> {
         self.finish_run(source)
     }
 
-    fn page(&self, url: &str) -> Result<Option<PageRecord>> {
-        self.pages
-            .get(url.as_bytes())?
-            .map(|raw| decode("pages", &raw))
-            .transpose()
+    fn claim_run(&self, source: &str, due_ms: i64, lease: Lease<'_>) -> Result<bool> {
+        Ok(self.lease_table().claim_run(source, due_ms, lease))
     }
 
+    fn release_run(&self, source: &str, worker: &str) -> Result<()> {
+        self.lease_table().release_run(source, worker);
+        Ok(())
+    }
+}
+
+impl NoticeReads for SledStore {
     fn notice(&self, id: &str) -> Result<Option<Arc<StoredNotice>>> {
         self.load_notice(id.as_bytes())
+    }
+
+    fn withdrawn_version(&self, id: &str) -> Result<Option<u64>> {
+        Ok(self
+            .withdrawn_notices
+            .get(id.as_bytes())?
+            .map(|raw| version_of(&raw)))
     }
 
     fn notice_version(&self, id: &str, version: u64) -> Result<Option<StoredNotice>> {
@@ -791,74 +912,41 @@ impl NoticeStore for SledStore {
             .transpose()
     }
 
-    fn withdrawn_version(&self, id: &str) -> Result<Option<u64>> {
-        Ok(self
-            .withdrawn_notices
-            .get(id.as_bytes())?
-            .map(|raw| version_of(&raw)))
-    }
-
-    fn notice_cursor(&self, notice: &StoredNotice) -> Vec<u8> {
-        fetched_key(notice.fetched_at_ms, &notice.id)
+    fn notice_versions(&self, id: &str) -> Result<Vec<StoredNotice>> {
+        let mut prefix = id.as_bytes().to_vec();
+        prefix.push(0);
+        self.notice_versions
+            .scan_prefix(prefix)
+            .values()
+            .map(|raw| decode("notice_versions", &raw?))
+            .collect()
     }
 
     fn list_notices(
         &self,
+        order: NoticeOrder,
         after: Option<&[u8]>,
         limit: usize,
         keep: Option<&dyn Fn(&StoredNotice) -> bool>,
     ) -> Result<NoticeSlice> {
-        let Some(keep) = keep else {
-            return self.list_all_notices(after, limit);
-        };
-        let mut slice = NoticeSlice::default();
-        for entry in self.by_fetched.iter() {
-            let (key, _) = entry?;
-            let id = key.get(8..).ok_or(StoreError::InvalidCursor)?;
-            let Some(notice) = self.load_notice(id)? else {
-                continue;
-            };
-            if !keep(&notice) {
-                continue;
-            }
-            slice.total_matching += 1;
-            let past_cursor = after.is_none_or(|cursor| key.as_ref() > cursor);
-            if past_cursor && slice.notices.len() < limit {
-                slice.next_cursor = Some(key.to_vec());
-                slice.notices.push(notice);
-            }
+        let index = self.order_index(order);
+        if after.is_some_and(|cursor| !cursor.starts_with(&index.prefix)) {
+            return Err(StoreError::InvalidCursor);
         }
-        // The cursor is only needed if something follows the last notice returned.
-        if slice.notices.len() < limit {
-            slice.next_cursor = None;
-        } else if let Some(cursor) = &slice.next_cursor {
-            let more = self
-                .by_fetched
-                .range(cursor.clone()..)
-                .skip(1)
-                .filter_map(|e| e.ok())
-                .filter_map(|(k, _)| {
-                    k.get(8..)
-                        .and_then(|id| self.notices.get(id).ok().flatten())
-                })
-                .filter_map(|raw| decode::<StoredNotice>("notices", &raw).ok())
-                .any(|n| keep(&n));
-            if !more {
-                slice.next_cursor = None;
-            }
+        match keep {
+            None => self.list_all_notices(&index, after, limit),
+            Some(keep) => self.list_kept_notices(&index, after, limit, keep),
         }
-        Ok(slice)
     }
 
+    fn notice_cursor(&self, order: NoticeOrder, notice: &StoredNotice) -> Vec<u8> {
+        crate::order_index::key(order, notice)
+    }
+}
+
+impl OrganisationReads for SledStore {
     fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>> {
         records_after(&self.organisations, "organisations", after, limit)
-    }
-
-    fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>> {
-        self.organisations
-            .get(id.as_bytes())?
-            .map(|raw| decode("organisations", &raw))
-            .transpose()
     }
 
     fn resolve_organisation(&self, name: &str) -> Result<Option<OrganisationRecord>> {
@@ -870,11 +958,45 @@ impl NoticeStore for SledStore {
             None => Ok(None),
         }
     }
+}
 
-    fn flush(&self) -> Result<()> {
-        let last = self.last_change()?.unwrap_or(0);
-        self.flush_db()?;
-        self.commits.publish(last);
-        Ok(())
+impl SledStore {
+    /// The organisation with `id`.
+    fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>> {
+        self.organisations
+            .get(id.as_bytes())?
+            .map(|raw| decode("organisations", &raw))
+            .transpose()
+    }
+}
+
+impl ChangeFeedStore for SledStore {
+    fn changes_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<ChangeRecord>> {
+        let start = after.map_or(0, |seq| seq.saturating_add(1));
+        let durable = self.commits.durable_seq();
+        let mut out = Vec::new();
+        if start > durable {
+            return Ok(out);
+        }
+        for entry in self
+            .changes
+            .range(start.to_be_bytes()..=durable.to_be_bytes())
+            .take(limit)
+        {
+            let (_, raw) = entry?;
+            out.push(decode("changes", &raw)?);
+        }
+        Ok(out)
+    }
+
+    fn change_feed(&self) -> crate::ChangeFeed {
+        crate::ChangeFeed {
+            lineage: self.lineage.load(std::sync::atomic::Ordering::SeqCst),
+            durable_through: self.commits.durable_seq(),
+        }
+    }
+
+    fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
     }
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::codec::decode;
+use crate::{ChangeFeedStore, Maintenance, NoticeReads, OrganisationReads, PageStore};
 use gazette_notice::{Issue, IssueStatus};
 use std::sync::Arc;
 
@@ -36,12 +37,12 @@ fn page(url: &str, at: i64) -> PageRecord {
 #[test]
 fn a_page_and_its_notices_round_trip() {
     let (_dir, store) = store();
-    let outcome = store
-        .record_page(
-            page("http://a/1", 10),
-            vec![notice("中共甲区委员会", "甲区委", "通报一")],
-        )
-        .expect("record");
+    let outcome = record_page(
+        &store,
+        page("http://a/1", 10),
+        vec![notice("中共甲区委员会", "甲区委", "通报一")],
+    )
+    .expect("record");
     assert_eq!(outcome.new_notices.len(), 1);
     let id = &outcome.new_notices[0];
     let stored = store.notice(id).expect("read").expect("present");
@@ -66,14 +67,12 @@ fn a_page_and_its_notices_round_trip() {
 fn the_same_notice_from_two_urls_is_one_notice() {
     let (_dir, store) = store();
     let n = notice("中共甲区委员会", "甲区委", "通报一");
-    store
-        .record_page(page("http://a/1", 10), vec![n.clone()])
-        .expect("first");
-    let second = store
-        .record_page(page("http://b/1", 20), vec![n])
-        .expect("second");
+    record_page(&store, page("http://a/1", 10), vec![n.clone()]).expect("first");
+    let second = record_page(&store, page("http://b/1", 20), vec![n]).expect("second");
     assert!(second.new_notices.is_empty());
-    let all = store.list_notices(None, 10, Some(&|_| true)).expect("list");
+    let all = store
+        .list_notices(NoticeOrder::FetchedDesc, None, 10, Some(&|_| true))
+        .expect("list");
     assert_eq!(all.total_matching, 1);
 }
 
@@ -81,19 +80,21 @@ fn the_same_notice_from_two_urls_is_one_notice() {
 fn listing_pages_newest_first_with_a_cursor() {
     let (_dir, store) = store();
     for i in 0..5 {
-        store
-            .record_page(
-                page(&format!("http://a/{i}"), i64::from(i)),
-                vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
-            )
-            .expect("record");
+        record_page(
+            &store,
+            page(&format!("http://a/{i}"), i64::from(i)),
+            vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
+        )
+        .expect("record");
     }
-    let first = store.list_notices(None, 2, Some(&|_| true)).expect("list");
+    let first = store
+        .list_notices(NoticeOrder::FetchedDesc, None, 2, Some(&|_| true))
+        .expect("list");
     assert_eq!(first.total_matching, 5);
     assert_eq!(first.notices[0].notice.title.as_deref(), Some("通报4"));
     let cursor = first.next_cursor.expect("more follow");
     let second = store
-        .list_notices(Some(&cursor), 10, Some(&|_| true))
+        .list_notices(NoticeOrder::FetchedDesc, Some(&cursor), 10, Some(&|_| true))
         .expect("list");
     assert_eq!(second.notices.len(), 3);
     assert!(second.next_cursor.is_none());
@@ -104,12 +105,12 @@ fn reopening_keeps_data_and_checks_the_schema() {
     let dir = tempfile::tempdir().expect("temp dir");
     {
         let store = SledStore::open(dir.path()).expect("open");
-        store
-            .record_page(
-                page("http://a/1", 1),
-                vec![notice("中共乙党组", "乙党组", "t")],
-            )
-            .expect("record");
+        record_page(
+            &store,
+            page("http://a/1", 1),
+            vec![notice("中共乙党组", "乙党组", "t")],
+        )
+        .expect("record");
         store.flush().expect("flush");
     }
     let store = SledStore::open(dir.path()).expect("reopen");
@@ -125,28 +126,30 @@ fn reopening_keeps_data_and_checks_the_schema() {
 fn export_then_import_reproduces_the_store() {
     let (_a, source) = store();
     for i in 0..3 {
-        source
-            .record_page(
-                page(&format!("http://a/{i}"), i64::from(i)),
-                vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
-            )
-            .expect("record");
-    }
-    source
-        .record_page(
-            page("http://b/1", 9),
-            vec![notice("中共乙县委员会", "乙县委", "通报")],
+        record_page(
+            &source,
+            page(&format!("http://a/{i}"), i64::from(i)),
+            vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
         )
         .expect("record");
+    }
+    record_page(
+        &source,
+        page("http://b/1", 9),
+        vec![notice("中共乙县委员会", "乙县委", "通报")],
+    )
+    .expect("record");
     let mut dump = Vec::new();
-    let stats = source.export(&mut dump).expect("export");
+    let stats = crate::maintenance::export(&source, &mut dump).expect("export");
     assert_eq!((stats.pages, stats.notices, stats.organisations), (4, 4, 2));
 
     let (_b, target) = store();
-    let imported = target.import(&mut dump.as_slice()).expect("import");
+    let imported = crate::maintenance::import(&target, &mut dump.as_slice()).expect("import");
     assert_eq!(imported, stats);
     let all = |s: &SledStore| {
-        let slice = s.list_notices(None, 100, Some(&|_| true)).expect("list");
+        let slice = s
+            .list_notices(NoticeOrder::FetchedDesc, None, 100, Some(&|_| true))
+            .expect("list");
         slice
             .notices
             .into_iter()
@@ -171,23 +174,22 @@ fn export_then_import_reproduces_the_store() {
 #[test]
 fn import_rejects_garbage_with_the_line_number() {
     let (_dir, store) = store();
-    let error = store
-        .import(&mut "not json\n".as_bytes())
-        .expect_err("garbage");
+    let error =
+        crate::maintenance::import(&store, &mut "not json\n".as_bytes()).expect_err("garbage");
     assert!(error.to_string().contains("line 1"), "{error}");
-    let error = store.import(&mut "".as_bytes()).expect_err("empty");
+    let error = crate::maintenance::import(&store, &mut "".as_bytes()).expect_err("empty");
     assert!(error.to_string().contains("header"), "{error}");
 }
 
 #[test]
 fn verify_reports_a_damaged_record_and_a_dangling_index() {
     let (_dir, store) = store();
-    let outcome = store
-        .record_page(
-            page("http://a/1", 1),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("record");
+    let outcome = record_page(
+        &store,
+        page("http://a/1", 1),
+        vec![notice("中共甲区委员会", "甲区委", "通报")],
+    )
+    .expect("record");
     let clean = store.verify().expect("verify");
     assert!(clean.problems.is_empty(), "{:?}", clean.problems);
     assert!(clean.records_checked >= 3);
@@ -323,19 +325,13 @@ fn the_frontier_resumes_dedupes_caps_and_finishes() {
 fn a_changed_notice_gets_a_version_and_one_change_each() {
     let (_dir, store) = store();
     let first = notice("中共甲区委员会", "甲区委", "通报");
-    let created = store
-        .record_page(page("http://a/1", 1), vec![first.clone()])
-        .expect("first");
+    let created = record_page(&store, page("http://a/1", 1), vec![first.clone()]).expect("first");
     let id = created.new_notices[0].clone();
     // The same notice again, even from another URL, is no change.
-    store
-        .record_page(page("http://b/1", 2), vec![first.clone()])
-        .expect("again");
+    record_page(&store, page("http://b/1", 2), vec![first.clone()]).expect("again");
     let mut changed = first;
     changed.issues[0].status = IssueStatus::InProgress;
-    store
-        .record_page(page("http://a/1", 3), vec![changed])
-        .expect("changed");
+    record_page(&store, page("http://a/1", 3), vec![changed]).expect("changed");
 
     let current = store.notice(&id).expect("read").expect("present");
     assert_eq!(current.version, 2);
@@ -359,29 +355,29 @@ fn a_changed_notice_gets_a_version_and_one_change_each() {
 
     // A restore keeps the log, and new changes continue after it.
     let mut dump = Vec::new();
-    store.export(&mut dump).expect("export");
+    crate::maintenance::export(&store, &mut dump).expect("export");
     let (_b, restored) = self::store();
-    restored.import(&mut dump.as_slice()).expect("import");
+    crate::maintenance::import(&restored, &mut dump.as_slice()).expect("import");
     assert_eq!(restored.changes_after(None, 10).expect("log"), log);
     assert_eq!(restored.notice_versions(&id).expect("versions"), versions);
-    restored
-        .record_page(
-            page("http://c/1", 4),
-            vec![notice("中共丙镇委员会", "丙镇党委", "通报")],
-        )
-        .expect("new");
+    record_page(
+        &restored,
+        page("http://c/1", 4),
+        vec![notice("中共丙镇委员会", "丙镇党委", "通报")],
+    )
+    .expect("new");
     let after = restored.changes_after(Some(log[1].seq), 10).expect("tail");
     assert_eq!(after.len(), 1);
     // The restore continues the exported lineage, so the old tokens still mean the same.
     assert_eq!(restored.change_feed().lineage, store.change_feed().lineage);
     assert_eq!(restored.change_feed().durable_through, after[0].seq);
     // A write to the original store wakes its watchers.
-    store
-        .record_page(
-            page("http://d/1", 5),
-            vec![notice("中共丁镇委员会", "丁镇党委", "通报")],
-        )
-        .expect("new");
+    record_page(
+        &store,
+        page("http://d/1", 5),
+        vec![notice("中共丁镇委员会", "丁镇党委", "通报")],
+    )
+    .expect("new");
     assert!(woken.has_changed().expect("store alive"));
 }
 
@@ -389,12 +385,12 @@ fn a_changed_notice_gets_a_version_and_one_change_each() {
 fn the_unfiltered_listing_matches_the_filtered_one() {
     let (_dir, store) = store();
     for i in 0..7 {
-        store
-            .record_page(
-                page(&format!("http://a/{i}"), i64::from(i)),
-                vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
-            )
-            .expect("record");
+        record_page(
+            &store,
+            page(&format!("http://a/{i}"), i64::from(i)),
+            vec![notice("中共甲区委员会", "甲区委", &format!("通报{i}"))],
+        )
+        .expect("record");
     }
     let ids = |slice: &NoticeSlice| {
         slice
@@ -407,10 +403,15 @@ fn the_unfiltered_listing_matches_the_filtered_one() {
     let mut cursor_kept: Option<Vec<u8>> = None;
     loop {
         let all = store
-            .list_notices(cursor_all.as_deref(), 3, None)
+            .list_notices(NoticeOrder::FetchedDesc, cursor_all.as_deref(), 3, None)
             .expect("all");
         let kept = store
-            .list_notices(cursor_kept.as_deref(), 3, Some(&|_| true))
+            .list_notices(
+                NoticeOrder::FetchedDesc,
+                cursor_kept.as_deref(),
+                3,
+                Some(&|_| true),
+            )
             .expect("kept");
         assert_eq!(ids(&all), ids(&kept));
         assert_eq!(all.total_matching, 7);
@@ -428,12 +429,12 @@ fn the_unfiltered_listing_matches_the_filtered_one() {
 #[test]
 fn a_cached_notice_is_never_served_for_a_changed_or_damaged_record() {
     let (_dir, store) = store();
-    let first = store
-        .record_page(
-            page("http://a/1", 1),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("record");
+    let first = record_page(
+        &store,
+        page("http://a/1", 1),
+        vec![notice("中共甲区委员会", "甲区委", "通报")],
+    )
+    .expect("record");
     let id = &first.new_notices[0];
     // Twice, so the second read comes from the cache.
     for _ in 0..2 {
@@ -445,9 +446,7 @@ fn a_cached_notice_is_never_served_for_a_changed_or_damaged_record() {
     // cached copy must not be used.
     let mut changed = notice("中共甲区委员会", "甲区委", "通报");
     changed.issues[0].status = IssueStatus::InProgress;
-    store
-        .record_page(page("http://a/1", 1), vec![changed])
-        .expect("record again");
+    record_page(&store, page("http://a/1", 1), vec![changed]).expect("record again");
     let read = store.notice(id).expect("read").expect("present");
     assert_eq!(read.notice.issues[0].status, IssueStatus::InProgress);
     assert_eq!(read.version, 2);
@@ -474,49 +473,51 @@ fn a_cached_notice_is_never_served_for_a_changed_or_damaged_record() {
 #[test]
 fn the_kept_notice_count_follows_new_notices_refreshes_and_imports() {
     let (_dir, store) = store();
-    let total = |s: &SledStore| s.list_notices(None, 1, None).expect("list").total_matching;
+    let total = |s: &SledStore| {
+        s.list_notices(NoticeOrder::FetchedDesc, None, 1, None)
+            .expect("list")
+            .total_matching
+    };
     assert_eq!(total(&store), 0);
     for i in 0..3 {
-        store
-            .record_page(
-                page(&format!("http://a/{i}"), i),
-                vec![notice(&format!("中共{i}区委员会"), "", "通报")],
-            )
-            .expect("record");
+        record_page(
+            &store,
+            page(&format!("http://a/{i}"), i),
+            vec![notice(&format!("中共{i}区委员会"), "", "通报")],
+        )
+        .expect("record");
     }
     assert_eq!(total(&store), 3);
     // A refresh (same content) and a change (new version) of an existing notice add nothing.
-    store
-        .record_page(
-            page("http://a/0", 50),
-            vec![notice("中共0区委员会", "", "通报")],
-        )
-        .expect("refresh");
+    record_page(
+        &store,
+        page("http://a/0", 50),
+        vec![notice("中共0区委员会", "", "通报")],
+    )
+    .expect("refresh");
     let mut changed = notice("中共1区委员会", "", "通报");
     changed.issues[0].status = IssueStatus::NotStated;
-    store
-        .record_page(page("http://a/1", 1), vec![changed])
-        .expect("change");
+    record_page(&store, page("http://a/1", 1), vec![changed]).expect("change");
     assert_eq!(total(&store), 3);
     // A page with two notices adds two.
-    store
-        .record_page(
-            page("http://b/1", 60),
-            vec![
-                notice("中共乙区委员会", "", "通报一"),
-                notice("中共丙区委员会", "", "通报二"),
-            ],
-        )
-        .expect("record two");
+    record_page(
+        &store,
+        page("http://b/1", 60),
+        vec![
+            notice("中共乙区委员会", "", "通报一"),
+            notice("中共丙区委员会", "", "通报二"),
+        ],
+    )
+    .expect("record two");
     assert_eq!(total(&store), 5);
     assert_eq!(store.by_fetched.len(), 5);
 
     // An import writes notices without the change log; the count is taken afresh after it.
     let mut export = Vec::new();
-    store.export(&mut export).expect("export");
+    crate::maintenance::export(&store, &mut export).expect("export");
     let (_other_dir, other) = self::store();
     assert_eq!(total(&other), 0);
-    other.import(&mut export.as_slice()).expect("import");
+    crate::maintenance::import(&other, &mut export.as_slice()).expect("import");
     assert_eq!(total(&other), 5);
 }
 
@@ -526,8 +527,7 @@ fn the_kept_notice_count_follows_new_notices_refreshes_and_imports() {
 fn read_then_changed(store: &SledStore) -> (String, u64, usize, Arc<StoredNotice>) {
     let mut first = notice("中共甲区委员会", "甲区委", "通报");
     first.issues[0].status = IssueStatus::InProgress;
-    let id = store
-        .record_page(page("http://a/1", 1), vec![first])
+    let id = record_page(store, page("http://a/1", 1), vec![first])
         .expect("record")
         .new_notices[0]
         .clone();
@@ -538,12 +538,12 @@ fn read_then_changed(store: &SledStore) -> (String, u64, usize, Arc<StoredNotice
         .expect("get")
         .expect("present");
     let old = Arc::new(decode::<StoredNotice>("notices", &raw).expect("decode"));
-    store
-        .record_page(
-            page("http://a/1", 1),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("write");
+    record_page(
+        store,
+        page("http://a/1", 1),
+        vec![notice("中共甲区委员会", "甲区委", "通报")],
+    )
+    .expect("write");
     (id, epoch, raw.len(), old)
 }
 
@@ -571,12 +571,12 @@ fn the_store_works_with_the_notice_cache_off() {
         },
     )
     .expect("open store");
-    let outcome = store
-        .record_page(
-            page("http://a/1", 1),
-            vec![notice("中共甲区委员会", "", "通报")],
-        )
-        .expect("record");
+    let outcome = record_page(
+        &store,
+        page("http://a/1", 1),
+        vec![notice("中共甲区委员会", "", "通报")],
+    )
+    .expect("record");
     let read = store
         .notice(&outcome.new_notices[0])
         .expect("read")
@@ -584,7 +584,7 @@ fn the_store_works_with_the_notice_cache_off() {
     assert_eq!(read.notice.title.as_deref(), Some("通报"));
     assert_eq!(
         store
-            .list_notices(None, 5, None)
+            .list_notices(NoticeOrder::FetchedDesc, None, 5, None)
             .expect("list")
             .notices
             .len(),
@@ -594,19 +594,19 @@ fn the_store_works_with_the_notice_cache_off() {
 
 /// Stores 甲区委's notice "通报" at http://a/1 and returns its id.
 fn first_notice(store: &SledStore) -> String {
-    store
-        .record_page(
-            page("http://a/1", 1),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("first notice")
-        .new_notices[0]
+    record_page(
+        store,
+        page("http://a/1", 1),
+        vec![notice("中共甲区委员会", "甲区委", "通报")],
+    )
+    .expect("first notice")
+    .new_notices[0]
         .clone()
 }
 
 fn total(store: &SledStore) -> usize {
     store
-        .list_notices(None, 1, None)
+        .list_notices(NoticeOrder::FetchedDesc, None, 1, None)
         .expect("count")
         .total_matching
 }
@@ -617,9 +617,7 @@ fn an_edited_notice_keeps_its_id_wherever_its_new_content_is_found() {
     let id = first_notice(&store);
     // The publisher corrects the title: a new content id, but the same notice.
     let corrected = notice("中共甲区委员会", "甲区委", "通报（更正）");
-    let edit = store
-        .record_page(page("http://a/1", 2), vec![corrected.clone()])
-        .expect("edit");
+    let edit = record_page(&store, page("http://a/1", 2), vec![corrected.clone()]).expect("edit");
     assert!(edit.new_notices.is_empty());
     assert!(edit.withdrawn_notices.is_empty());
     assert_eq!(edit.updated_notices, vec![id.clone()]);
@@ -632,13 +630,12 @@ fn an_edited_notice_keeps_its_id_wherever_its_new_content_is_found() {
     // The corrected text found at another URL, even in a store restored from an export, is
     // still that notice.
     let mut dump = Vec::new();
-    store.export(&mut dump).expect("export");
+    crate::maintenance::export(&store, &mut dump).expect("export");
     let (_other_dir, restored) = self::store();
-    restored.import(&mut dump.as_slice()).expect("import");
+    crate::maintenance::import(&restored, &mut dump.as_slice()).expect("import");
     for target in [&store, &restored] {
-        let elsewhere = target
-            .record_page(page("http://b/1", 3), vec![corrected.clone()])
-            .expect("elsewhere");
+        let elsewhere =
+            record_page(target, page("http://b/1", 3), vec![corrected.clone()]).expect("elsewhere");
         assert!(elsewhere.new_notices.is_empty());
         assert_eq!(elsewhere.updated_notices, vec![id.clone()]);
         let carriers = target
@@ -655,9 +652,12 @@ fn a_notice_no_page_carries_is_withdrawn_and_may_come_back() {
     let (_dir, store) = store();
     let kept = notice("中共甲区委员会", "甲区委", "通报");
     let dropped = notice("中共乙县委员会", "乙县委", "通报");
-    let both = store
-        .record_page(page("http://a/1", 1), vec![kept.clone(), dropped.clone()])
-        .expect("both");
+    let both = record_page(
+        &store,
+        page("http://a/1", 1),
+        vec![kept.clone(), dropped.clone()],
+    )
+    .expect("both");
     let (kept_id, dropped_id) = (both.new_notices[0].clone(), both.new_notices[1].clone());
     let org = store
         .resolve_organisation("乙县委")
@@ -665,16 +665,14 @@ fn a_notice_no_page_carries_is_withdrawn_and_may_come_back() {
         .expect("known");
     assert_eq!(total(&store), 2);
 
-    let one = store
-        .record_page(page("http://a/1", 2), vec![kept.clone()])
-        .expect("one");
+    let one = record_page(&store, page("http://a/1", 2), vec![kept.clone()]).expect("one");
     assert_eq!(one.withdrawn_notices, vec![dropped_id.clone()]);
     assert!(store.notice(&dropped_id).expect("read").is_none());
     assert_eq!(store.withdrawn_version(&dropped_id).expect("read"), Some(1));
     let history = store.notice_versions(&dropped_id).expect("versions");
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].notice, dropped);
-    assert!(store.organisation(&org.id).expect("read").is_none());
+    assert!(store.resolve_organisation(&org.id).expect("read").is_none());
     assert_eq!(total(&store), 1);
     let last = store.changes_after(None, 10).expect("log");
     let last = last.last().expect("logged");
@@ -691,35 +689,33 @@ fn a_notice_no_page_carries_is_withdrawn_and_may_come_back() {
         vec![kept_id.clone()]
     );
 
-    let again = store
-        .record_page(page("http://a/1", 3), vec![kept, dropped])
-        .expect("again");
+    let again = record_page(&store, page("http://a/1", 3), vec![kept, dropped]).expect("again");
     assert_eq!(again.new_notices, vec![dropped_id.clone()]);
     let back = store.notice(&dropped_id).expect("read").expect("back");
     assert_eq!(back.version, 2);
     assert_eq!(store.withdrawn_version(&dropped_id).expect("read"), None);
     assert_eq!(total(&store), 2);
-    assert!(store.organisation(&org.id).expect("read").is_some());
+    assert!(store.resolve_organisation(&org.id).expect("read").is_some());
 }
 
 #[test]
 fn a_notice_another_page_carries_is_kept_and_not_taken_over() {
     let (_dir, store) = store();
     let id = first_notice(&store);
-    store
-        .record_page(
-            page("http://b/1", 2),
-            vec![notice("中共甲区委员会", "甲区委", "通报")],
-        )
-        .expect("b");
+    record_page(
+        &store,
+        page("http://b/1", 2),
+        vec![notice("中共甲区委员会", "甲区委", "通报")],
+    )
+    .expect("b");
     // b/1 now carries something else: the notice stays, carried by a/1 alone, and the new
     // content is a notice of its own rather than a version that a/1 would undo.
-    let other = store
-        .record_page(
-            page("http://b/1", 3),
-            vec![notice("中共甲区委员会", "甲区委", "另一通报")],
-        )
-        .expect("replaced");
+    let other = record_page(
+        &store,
+        page("http://b/1", 3),
+        vec![notice("中共甲区委员会", "甲区委", "另一通报")],
+    )
+    .expect("replaced");
     assert_eq!(other.new_notices.len(), 1);
     assert!(other.withdrawn_notices.is_empty());
     let stays = store.notice(&id).expect("read").expect("kept");
@@ -732,9 +728,7 @@ fn a_notice_another_page_carries_is_kept_and_not_taken_over() {
 fn a_page_that_yields_nothing_keeps_its_notices() {
     let (_dir, store) = store();
     let id = first_notice(&store);
-    let broken = store
-        .record_page(page("http://a/1", 2), vec![])
-        .expect("error page");
+    let broken = record_page(&store, page("http://a/1", 2), vec![]).expect("error page");
     assert!(broken.withdrawn_notices.is_empty());
     assert!(store.notice(&id).expect("read").is_some());
     assert_eq!(
@@ -746,12 +740,12 @@ fn a_page_that_yields_nothing_keeps_its_notices() {
         vec![id.clone()]
     );
     // When the page recovers with other content, the notice it carried is still replaced.
-    let edit = store
-        .record_page(
-            page("http://a/1", 3),
-            vec![notice("中共甲区委员会", "甲区委", "通报（修订）")],
-        )
-        .expect("recovered");
+    let edit = record_page(
+        &store,
+        page("http://a/1", 3),
+        vec![notice("中共甲区委员会", "甲区委", "通报（修订）")],
+    )
+    .expect("recovered");
     assert_eq!(edit.updated_notices, [id]);
 }
 
@@ -759,12 +753,12 @@ fn a_page_that_yields_nothing_keeps_its_notices() {
 fn a_page_reused_for_another_organisation_withdraws_the_old_notice() {
     let (_dir, store) = store();
     let old = first_notice(&store);
-    let reused = store
-        .record_page(
-            page("http://a/1", 2),
-            vec![notice("中共乙县委员会", "乙县委", "通报")],
-        )
-        .expect("reused");
+    let reused = record_page(
+        &store,
+        page("http://a/1", 2),
+        vec![notice("中共乙县委员会", "乙县委", "通报")],
+    )
+    .expect("reused");
     assert_eq!(reused.new_notices.len(), 1);
     assert_ne!(reused.new_notices[0], old);
     assert_eq!(reused.withdrawn_notices, [old]);
@@ -825,10 +819,10 @@ fn an_export_carries_page_bodies_and_frontiers_and_an_old_one_claims_no_body() {
         )
         .expect("complete");
     let mut dump = Vec::new();
-    store.export(&mut dump).expect("export");
+    crate::maintenance::export(&store, &mut dump).expect("export");
 
     let (_b, restored) = self::store();
-    restored.import(&mut dump.as_slice()).expect("import");
+    crate::maintenance::import(&restored, &mut dump.as_slice()).expect("import");
     let page = restored.page("http://a/1").expect("read").expect("page");
     assert!(page.body_stored);
     assert_eq!(
@@ -859,7 +853,7 @@ fn an_export_carries_page_bodies_and_frontiers_and_an_old_one_claims_no_body() {
         .collect();
     assert_ne!(without.len(), text.len(), "bodies were exported");
     let (_c, older) = self::store();
-    older.import(&mut without.as_bytes()).expect("import");
+    crate::maintenance::import(&older, &mut without.as_bytes()).expect("import");
     let page = older.page("http://a/1").expect("read").expect("page");
     assert!(!page.body_stored);
     assert_eq!(older.page_body("http://a/1", 40).expect("read"), None);
@@ -875,12 +869,12 @@ fn a_document_notice_is_found_on_its_article_page_too_and_goes_with_the_document
         record.linked_from = vec!["http://a/art/1.html".into()];
         record
     };
-    let first = store
-        .record_page(
-            document(10, "通报一"),
-            vec![notice("中共甲区委员会", "甲区委", "通报一")],
-        )
-        .expect("record");
+    let first = record_page(
+        &store,
+        document(10, "通报一"),
+        vec![notice("中共甲区委员会", "甲区委", "通报一")],
+    )
+    .expect("record");
     let id = first.new_notices[0].clone();
     let stored = store.notice(&id).expect("read").expect("present");
     assert_eq!(stored.source_uri, "http://a/files/1.pdf");
@@ -890,12 +884,64 @@ fn a_document_notice_is_found_on_its_article_page_too_and_goes_with_the_document
     );
     // The document now carries another organisation's notice: the article page, which only
     // carried the old one through the document, does not keep it alive.
-    let second = store
-        .record_page(
-            document(20, "通报二"),
-            vec![notice("中共乙县委员会", "乙县委", "通报二")],
-        )
-        .expect("record");
+    let second = record_page(
+        &store,
+        document(20, "通报二"),
+        vec![notice("中共乙县委员会", "乙县委", "通报二")],
+    )
+    .expect("record");
     assert_eq!(second.withdrawn_notices, std::slice::from_ref(&id));
     assert!(store.notice(&id).expect("read").is_none());
+}
+
+/// The conformance suite on sled, one test per case, each on fresh stores in temp dirs.
+mod conformance_on_sled {
+    use crate::Store;
+    use std::sync::Arc;
+
+    fn run(case: crate::conformance::Case) {
+        let dirs = std::cell::RefCell::new(Vec::new());
+        let factory = || {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = crate::SledStore::open(dir.path()).expect("open store");
+            dirs.borrow_mut().push(dir);
+            Arc::new(store) as Arc<dyn Store>
+        };
+        case(&factory);
+    }
+
+    macro_rules! cases {
+        ($($name:ident),* $(,)?) => {
+            $(
+                #[test]
+                fn $name() {
+                    run(crate::conformance::$name);
+                }
+            )*
+
+            #[test]
+            fn every_case_runs_on_sled() {
+                let here = [$(stringify!($name)),*];
+                let suite: Vec<&str> = crate::conformance::CASES.iter().map(|(n, _)| *n).collect();
+                assert_eq!(here.as_slice(), suite.as_slice());
+            }
+        };
+    }
+
+    cases!(
+        page_and_notices_round_trip,
+        one_notice_from_two_urls,
+        versions_and_change_log,
+        edits_keep_their_id,
+        withdrawal_and_return,
+        organisations_and_aliases,
+        listing_orders_and_cursors,
+        change_feed_resume_and_wake,
+        frontier_runs_resume_and_finish,
+        frontier_leases_and_expiry,
+        schedule_claims,
+        export_import_round_trip,
+        copy_between_stores,
+        verify_and_stats,
+    );
 }

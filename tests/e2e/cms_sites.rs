@@ -8,7 +8,8 @@ use gazette::settings::{Secret, Settings};
 use gazette_proto::pb;
 use gazette_proto::pb::crawl_service_client::CrawlServiceClient;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
-use gazette_store::{NoticeStore, SledStore, StoredNotice};
+use gazette_store::prelude::*;
+use gazette_store::{SledStore, StoredNotice};
 use gazette_worker::cms::Cms;
 use gazette_worker::{CrawlReport, Crawler, CrawlerConfig, Pagination, SourceConfig};
 use std::sync::Arc;
@@ -52,8 +53,8 @@ struct Run {
 async fn crawl(source: &SourceConfig) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(SledStore::open(dir.path()).expect("open store"));
-    let crawler = Crawler::new(crawler_config(), Arc::clone(&store) as Arc<dyn NoticeStore>)
-        .expect("crawler");
+    let crawler =
+        Crawler::new(crawler_config(), Arc::clone(&store) as Arc<dyn Store>).expect("crawler");
     let report = crawler
         .crawl_once(source, &CancellationToken::new())
         .await
@@ -69,7 +70,7 @@ impl Run {
     fn notices(&self) -> Vec<Arc<StoredNotice>> {
         let all = self
             .store
-            .list_notices(None, 10_000, None)
+            .list_notices(gazette_store::NoticeOrder::FetchedDesc, None, 10_000, None)
             .expect("list notices");
         assert_eq!(all.notices.len(), all.total_matching);
         all.notices
@@ -276,11 +277,8 @@ async fn pdf_and_docx_attachments_become_notices_found_on_their_article_pages() 
     assert_eq!(site.hits(&format!("{}?{}", a::DOCX_FILE, a::DOCX_QUERY)), 1);
 
     // A second run finds everything unchanged and stores nothing twice.
-    let crawler = Crawler::new(
-        crawler_config(),
-        Arc::clone(&run.store) as Arc<dyn NoticeStore>,
-    )
-    .expect("crawler");
+    let crawler =
+        Crawler::new(crawler_config(), Arc::clone(&run.store) as Arc<dyn Store>).expect("crawler");
     let again = crawler
         .crawl_once(
             &source("files", vec![site.url(a::LIST)], 10),
@@ -456,8 +454,7 @@ async fn each_challenge_spaces_the_hosts_next_request_further_apart() {
         retry_max: Duration::from_secs(5),
         ..crawler_config()
     };
-    let crawler =
-        Crawler::new(config, Arc::clone(&store) as Arc<dyn NoticeStore>).expect("crawler");
+    let crawler = Crawler::new(config, Arc::clone(&store) as Arc<dyn Store>).expect("crawler");
     let report = crawler
         .crawl_once(
             &source("spaced", vec![site.url(c::LIST)], 5),

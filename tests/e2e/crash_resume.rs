@@ -3,7 +3,8 @@
 
 use axum::http::{Uri, header};
 use axum::response::IntoResponse;
-use gazette_store::{NoticeStore, SledStore};
+use gazette_store::SledStore;
+use gazette_store::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -116,7 +117,7 @@ fn stored_urls(data: &std::path::Path, base: &str) -> (HashSet<String>, usize, u
         }
     }
     let total = store
-        .list_notices(None, 1, None)
+        .list_notices(gazette_store::NoticeOrder::FetchedDesc, None, 1, None)
         .expect("list notices")
         .total_matching;
     assert_eq!(

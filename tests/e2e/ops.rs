@@ -13,7 +13,8 @@ use gazette::settings::Settings;
 use gazette_proto::pb;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
 use gazette_proto::pb::organisation_service_client::OrganisationServiceClient;
-use gazette_store::{NoticeStore, SledStore};
+use gazette_store::SledStore;
+use gazette_store::prelude::*;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
@@ -494,7 +495,9 @@ async fn verify_passes_a_healthy_store_and_names_a_damaged_record() {
 
     let id = {
         let store = SledStore::open(&data).expect("open store");
-        let slice = store.list_notices(None, 1, None).expect("list");
+        let slice = store
+            .list_notices(gazette_store::NoticeOrder::FetchedDesc, None, 1, None)
+            .expect("list");
         let id = slice.notices.first().expect("a notice").id.clone();
         store
             .damage_for_tests("notices", id.as_bytes(), b"\x01\x00\x00\x00\x00{}")

@@ -9,7 +9,8 @@
 
 use axum::http::{Uri, header};
 use axum::response::IntoResponse;
-use gazette_store::{NoticeStore, SledStore};
+use gazette_store::SledStore;
+use gazette_store::prelude::*;
 use gazette_worker::{Crawler, CrawlerConfig, Pagination, SourceConfig};
 use std::io::{BufRead as _, Write as _};
 use std::sync::Arc;
@@ -97,7 +98,7 @@ async fn crawl(base: &str) -> Result<(), Box<dyn std::error::Error>> {
         respect_robots: false,
         ..CrawlerConfig::default()
     };
-    let crawler = Crawler::new(config, Arc::clone(&store) as Arc<dyn NoticeStore>)?;
+    let crawler = Crawler::new(config, Arc::clone(&store) as Arc<dyn Store>)?;
     let source = SourceConfig {
         name: "bench".into(),
         start_urls: vec![format!("{base}/list_1.html")],

@@ -6,6 +6,14 @@
 //! seeded with the list pages (and sitemaps), and every entry finished writes its page, marks
 //! it done and queues its links in one transaction. A run killed at any point resumes from the
 //! queue on the next start, without fetching finished entries again.
+//!
+//! Entries are leased, not just read (see [`gazette_store::PageStore`]): a run claims a few
+//! entries at a time for this crawler's worker id, renews the leases of what it holds (in
+//! flight, waiting, or deferred to a later run) every third of [`LEASE`], and gives back what
+//! it did not finish when it ends. Several crawlers on one shared store thus work through one
+//! frontier, each entry fetched by one of them; the entries of one that died are handed out
+//! again once their leases expire. While other workers hold leases and nothing is claimable,
+//! a run waits (listening for cancellation) for their work to finish or come free.
 
 use crate::config::{CrawlerConfig, SourceConfig};
 use crate::entry::EntryRunner;
@@ -16,8 +24,8 @@ use crate::report::CrawlReport;
 use crate::source::CompiledSource;
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
-use gazette_store::{FrontierEntry, FrontierKind};
-use std::collections::{HashSet, VecDeque};
+use gazette_store::{FrontierEntry, FrontierKind, Lease, PageStore};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
@@ -37,12 +45,32 @@ pub struct Progress<'a> {
 /// A progress callback.
 pub type ProgressFn = Arc<dyn Fn(Progress<'_>) + Send + Sync>;
 
+/// How long a claimed frontier entry (or a schedule claim) stays a worker's without renewal.
+pub const LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The longest wait before looking again for work while other workers hold leases: their
+/// completions may queue new entries before any lease expires.
+const WORK_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Crawls sources into a store.
 #[derive(Clone)]
 pub struct Crawler {
     runner: EntryRunner,
     config: CrawlerConfig,
     progress: Option<ProgressFn>,
+    /// This crawler's id in leases: unique per crawler (host, process and a random part).
+    worker_id: Arc<str>,
+}
+
+/// A worker id unique to this crawler: the host name when known, the process id and a
+/// random part (two crawlers of one process are two workers).
+fn new_worker_id() -> Arc<str> {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "gazette".to_owned());
+    format!("{host}-{}-{:08x}", std::process::id(), fastrand::u32(..)).into()
+}
+
+fn lease_until(now: i64) -> i64 {
+    now.saturating_add(i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl std::fmt::Debug for Crawler {
@@ -55,7 +83,7 @@ impl std::fmt::Debug for Crawler {
 
 impl Crawler {
     /// A crawler writing into `store`.
-    pub fn new(config: CrawlerConfig, store: Arc<dyn gazette_store::NoticeStore>) -> Result<Self> {
+    pub fn new(config: CrawlerConfig, store: Arc<dyn PageStore>) -> Result<Self> {
         Ok(Self {
             runner: EntryRunner {
                 fetcher: Fetcher::new(&config)?,
@@ -67,7 +95,55 @@ impl Crawler {
             },
             config,
             progress: None,
+            worker_id: new_worker_id(),
         })
+    }
+
+    /// This crawler's id in frontier leases and schedule claims.
+    pub fn worker_id(&self) -> &str {
+        &self.worker_id
+    }
+
+    /// Claims (or renews the claim on) the run of `source` due at `due_ms`, so that one
+    /// crawler among replicas on a shared store runs it; see [`PageStore::claim_run`].
+    pub async fn claim_run(&self, source: &str, due_ms: i64) -> Result<bool> {
+        let (store, name, worker) = self.owned(source);
+        let now = now_ms();
+        Ok(tokio::task::spawn_blocking(move || {
+            let lease = Lease {
+                worker: &worker,
+                now_ms: now,
+                until_ms: lease_until(now),
+            };
+            store.claim_run(&name, due_ms, lease)
+        })
+        .await??)
+    }
+
+    /// Ends this crawler's claim on `source`'s schedule.
+    pub async fn release_run(&self, source: &str) -> Result<()> {
+        let (store, name, worker) = self.owned(source);
+        Ok(tokio::task::spawn_blocking(move || store.release_run(&name, &worker)).await??)
+    }
+
+    /// Whether `source` has a run in progress (begun by any worker), which a crawler that
+    /// did not win the schedule claim may join.
+    pub async fn run_in_progress(&self, source: &str) -> Result<bool> {
+        let (store, name, _) = self.owned(source);
+        Ok(
+            tokio::task::spawn_blocking(move || store.frontier_run(&name))
+                .await??
+                .is_some(),
+        )
+    }
+
+    /// What a blocking store call needs: the store, the source's name and the worker id.
+    fn owned(&self, source: &str) -> (Arc<dyn PageStore>, String, Arc<str>) {
+        (
+            Arc::clone(&self.runner.store),
+            source.to_owned(),
+            Arc::clone(&self.worker_id),
+        )
     }
 
     /// Calls `progress` after every finished entry.
@@ -189,14 +265,36 @@ impl Crawler {
         .await??;
         report.resumed = run.resumed;
         let concurrency = self.config.per_host_concurrency.max(1);
+        // Entries attempted by this run; an entry is never attempted twice in one run.
         let mut attempted: HashSet<u64> = HashSet::new();
+        // Entries leased to this worker and not finished: claimed and waiting, in flight, or
+        // deferred to a later run. Their leases are renewed until the run ends.
+        let mut held: BTreeSet<u64> = BTreeSet::new();
         let mut queue: VecDeque<(u64, FrontierEntry)> = VecDeque::new();
         let mut in_flight = FuturesUnordered::new();
+        let mut renew = tokio::time::interval(LEASE / 3);
+        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        renew.reset();
         let mut done = 0;
-        loop {
+        let outcome: Result<()> = 'run: loop {
+            // When nothing is claimable but other workers hold leases: when to look again.
+            let mut others_hold_until = None;
             while in_flight.len() < concurrency && !cancel.is_cancelled() {
                 if queue.is_empty() {
-                    queue = self.pending(source, &attempted).await?;
+                    let claim = match self.claim(source, concurrency * 2).await {
+                        Ok(claim) => claim,
+                        Err(error) => break 'run Err(error),
+                    };
+                    for (seq, entry) in claim.entries {
+                        held.insert(seq);
+                        // Re-handed after a lost lease: finished or deferred here already.
+                        if !attempted.contains(&seq) {
+                            queue.push_back((seq, entry));
+                        }
+                    }
+                    if queue.is_empty() && claim.leased_to_others > 0 {
+                        others_hold_until = claim.next_expiry_ms;
+                    }
                 }
                 let Some((seq, entry)) = queue.pop_front() else {
                     break;
@@ -204,17 +302,53 @@ impl Crawler {
                 attempted.insert(seq);
                 let runner = self.runner.clone();
                 let (compiled, cancel) = (Arc::clone(&compiled), cancel.clone());
-                in_flight.push(async move { runner.run(compiled, seq, entry, cancel).await });
+                in_flight
+                    .push(async move { (seq, runner.run(compiled, seq, entry, cancel).await) });
+            }
+            if in_flight.is_empty() {
+                let Some(until) = others_hold_until.filter(|_| !cancel.is_cancelled()) else {
+                    break Ok(());
+                };
+                let expiry = u64::try_from(until.saturating_sub(now_ms())).unwrap_or(0);
+                let wait = WORK_POLL.min(std::time::Duration::from_millis(expiry));
+                tokio::select! {
+                    biased;
+                    _ = cancel.cancelled() => {}
+                    _ = renew.tick() => {
+                        if let Err(error) = self.renew(source, &held).await {
+                            break Err(error);
+                        }
+                    }
+                    _ = tokio::time::sleep(wait) => {}
+                }
+                continue;
             }
             // Store errors end the run, but only after the entries in flight have finished.
-            let Some(result) = in_flight.next().await else {
-                break;
+            let (seq, result) = tokio::select! {
+                biased;
+                finished = in_flight.next() => match finished {
+                    Some(finished) => finished,
+                    None => continue,
+                },
+                _ = renew.tick() => {
+                    if let Err(error) = self.renew(source, &held).await {
+                        while in_flight.next().await.is_some() {}
+                        break Err(error);
+                    }
+                    continue;
+                }
             };
             match result {
-                Ok(entry) => report.add(entry),
+                Ok(entry) => {
+                    // Deferred and cancelled entries stay queued, leased here until the end.
+                    if !entry.left_pending && !entry.cancelled {
+                        held.remove(&seq);
+                    }
+                    report.add(entry);
+                }
                 Err(error) => {
                     while in_flight.next().await.is_some() {}
-                    return Err(error);
+                    break Err(error);
                 }
             }
             done += 1;
@@ -225,30 +359,78 @@ impl Crawler {
                     known: attempted.len() + queue.len(),
                 });
             }
-        }
+        };
+        // What this run holds and did not finish is given back for whoever runs next.
+        let released = self.release(source, &held).await;
+        outcome?;
+        released?;
         report.cancelled |= cancel.is_cancelled();
         if !report.cancelled && report.left_pending == 0 {
-            let store = Arc::clone(&self.runner.store);
-            let name = source.name.clone();
+            let (store, name, _) = self.owned(&source.name);
             tokio::task::spawn_blocking(move || store.frontier_finish(&name)).await??;
         }
         Ok(report)
     }
 
-    /// Queued entries not yet attempted in this process.
-    async fn pending(
+    /// Leases up to `limit` entries of `source`'s run to this worker.
+    async fn claim(
         &self,
         source: &SourceConfig,
-        attempted: &HashSet<u64>,
-    ) -> Result<VecDeque<(u64, FrontierEntry)>> {
-        let store = Arc::clone(&self.runner.store);
-        let name = source.name.clone();
-        let limit = attempted.len() + 1000;
-        let pending =
-            tokio::task::spawn_blocking(move || store.frontier_pending(&name, limit)).await??;
-        Ok(pending
-            .into_iter()
-            .filter(|(seq, _)| !attempted.contains(seq))
-            .collect())
+        limit: usize,
+    ) -> Result<gazette_store::FrontierClaim> {
+        let (store, name, worker) = self.owned(&source.name);
+        let now = now_ms();
+        Ok(tokio::task::spawn_blocking(move || {
+            let lease = Lease {
+                worker: &worker,
+                now_ms: now,
+                until_ms: lease_until(now),
+            };
+            store.frontier_claim(&name, lease, limit)
+        })
+        .await??)
+    }
+
+    /// Renews this worker's leases on `held`. A lease lost meanwhile (this worker stalled past
+    /// its expiry and another took the entry) is only logged: finishing an entry twice writes
+    /// the same records.
+    async fn renew(&self, source: &SourceConfig, held: &BTreeSet<u64>) -> Result<()> {
+        if held.is_empty() {
+            return Ok(());
+        }
+        let (store, name, worker) = self.owned(&source.name);
+        let seqs: Vec<u64> = held.iter().copied().collect();
+        let now = now_ms();
+        let asked = seqs.len();
+        let kept = tokio::task::spawn_blocking(move || {
+            let lease = Lease {
+                worker: &worker,
+                now_ms: now,
+                until_ms: lease_until(now),
+            };
+            store.frontier_renew(&name, lease, &seqs)
+        })
+        .await??;
+        if kept.len() < asked {
+            tracing::warn!(
+                source = %source.name,
+                lost = asked - kept.len(),
+                "frontier leases expired and were taken over"
+            );
+        }
+        Ok(())
+    }
+
+    /// Gives back this worker's leases on `held`.
+    async fn release(&self, source: &SourceConfig, held: &BTreeSet<u64>) -> Result<()> {
+        if held.is_empty() {
+            return Ok(());
+        }
+        let (store, name, worker) = self.owned(&source.name);
+        let seqs: Vec<u64> = held.iter().copied().collect();
+        Ok(
+            tokio::task::spawn_blocking(move || store.frontier_release(&name, &worker, &seqs))
+                .await??,
+        )
     }
 }

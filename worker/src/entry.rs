@@ -16,7 +16,7 @@ use crate::report::UnsupportedDocument;
 use crate::source::CompiledSource;
 use gazette_pipeline::Parsed;
 use gazette_store::{
-    Completion, FrontierEntry, FrontierKind, NoticeStore, PageOutcome, PageRecord, PageWrite,
+    Completion, FrontierEntry, FrontierKind, PageOutcome, PageRecord, PageStore, PageWrite,
 };
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -27,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 pub(crate) struct EntryRunner {
     pub(crate) fetcher: Fetcher,
     pub(crate) politeness: Arc<Politeness>,
-    pub(crate) store: Arc<dyn NoticeStore>,
+    pub(crate) store: Arc<dyn PageStore>,
     /// Cleaning and parsing jobs at once: one per core. More only adds threads (each with its
     /// own allocator arena) without adding throughput.
     pub(crate) cpu: Arc<tokio::sync::Semaphore>,
@@ -279,7 +279,7 @@ impl EntryRunner {
         discovered: Vec<FrontierEntry>,
         page: Option<PageWrite>,
     ) -> Result<PageOutcome> {
-        let store: Arc<dyn NoticeStore> = Arc::clone(&self.store);
+        let store: Arc<dyn PageStore> = Arc::clone(&self.store);
         let (max_notices, max_lists) = compiled.caps();
         let name = compiled.name().to_owned();
         let done = Completion {

@@ -1,6 +1,6 @@
 //! gazette's crawl worker: fetches list pages and notice pages from publication sites, hands
 //! the bytes to [`gazette_pipeline`] (the one path to a stored page, shared with the admin
-//! API) and records the results in a [`gazette_store::NoticeStore`]. Never depends on tonic.
+//! API) and records the results in a [`gazette_store::Store`]. Never depends on tonic.
 //!
 //! Modules, each depending only on those above it (doc links aside):
 //! - [`failure`] — [`FailureClass`], the one classification of a failed fetch, which retries,

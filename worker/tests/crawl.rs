@@ -8,7 +8,8 @@ mod crawl {
     pub(crate) mod site;
 }
 
-use gazette_store::{NoticeStore, SledStore};
+use gazette_store::SledStore;
+use gazette_store::prelude::*;
 use gazette_worker::{CrawlReport, Crawler, CrawlerConfig, SourceConfig};
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,8 +44,7 @@ impl Harness {
     pub(crate) fn new(config: CrawlerConfig) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Arc::new(SledStore::open(dir.path()).expect("open store"));
-        let crawler =
-            Crawler::new(config, Arc::clone(&store) as Arc<dyn NoticeStore>).expect("crawler");
+        let crawler = Crawler::new(config, Arc::clone(&store) as Arc<dyn Store>).expect("crawler");
         Self {
             store,
             crawler,

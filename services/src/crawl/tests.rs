@@ -1,6 +1,7 @@
 use super::*;
 use gazette_proto::pb::crawl_service_server::CrawlService as _;
 use gazette_store::SledStore;
+use gazette_store::prelude::*;
 use tokio_stream::StreamExt as _;
 
 /// The project's own demo notice, as a plain-text document.
@@ -15,7 +16,7 @@ struct Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(SledStore::open(dir.path()).expect("open store"));
-    let api = CrawlApi::new(Arc::clone(&store) as Arc<dyn NoticeStore>, None);
+    let api = CrawlApi::new(Arc::clone(&store) as Arc<dyn Store>, None);
     Fixture {
         store,
         api,
@@ -113,7 +114,7 @@ async fn ingestion_and_reparse_share_one_path() {
     // replaces it.
     let mut stale = page;
     stale.error = Some(gazette_pipeline::NO_NOTICE.into());
-    fx.store.record_page(stale, Vec::new()).expect("write");
+    gazette_store::record_page(&*fx.store, stale, Vec::new()).expect("write");
     let mut stream = fx
         .api
         .reparse_all(Request::new(pb::ReparseAllRequest::default()))
@@ -147,7 +148,7 @@ async fn reparse_all_stops_at_shutdown_before_writing() {
     );
     let mut stale = write.page;
     stale.error = Some(gazette_pipeline::NO_NOTICE.into());
-    store.record_page(stale, Vec::new()).expect("write");
+    gazette_store::record_page(&*store, stale, Vec::new()).expect("write");
     shutdown.cancel();
     let mut stream = api
         .reparse_all(Request::new(pb::ReparseAllRequest::default()))
@@ -191,7 +192,7 @@ async fn reparse_all_stops_mid_run_at_shutdown() {
         page.url = url(n);
         page.final_url = url(n);
         page.error = Some(gazette_pipeline::NO_NOTICE.into());
-        store.record_page(page, Vec::new()).expect("write");
+        gazette_store::record_page(&*store, page, Vec::new()).expect("write");
     }
     let mut stream = api
         .reparse_all(Request::new(pb::ReparseAllRequest::default()))

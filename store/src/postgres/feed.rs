@@ -16,7 +16,7 @@ pub const CHANNEL: &str = "gazette_changes";
 /// The newest committed change-log position, kept current by a listening thread.
 pub(crate) struct FeedWatch {
     durable: Arc<tokio::sync::watch::Sender<u64>>,
-    /// The database's lineage, re-read with the position (an import may replace it).
+    /// The database's lineage as last read (an import may replace it).
     lineage: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
@@ -30,7 +30,6 @@ impl FeedWatch {
         let stop = Arc::new(AtomicBool::new(false));
         let feed = Feed {
             durable: Arc::clone(&durable),
-            lineage: Arc::clone(&lineage),
         };
         let thread_stop = Arc::clone(&stop);
         let spawned = std::thread::Builder::new()
@@ -52,10 +51,6 @@ impl FeedWatch {
         self.lineage.load(Ordering::SeqCst)
     }
 
-    #[allow(
-        dead_code,
-        reason = "used by postgres::maintenance (import), wired with the store traits"
-    )]
     pub(crate) fn set_lineage(&self, lineage: u64) {
         self.lineage.store(lineage, Ordering::SeqCst);
     }
@@ -99,7 +94,6 @@ fn tracing_free_warning(message: &str) {
 /// What the listening thread keeps current.
 struct Feed {
     durable: Arc<tokio::sync::watch::Sender<u64>>,
-    lineage: Arc<AtomicU64>,
 }
 
 fn listen(config: &postgres::Config, feed: &Feed, stop: &AtomicBool, poll: Duration) {
@@ -127,10 +121,10 @@ fn listen_once(
     client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
     // Read after LISTEN: a commit in between is either notified or seen here.
     let read = |client: &mut postgres::Client| -> Result<(), postgres::Error> {
-        let row = client.query_one("SELECT lineage, last FROM feed WHERE id = 1", &[])?;
-        feed.lineage
-            .store(super::to_u64(row.get(0)), Ordering::SeqCst);
-        publish(&feed.durable, super::to_u64(row.get(1)));
+        // Only the position: a read that raced an import could bring back the lineage it
+        // replaced (the lineage is read with each `change_feed` instead).
+        let row = client.query_one("SELECT last FROM feed WHERE id = 1", &[])?;
+        publish(&feed.durable, super::to_u64(row.get(0)));
         Ok(())
     };
     read(&mut client)?;

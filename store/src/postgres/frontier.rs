@@ -16,7 +16,10 @@ use super::{PgError, PgStore, count, decode, encode, to_i64, to_u64};
 use crate::error::StoreError;
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
-use crate::records::{Completion, FrontierEntry, FrontierKind, FrontierRun, PageOutcome};
+use crate::Lease;
+use crate::records::{
+    Completion, FrontierClaim, FrontierEntry, FrontierKind, FrontierRun, PageOutcome,
+};
 use postgres::Transaction;
 
 /// The run of `source`, locked for this transaction.
@@ -135,6 +138,7 @@ fn entries(rows: &[postgres::Row]) -> Result<Vec<(u64, FrontierEntry)>, PgError>
     Ok(out)
 }
 
+#[cfg(test)]
 pub(crate) fn pending(
     store: &PgStore,
     source: &str,
@@ -150,29 +154,17 @@ pub(crate) fn pending(
     })
 }
 
-/// What a claim handed out (the shape of the store trait's `FrontierClaim`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Claimed {
-    /// The entries now leased to the asking worker, oldest first.
-    pub entries: Vec<(u64, FrontierEntry)>,
-    /// Entries queued but leased to other workers (not expired).
-    pub leased_to_others: usize,
-    /// The earliest expiry among those leases.
-    pub next_expiry_ms: Option<i64>,
-}
-
 /// Leases up to `limit` entries nobody holds (never leased, released, or expired at
 /// `now_ms`) to `worker` until `until_ms`. `SKIP LOCKED`: two replicas claiming at once take
 /// different entries instead of waiting for each other.
 pub(crate) fn claim(
     store: &PgStore,
     source: &str,
-    worker: &str,
-    now_ms: i64,
-    until_ms: i64,
+    lease: Lease<'_>,
     limit: usize,
-) -> Result<Claimed> {
+) -> Result<FrontierClaim> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let (worker, now_ms, until_ms) = (lease.worker, lease.now_ms, lease.until_ms);
     store.transaction(false, |tx| {
         let rows = tx.query(
             "UPDATE frontier_queue q SET lease_owner = $3, lease_expires_ms = $4
@@ -188,7 +180,7 @@ pub(crate) fn claim(
              WHERE source = $1 AND lease_owner <> $2 AND lease_expires_ms > $3",
             &[&source, &worker, &now_ms],
         )?;
-        Ok(Claimed {
+        Ok(FrontierClaim {
             entries: entries(&rows)?,
             leased_to_others: count(others.get(0)),
             next_expiry_ms: others.get(1),
@@ -321,7 +313,7 @@ pub(crate) fn finish(store: &PgStore, source: &str) -> Result<bool> {
     })
 }
 
-/// Claims the run of `source` due at `due_ms` for `worker` until `until_ms`: granted when no
+/// Claims the run of `source` due at `due_ms` for the lease's worker until its expiry: granted when no
 /// one claimed the source yet; to the holder for a due time at or after its own (renewing);
 /// to another worker once the holder's claim expired (or was released) and for a later due
 /// time only, so a run is started once whichever replica asks.
@@ -329,10 +321,9 @@ pub(crate) fn claim_run(
     store: &PgStore,
     source: &str,
     due_ms: i64,
-    worker: &str,
-    now_ms: i64,
-    until_ms: i64,
+    lease: Lease<'_>,
 ) -> Result<bool> {
+    let (worker, now_ms, until_ms) = (lease.worker, lease.now_ms, lease.until_ms);
     store.with_conn(|conn| {
         Ok(conn
             .query_opt(

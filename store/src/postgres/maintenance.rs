@@ -112,340 +112,358 @@ fn bytes(row: &postgres::Row, index: usize) -> &[u8] {
     row.get::<_, &[u8]>(index)
 }
 
-impl PgStore {
-    /// The header of an export of this database.
-    pub fn export_header(&self) -> Result<ExportHeader> {
-        Ok(ExportHeader::new(self.inner.feed.lineage()))
-    }
-
-    /// Every record, kind by kind in the order of [`ExportRecord`]'s variants, from one
-    /// consistent snapshot.
-    pub fn export_records(&self, sink: &mut dyn FnMut(ExportRecord) -> Result<()>) -> Result<()> {
-        let mut held = Held::begin(
-            self,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-        )?;
-        let h = &mut held;
-        stream(h, "SELECT record FROM pages ORDER BY url", BATCH, |r| {
+/// Every record, kind by kind in the order of [`ExportRecord`]'s variants, from one
+/// consistent snapshot.
+pub(crate) fn export_records(
+    store: &PgStore,
+    sink: &mut dyn FnMut(ExportRecord) -> Result<()>,
+) -> Result<()> {
+    let mut held = Held::begin(store, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+    let h = &mut held;
+    stream(
+        h,
+        "SELECT record FROM pages ORDER BY url",
+        BATCH,
+        |r| {
             Ok(ExportRecord::Page {
                 record: Box::new(decode("pages", bytes(r, 0))?),
             })
-        }, sink)?;
-        stream(h, "SELECT record FROM notices ORDER BY id", BATCH, |r| {
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT record FROM notices ORDER BY id",
+        BATCH,
+        |r| {
             Ok(ExportRecord::Notice {
                 record: Box::new(decode("notices", bytes(r, 0))?),
             })
-        }, sink)?;
-        stream(h, "SELECT record FROM organisations ORDER BY id", BATCH, |r| {
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT record FROM organisations ORDER BY id",
+        BATCH,
+        |r| {
             Ok(ExportRecord::Organisation {
                 record: decode("organisations", bytes(r, 0))?,
             })
-        }, sink)?;
-        stream(
-            h,
-            "SELECT folded, organisation_id FROM organisation_names ORDER BY folded",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::OrganisationName {
-                    name: r.get(0),
-                    organisation_id: r.get(1),
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT record FROM page_versions ORDER BY url, fetched_at_ms",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::PageVersion {
-                    record: Box::new(decode("page_versions", bytes(r, 0))?),
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT record FROM notice_versions ORDER BY id, version",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::NoticeVersion {
-                    record: Box::new(decode("notice_versions", bytes(r, 0))?),
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT seq, notice_id, version, kind FROM changes ORDER BY seq",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::Change {
-                    record: ChangeRecord {
-                        seq: to_u64(r.get(0)),
-                        notice_id: r.get(1),
-                        version: to_u64(r.get(2)),
-                        kind: super::change_kind(r.get(3))?,
-                    },
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT derived, id FROM notice_aliases ORDER BY derived",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::NoticeAlias {
-                    alias: r.get(0),
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT folded, organisation_id FROM organisation_names ORDER BY folded",
+        BATCH,
+        |r| {
+            Ok(ExportRecord::OrganisationName {
+                name: r.get(0),
+                organisation_id: r.get(1),
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT record FROM page_versions ORDER BY url, fetched_at_ms",
+        BATCH,
+        |r| {
+            Ok(ExportRecord::PageVersion {
+                record: Box::new(decode("page_versions", bytes(r, 0))?),
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT record FROM notice_versions ORDER BY id, version",
+        BATCH,
+        |r| {
+            Ok(ExportRecord::NoticeVersion {
+                record: Box::new(decode("notice_versions", bytes(r, 0))?),
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT seq, notice_id, version, kind FROM changes ORDER BY seq",
+        BATCH,
+        |r| {
+            Ok(ExportRecord::Change {
+                record: ChangeRecord {
+                    seq: to_u64(r.get(0)),
                     notice_id: r.get(1),
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT id, version FROM withdrawn_notices ORDER BY id",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::WithdrawnNotice {
-                    notice_id: r.get(0),
-                    version: to_u64(r.get(1)),
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT url, fetched_at_ms, body FROM page_bodies ORDER BY url, fetched_at_ms",
-            BODY_BATCH,
-            |r| {
-                Ok(ExportRecord::PageBody {
-                    url: r.get(0),
-                    fetched_at_ms: r.get(1),
-                    deflated: r.get(2),
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT source, seq, entry FROM frontier_queue ORDER BY source, seq",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::FrontierQueued {
-                    source: r.get(0),
-                    seq: to_u64(r.get(1)),
-                    entry: decode("frontier", bytes(r, 2))?,
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT source, url, done FROM frontier_seen ORDER BY source, url",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::FrontierSeen {
-                    source: r.get(0),
-                    url: r.get(1),
-                    done: r.get(2),
-                })
-            },
-            sink,
-        )?;
-        stream(
-            h,
-            "SELECT source, started_ms, next_seq, notices_queued, lists_queued
+                    version: to_u64(r.get(2)),
+                    kind: super::change_kind(r.get(3))?,
+                },
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT derived, id FROM notice_aliases ORDER BY derived",
+        BATCH,
+        |r| {
+            Ok(ExportRecord::NoticeAlias {
+                alias: r.get(0),
+                notice_id: r.get(1),
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT id, version FROM withdrawn_notices ORDER BY id",
+        BATCH,
+        |r| {
+            Ok(ExportRecord::WithdrawnNotice {
+                notice_id: r.get(0),
+                version: to_u64(r.get(1)),
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT url, fetched_at_ms, body FROM page_bodies ORDER BY url, fetched_at_ms",
+        BODY_BATCH,
+        |r| {
+            Ok(ExportRecord::PageBody {
+                url: r.get(0),
+                fetched_at_ms: r.get(1),
+                deflated: r.get(2),
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT source, seq, entry FROM frontier_queue ORDER BY source, seq",
+        BATCH,
+        |r| {
+            Ok(ExportRecord::FrontierQueued {
+                source: r.get(0),
+                seq: to_u64(r.get(1)),
+                entry: decode("frontier", bytes(r, 2))?,
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT source, url, done FROM frontier_seen ORDER BY source, url",
+        BATCH,
+        |r| {
+            Ok(ExportRecord::FrontierSeen {
+                source: r.get(0),
+                url: r.get(1),
+                done: r.get(2),
+            })
+        },
+        sink,
+    )?;
+    stream(
+        h,
+        "SELECT source, started_ms, next_seq, notices_queued, lists_queued
              FROM frontier_runs ORDER BY source",
-            BATCH,
-            |r| {
-                Ok(ExportRecord::FrontierRun {
-                    source: r.get(0),
-                    run: FrontierRun {
-                        started_ms: r.get(1),
-                        next_seq: to_u64(r.get(2)),
-                        notices_queued: count(r.get(3)),
-                        lists_queued: count(r.get(4)),
-                        resumed: false,
-                    },
-                })
-            },
-            sink,
-        )?;
-        held.commit()
-    }
+        BATCH,
+        |r| {
+            Ok(ExportRecord::FrontierRun {
+                source: r.get(0),
+                run: FrontierRun {
+                    started_ms: r.get(1),
+                    next_seq: to_u64(r.get(2)),
+                    notices_queued: count(r.get(3)),
+                    lists_queued: count(r.get(4)),
+                    resumed: false,
+                },
+            })
+        },
+        sink,
+    )?;
+    held.commit()
+}
 
-    /// Writes `records` in one transaction under the feed lock (see the module documentation),
-    /// continuing the export's lineage when this database had no change log.
-    pub fn import_records(
-        &self,
-        header: &ExportHeader,
-        records: &mut dyn Iterator<Item = Result<ExportRecord>>,
-    ) -> Result<TransferStats> {
-        let mut held = Held::begin(self, "BEGIN ISOLATION LEVEL READ COMMITTED")?;
-        let (own_lineage, had_changes) = held.run(|c| {
-            let lineage = to_u64(
-                c.query_one("SELECT lineage FROM feed WHERE id = 1 FOR UPDATE", &[])?
-                    .get(0),
-            );
-            let had = c
-                .query_opt("SELECT 1 FROM changes LIMIT 1", &[])?
-                .is_some();
-            Ok((lineage, had))
-        })?;
-        let mut counts = RecordCounts::default();
-        let mut claimed_bodies: Vec<(bool, String, i64)> = Vec::new();
-        let mut batch = Vec::with_capacity(BATCH);
-        for record in records {
-            let record = record?;
-            counts.add(&record);
-            match &record {
-                ExportRecord::Page { record: page } if page.body_stored => {
-                    claimed_bodies.push((false, page.url.clone(), page.fetched_at_ms));
-                }
-                ExportRecord::PageVersion { record: page } if page.body_stored => {
-                    claimed_bodies.push((true, page.url.clone(), page.fetched_at_ms));
-                }
-                _ => {}
-            }
-            batch.push(record);
-            if batch.len() >= BATCH {
-                let full = std::mem::take(&mut batch);
-                held.run(move |c| write_records(c, &full))?;
-            }
-        }
-        held.run(move |c| write_records(c, &batch))?;
-        held.run(move |c| unclaim_missing_bodies(c, &claimed_bodies))?;
-        let continued = match header.lineage {
-            Some(exported) if !had_changes || exported == own_lineage => exported,
-            None if !had_changes => own_lineage,
-            Some(_) | None => crate::durability::new_lineage(),
+/// Writes `records` in one transaction under the feed lock (see the module documentation),
+/// continuing the export's lineage when this database had no change log.
+pub(crate) fn import_records(
+    store: &PgStore,
+    header: &ExportHeader,
+    records: &mut dyn Iterator<Item = Result<ExportRecord>>,
+) -> Result<TransferStats> {
+    let mut held = Held::begin(store, "BEGIN ISOLATION LEVEL READ COMMITTED")?;
+    let (own_lineage, had_changes) = held.run(|c| {
+        let lineage = to_u64(
+            c.query_one("SELECT lineage FROM feed WHERE id = 1 FOR UPDATE", &[])?
+                .get(0),
+        );
+        let had = c.query_opt("SELECT 1 FROM changes LIMIT 1", &[])?.is_some();
+        Ok((lineage, had))
+    })?;
+    let mut counts = RecordCounts::default();
+    let mut claimed_bodies: Vec<(bool, String, i64)> = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    for record in records {
+        let record = record?;
+        counts.add(&record);
+        let claimed = match &record {
+            ExportRecord::Page { record: page } => Some((false, page)),
+            ExportRecord::PageVersion { record: page } => Some((true, page)),
+            ExportRecord::Notice { .. }
+            | ExportRecord::Organisation { .. }
+            | ExportRecord::OrganisationName { .. }
+            | ExportRecord::NoticeVersion { .. }
+            | ExportRecord::Change { .. }
+            | ExportRecord::NoticeAlias { .. }
+            | ExportRecord::WithdrawnNotice { .. }
+            | ExportRecord::PageBody { .. }
+            | ExportRecord::FrontierQueued { .. }
+            | ExportRecord::FrontierSeen { .. }
+            | ExportRecord::FrontierRun { .. } => None,
         };
-        let last = held.run(move |c| {
-            let row = c.query_one(
-                "UPDATE feed SET lineage = $1,
+        if let Some((is_version, page)) = claimed.filter(|(_, page)| page.body_stored) {
+            claimed_bodies.push((is_version, page.url.clone(), page.fetched_at_ms));
+        }
+        batch.push(record);
+        if batch.len() >= BATCH {
+            let full = std::mem::take(&mut batch);
+            held.run(move |c| write_records(c, &full))?;
+        }
+    }
+    held.run(move |c| write_records(c, &batch))?;
+    held.run(move |c| unclaim_missing_bodies(c, &claimed_bodies))?;
+    let continued = match header.lineage {
+        Some(exported) if !had_changes || exported == own_lineage => exported,
+        None if !had_changes => own_lineage,
+        Some(_) | None => crate::durability::new_lineage(),
+    };
+    let last = held.run(move |c| {
+        let row = c.query_one(
+            "UPDATE feed SET lineage = $1,
                    last = GREATEST(last, (SELECT coalesce(max(seq), 0) FROM changes))
                  WHERE id = 1 RETURNING last",
-                &[&to_i64(continued)],
-            )?;
-            Ok(to_u64(row.get(0)))
-        })?;
-        held.commit()?;
-        if continued != own_lineage {
-            // Every replica reads the lineage when it opens; this one must now too.
-            self.inner.feed.set_lineage(continued);
-        }
-        self.committed_through(last);
-        Ok(counts.transfer())
+            &[&to_i64(continued)],
+        )?;
+        Ok(to_u64(row.get(0)))
+    })?;
+    held.commit()?;
+    if continued != own_lineage {
+        // Every replica reads the lineage when it opens; this one must now too.
+        store.inner.feed.set_lineage(continued);
     }
+    store.committed_through(last);
+    Ok(counts.transfer())
+}
 
-    /// How many records of each kind the database holds.
-    pub fn record_counts(&self) -> Result<RecordCounts> {
-        self.with_conn(|c| {
-            let row = c.query_one(
-                "SELECT (SELECT count(*) FROM pages), (SELECT count(*) FROM notices),
+/// How many records of each kind the database holds.
+pub(crate) fn record_counts(store: &PgStore) -> Result<RecordCounts> {
+    store.with_conn(|c| {
+        let row = c.query_one(
+            "SELECT (SELECT count(*) FROM pages), (SELECT count(*) FROM notices),
                    (SELECT count(*) FROM organisations), (SELECT count(*) FROM organisation_names),
                    (SELECT count(*) FROM page_versions), (SELECT count(*) FROM notice_versions),
                    (SELECT count(*) FROM changes), (SELECT count(*) FROM notice_aliases),
                    (SELECT count(*) FROM withdrawn_notices), (SELECT count(*) FROM page_bodies),
                    (SELECT count(*) FROM frontier_queue), (SELECT count(*) FROM frontier_seen),
                    (SELECT count(*) FROM frontier_runs)",
-                &[],
-            )?;
-            let n = |i: usize| count(row.get(i));
-            Ok(RecordCounts {
-                pages: n(0),
-                notices: n(1),
-                organisations: n(2),
-                organisation_names: n(3),
-                page_versions: n(4),
-                notice_versions: n(5),
-                changes: n(6),
-                notice_aliases: n(7),
-                withdrawn_notices: n(8),
-                page_bodies: n(9),
-                frontier_queued: n(10),
-                frontier_seen: n(11),
-                frontier_runs: n(12),
-            })
-        })
-    }
-
-    /// Record counts and the database's size.
-    pub fn stats(&self) -> Result<StoreStats> {
-        self.with_conn(|c| {
-            let row = c.query_one(
-                "SELECT (SELECT count(*) FROM pages), (SELECT count(*) FROM notices),
-                   (SELECT count(*) FROM organisations), pg_database_size(current_database())",
-                &[],
-            )?;
-            Ok(StoreStats {
-                pages: count(row.get(0)),
-                notices: count(row.get(1)),
-                organisations: count(row.get(2)),
-                size_on_disk_bytes: u64::try_from(row.get::<_, i64>(3)).unwrap_or(0),
-            })
-        })
-    }
-
-    /// Decodes every record and checks the references between them: each page's notices
-    /// exist (or are withdrawn), each notice's organisation exists and lists it, each name and
-    /// alias leads somewhere, each claimed body is there, and every sort-key column agrees
-    /// with its record.
-    pub fn verify(&self) -> Result<VerifyReport> {
-        let mut report = VerifyReport::default();
-        let mut held = Held::begin(
-            self,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+            &[],
         )?;
-        let h = &mut held;
-        let checks: [(&str, &str); 6] = [
-            (
-                "organisation_names",
-                "SELECT 'organisation name ' || n.folded || ' leads to a missing organisation ' \
+        let n = |i: usize| count(row.get(i));
+        Ok(RecordCounts {
+            pages: n(0),
+            notices: n(1),
+            organisations: n(2),
+            organisation_names: n(3),
+            page_versions: n(4),
+            notice_versions: n(5),
+            changes: n(6),
+            notice_aliases: n(7),
+            withdrawn_notices: n(8),
+            page_bodies: n(9),
+            frontier_queued: n(10),
+            frontier_seen: n(11),
+            frontier_runs: n(12),
+        })
+    })
+}
+
+/// Record counts and the database's size.
+pub(crate) fn stats(store: &PgStore) -> Result<StoreStats> {
+    store.with_conn(|c| {
+        let row = c.query_one(
+            "SELECT (SELECT count(*) FROM pages), (SELECT count(*) FROM notices),
+                   (SELECT count(*) FROM organisations), pg_database_size(current_database())",
+            &[],
+        )?;
+        Ok(StoreStats {
+            pages: count(row.get(0)),
+            notices: count(row.get(1)),
+            organisations: count(row.get(2)),
+            size_on_disk_bytes: u64::try_from(row.get::<_, i64>(3)).unwrap_or(0),
+        })
+    })
+}
+
+/// Decodes every record and checks the references between them: each page's notices
+/// exist (or are withdrawn), each notice's organisation exists and lists it, each name and
+/// alias leads somewhere, each claimed body is there, and every sort-key column agrees
+/// with its record.
+pub(crate) fn verify(store: &PgStore) -> Result<VerifyReport> {
+    let mut report = VerifyReport::default();
+    let mut held = Held::begin(store, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+    let h = &mut held;
+    let checks: [(&str, &str); 6] = [
+        (
+            "organisation_names",
+            "SELECT 'organisation name ' || n.folded || ' leads to a missing organisation ' \
                  || n.organisation_id FROM organisation_names n \
                  LEFT JOIN organisations o ON o.id = n.organisation_id WHERE o.id IS NULL",
-            ),
-            (
-                "notice_aliases",
-                "SELECT 'alias ' || a.derived || ' leads to a missing notice ' || a.id \
+        ),
+        (
+            "notice_aliases",
+            "SELECT 'alias ' || a.derived || ' leads to a missing notice ' || a.id \
                  FROM notice_aliases a LEFT JOIN notices n ON n.id = a.id \
                  LEFT JOIN withdrawn_notices w ON w.id = a.id \
                  WHERE n.id IS NULL AND w.id IS NULL",
-            ),
-            (
-                "withdrawn_notices",
-                "SELECT 'notice ' || w.id || ' is both current and withdrawn' \
+        ),
+        (
+            "withdrawn_notices",
+            "SELECT 'notice ' || w.id || ' is both current and withdrawn' \
                  FROM withdrawn_notices w JOIN notices n ON n.id = w.id",
-            ),
-            (
-                "changes",
-                "SELECT 'the change log ends at ' || max(seq) || ' past the feed position ' \
+        ),
+        (
+            "changes",
+            "SELECT 'the change log ends at ' || max(seq) || ' past the feed position ' \
                  || (SELECT last FROM feed WHERE id = 1) FROM changes \
                  HAVING max(seq) > (SELECT last FROM feed WHERE id = 1)",
-            ),
-            (
-                "frontier_queue",
-                "SELECT 'frontier entry ' || q.source || '/' || q.seq || ' has no run' \
+        ),
+        (
+            "frontier_queue",
+            "SELECT 'frontier entry ' || q.source || '/' || q.seq || ' has no run' \
                  FROM frontier_queue q LEFT JOIN frontier_runs r ON r.source = q.source \
                  WHERE r.source IS NULL",
-            ),
-            (
-                "feed",
-                "SELECT 'the feed row is missing' WHERE NOT EXISTS (SELECT 1 FROM feed)",
-            ),
-        ];
-        for (_, sql) in checks {
-            let problems: Vec<String> = h.run(move |c| {
-                Ok(c.query(sql, &[])?.iter().map(|r| r.get(0)).collect())
-            })?;
-            report.index_entries_checked += 1;
-            report.problems.extend(problems);
-        }
-        // Records: decoded, and their cross-references checked against the database.
-        let mut pages = Vec::new();
-        stream_checked(h, "SELECT url, record FROM pages", &mut |row| {
+        ),
+        (
+            "feed",
+            "SELECT 'the feed row is missing' WHERE NOT EXISTS (SELECT 1 FROM feed)",
+        ),
+    ];
+    for (_, sql) in checks {
+        let problems: Vec<String> =
+            h.run(move |c| Ok(c.query(sql, &[])?.iter().map(|r| r.get(0)).collect()))?;
+        report.index_entries_checked += 1;
+        report.problems.extend(problems);
+    }
+    // Records: decoded, and their cross-references checked against the database.
+    let mut pages = Vec::new();
+    stream_checked(
+        h,
+        "SELECT url, record FROM pages",
+        &mut |row| {
             let url: String = row.get(0);
             match decode::<PageRecord>("pages", bytes(row, 1)) {
                 Ok(page) if page.url != url => {
@@ -457,74 +475,75 @@ impl PgStore {
                 }
                 Err(e) => Err(format!("page {url}: {e}")),
             }
-        }, &mut report)?;
-        for page in pages {
-            let problems = h.run(move |c| page_problems(c, &page))?;
-            report.index_entries_checked += 1;
-            report.problems.extend(problems);
-        }
-        let mut notices = Vec::new();
+        },
+        &mut report,
+    )?;
+    for page in pages {
+        let problems = h.run(move |c| page_problems(c, &page))?;
+        report.index_entries_checked += 1;
+        report.problems.extend(problems);
+    }
+    let mut notices = Vec::new();
+    stream_checked(
+        h,
+        "SELECT id, fetched_at_ms, published_at, signed_on, record FROM notices",
+        &mut |row| {
+            let id: String = row.get(0);
+            let notice = decode::<StoredNotice>("notices", bytes(row, 4))
+                .map_err(|e| format!("notices/{id}: {e}"))?;
+            let columns = (
+                row.get::<_, i64>(1),
+                row.get::<_, Option<String>>(2),
+                row.get::<_, Option<String>>(3),
+            );
+            let expected = (
+                notice.fetched_at_ms,
+                notice.notice.published_at.map(|p| p.to_string()),
+                notice.notice.signed_on.map(|d| d.to_string()),
+            );
+            if notice.id != id {
+                return Err(format!("notices/{id}: its record names {}", notice.id));
+            }
+            if columns != expected {
+                return Err(format!(
+                    "notices/{id}: sort columns {columns:?} disagree with the record {expected:?}"
+                ));
+            }
+            notices.push(notice);
+            Ok(())
+        },
+        &mut report,
+    )?;
+    for notice in notices {
+        let problems = h.run(move |c| notice_problems(c, &notice))?;
+        report.index_entries_checked += 1;
+        report.problems.extend(problems);
+    }
+    for (tree, sql) in [
+        ("organisations", "SELECT id, record FROM organisations"),
+        ("page_versions", "SELECT url, record FROM page_versions"),
+        ("notice_versions", "SELECT id, record FROM notice_versions"),
+        ("frontier", "SELECT source, entry FROM frontier_queue"),
+    ] {
         stream_checked(
             h,
-            "SELECT id, fetched_at_ms, published_at, signed_on, record FROM notices",
+            sql,
             &mut |row| {
-                let id: String = row.get(0);
-                let notice = decode::<StoredNotice>("notices", bytes(row, 4))
-                    .map_err(|e| format!("notices/{id}: {e}"))?;
-                let columns = (
-                    row.get::<_, i64>(1),
-                    row.get::<_, Option<String>>(2),
-                    row.get::<_, Option<String>>(3),
-                );
-                let expected = (
-                    notice.fetched_at_ms,
-                    notice.notice.published_at.map(|p| p.to_string()),
-                    notice.notice.signed_on.map(|d| d.to_string()),
-                );
-                if notice.id != id {
-                    return Err(format!("notices/{id}: its record names {}", notice.id));
-                }
-                if columns != expected {
-                    return Err(format!(
-                        "notices/{id}: sort columns {columns:?} disagree with the record {expected:?}"
-                    ));
-                }
-                notices.push(notice);
-                Ok(())
+                let key: String = row.get(0);
+                let raw = bytes(row, 1);
+                let decoded = match tree {
+                    "organisations" => decode::<crate::OrganisationRecord>(tree, raw).map(drop),
+                    "page_versions" => decode::<PageRecord>(tree, raw).map(drop),
+                    "notice_versions" => decode::<StoredNotice>(tree, raw).map(drop),
+                    _ => decode::<crate::FrontierEntry>(tree, raw).map(drop),
+                };
+                decoded.map_err(|e| format!("{tree} {key}: {e}"))
             },
             &mut report,
         )?;
-        for notice in notices {
-            let problems = h.run(move |c| notice_problems(c, &notice))?;
-            report.index_entries_checked += 1;
-            report.problems.extend(problems);
-        }
-        for (tree, sql) in [
-            ("organisations", "SELECT id, record FROM organisations"),
-            ("page_versions", "SELECT url, record FROM page_versions"),
-            ("notice_versions", "SELECT id, record FROM notice_versions"),
-            ("frontier", "SELECT source, entry FROM frontier_queue"),
-        ] {
-            stream_checked(
-                h,
-                sql,
-                &mut |row| {
-                    let key: String = row.get(0);
-                    let raw = bytes(row, 1);
-                    let decoded = match tree {
-                        "organisations" => decode::<crate::OrganisationRecord>(tree, raw).map(drop),
-                        "page_versions" => decode::<PageRecord>(tree, raw).map(drop),
-                        "notice_versions" => decode::<StoredNotice>(tree, raw).map(drop),
-                        _ => decode::<crate::FrontierEntry>(tree, raw).map(drop),
-                    };
-                    decoded.map_err(|e| format!("{tree} {key}: {e}"))
-                },
-                &mut report,
-            )?;
-        }
-        held.commit()?;
-        Ok(report)
     }
+    held.commit()?;
+    Ok(report)
 }
 
 /// Streams `query`'s rows through `check`, counting records and collecting problems.
@@ -754,7 +773,11 @@ fn unclaim_missing_bodies(
             c.query_opt("SELECT record FROM pages WHERE url = $1", &[url])?
         };
         let Some(row) = row else { continue };
-        let tree = if *is_version { "page_versions" } else { "pages" };
+        let tree = if *is_version {
+            "page_versions"
+        } else {
+            "pages"
+        };
         let mut page: PageRecord = decode(tree, bytes(&row, 0))?;
         if page.fetched_at_ms != *fetched_at_ms || !page.body_stored {
             continue;
@@ -767,7 +790,10 @@ fn unclaim_missing_bodies(
                 &[url, fetched_at_ms, &record],
             )?;
         } else {
-            c.execute("UPDATE pages SET record = $2 WHERE url = $1", &[url, &record])?;
+            c.execute(
+                "UPDATE pages SET record = $2 WHERE url = $1",
+                &[url, &record],
+            )?;
         }
     }
     Ok(())

@@ -22,18 +22,22 @@
 
 pub mod feed;
 pub mod frontier;
+mod maintenance;
 pub mod schema;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_server;
 pub(crate) mod writes;
 
 use crate::error::{Result, StoreError};
+use crate::maintenance::{ExportHeader, ExportRecord, RecordCounts};
 use crate::records::{
-    ChangeKind, ChangeRecord, Completion, FrontierEntry, FrontierRun, OrganisationRecord,
-    PageOutcome, PageRecord, PageWrite, StoredNotice,
+    ChangeKind, ChangeRecord, Completion, FrontierClaim, FrontierEntry, FrontierRun,
+    OrganisationRecord, PageOutcome, PageRecord, PageWrite, StoredNotice,
 };
-use crate::{NoticeSlice, NoticeStore};
-use gazette_notice::Notice;
+use crate::{
+    ChangeFeedStore, Lease, Maintenance, NoticeOrder, NoticeReads, NoticeSlice, OrganisationReads,
+    PageStore, StoreStats, TransferStats, VerifyReport,
+};
 use postgres::error::SqlState;
 use r2d2_postgres::PostgresConnectionManager;
 use std::sync::Arc;
@@ -322,6 +326,20 @@ impl PgStore {
         })
     }
 
+    /// The lineage and last position as the database has them (and published to watchers).
+    pub(crate) fn feed_row(&self) -> Result<crate::ChangeFeed> {
+        let (lineage, last) = self.with_conn(|conn| {
+            let row = conn.query_one("SELECT lineage, last FROM feed WHERE id = 1", &[])?;
+            Ok((to_u64(row.get(0)), to_u64(row.get(1))))
+        })?;
+        self.inner.feed.set_lineage(lineage);
+        self.committed_through(last);
+        Ok(crate::ChangeFeed {
+            lineage,
+            durable_through: last,
+        })
+    }
+
     /// Publishes a change-log position this process committed.
     pub(crate) fn committed_through(&self, last: u64) {
         self.inner.feed.publish(last);
@@ -350,25 +368,6 @@ fn hostname() -> String {
         .unwrap_or_else(|| "gazette".into())
 }
 
-/// A position in fetch-time order as the sled backend writes it: (u64::MAX − ms) BE ‖ id, so a
-/// cursor means the same on either backend.
-fn fetched_cursor(fetched_at_ms: i64, id: &str) -> Vec<u8> {
-    let ms = u64::try_from(fetched_at_ms).unwrap_or(0);
-    let mut key = (u64::MAX - ms).to_be_bytes().to_vec();
-    key.extend_from_slice(id.as_bytes());
-    key
-}
-
-fn parse_fetched_cursor(cursor: &[u8]) -> Result<(i64, String)> {
-    let (head, id) = cursor
-        .split_first_chunk::<8>()
-        .ok_or(StoreError::InvalidCursor)?;
-    let ms = u64::MAX - u64::from_be_bytes(*head);
-    let ms = i64::try_from(ms).map_err(|_| StoreError::InvalidCursor)?;
-    let id = std::str::from_utf8(id).map_err(|_| StoreError::InvalidCursor)?;
-    Ok((ms, id.to_owned()))
-}
-
 /// The keys ListNotices sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortField {
@@ -384,6 +383,16 @@ pub enum SortField {
 pub type SortPosition = (Option<String>, String);
 
 impl SortField {
+    /// The key and direction of a listing order.
+    pub fn of(order: NoticeOrder) -> (Self, bool) {
+        let field = match order {
+            NoticeOrder::FetchedDesc | NoticeOrder::FetchedAsc => Self::FetchedAt,
+            NoticeOrder::PublishedDesc | NoticeOrder::PublishedAsc => Self::PublishedAt,
+            NoticeOrder::SignedDesc | NoticeOrder::SignedAsc => Self::SignedOn,
+        };
+        (field, order.descending())
+    }
+
     fn column(self) -> &'static str {
         match self {
             Self::FetchedAt => "fetched_at_ms",
@@ -407,62 +416,32 @@ impl SortField {
 const SCAN_BATCH: i64 = 256;
 
 impl PgStore {
-    /// Notices in the order of `field` (descending or not: key first, absent keys last, then
-    /// id ascending), strictly after `after`, up to `limit` of those `keep` accepts, with the
-    /// number that match in all. Each step is a keyset scan of the ordering's index.
+    /// Up to `limit` notices in the order of `field` (descending or not: key first, absent
+    /// keys last, then id ascending) strictly after `after`, the position of the last when
+    /// more follow, and the number of notices. One keyset scan of the ordering's index.
     pub fn list_ordered(
         &self,
         field: SortField,
         descending: bool,
         after: Option<&SortPosition>,
         limit: usize,
-        keep: Option<&(dyn Fn(&StoredNotice) -> bool + Sync)>,
     ) -> Result<(Vec<Arc<StoredNotice>>, Option<SortPosition>, usize)> {
         self.with_conn(|conn| {
-            let mut out = Vec::new();
-            let mut total = match keep {
-                None => count(
-                    conn.query_one("SELECT count(*) FROM notices", &[])?
-                        .get::<_, i64>(0),
-                ),
-                Some(_) => 0,
-            };
-            let mut position = after.cloned();
-            let mut more = false;
-            let batch = match keep {
-                None => i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX),
-                Some(_) => SCAN_BATCH,
-            };
-            loop {
-                let rows = scan_step(conn, field, descending, position.as_ref(), batch)?;
-                let exhausted = i64::try_from(rows.len()).unwrap_or(i64::MAX) < batch;
-                for (pos, notice) in rows {
-                    position = Some(pos);
-                    if keep.is_some_and(|keep| !keep(&notice)) {
-                        continue;
-                    }
-                    if keep.is_some() {
-                        total += 1;
-                    }
-                    if out.len() < limit {
-                        out.push(Arc::new(notice));
-                    } else {
-                        more = true;
-                        if keep.is_none() {
-                            break;
-                        }
-                    }
-                }
-                if exhausted || (keep.is_none() && (more || out.len() >= limit)) {
-                    break;
-                }
-            }
+            let total = count(
+                conn.query_one("SELECT count(*) FROM notices", &[])?
+                    .get::<_, i64>(0),
+            );
+            let batch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+            let mut rows = scan_step(conn, field, descending, after, batch)?;
+            let more = rows.len() > limit;
+            rows.truncate(limit);
             let next = if more {
-                out.last().map(|n| (field.key(n), n.id.clone()))
+                rows.last().map(|(pos, _)| pos.clone())
             } else {
                 None
             };
-            Ok((out, next, total))
+            let notices = rows.into_iter().map(|(_, n)| Arc::new(n)).collect();
+            Ok((notices, next, total))
         })
     }
 }
@@ -560,69 +539,9 @@ impl PgStore {
                 .collect()
         })
     }
-
-    /// `source`'s unfinished run, if any.
-    pub fn frontier_run(&self, source: &str) -> Result<Option<FrontierRun>> {
-        frontier::run(self, source)
-    }
-
-    /// Leases up to `limit` queued entries of `source` that no one holds (or whose lease
-    /// expired at `now_ms`) to `worker` until `until_ms`, oldest first.
-    pub fn frontier_claim(
-        &self,
-        source: &str,
-        worker: &str,
-        now_ms: i64,
-        until_ms: i64,
-        limit: usize,
-    ) -> Result<frontier::Claimed> {
-        frontier::claim(self, source, worker, now_ms, until_ms, limit)
-    }
-
-    /// Extends `worker`'s leases on `seqs`; returns those it still held.
-    pub fn frontier_renew(
-        &self,
-        source: &str,
-        worker: &str,
-        until_ms: i64,
-        seqs: &[u64],
-    ) -> Result<Vec<u64>> {
-        frontier::renew(self, source, worker, until_ms, seqs)
-    }
-
-    /// Gives back `worker`'s leases on `seqs`.
-    pub fn frontier_release(&self, source: &str, worker: &str, seqs: &[u64]) -> Result<()> {
-        frontier::release(self, source, worker, seqs)
-    }
-
-    /// Ends `source`'s run when nothing is queued or leased; false while entries are left.
-    pub fn frontier_end(&self, source: &str) -> Result<bool> {
-        frontier::finish(self, source)
-    }
-
-    /// Claims `source`'s run due at `due_ms` for `worker` (see [`frontier::claim_run`]).
-    pub fn claim_run(
-        &self,
-        source: &str,
-        due_ms: i64,
-        worker: &str,
-        now_ms: i64,
-        until_ms: i64,
-    ) -> Result<bool> {
-        frontier::claim_run(self, source, due_ms, worker, now_ms, until_ms)
-    }
-
-    /// Ends `worker`'s claim on `source`'s schedule.
-    pub fn release_run(&self, source: &str, worker: &str) -> Result<()> {
-        frontier::release_run(self, source, worker)
-    }
 }
 
-impl NoticeStore for PgStore {
-    fn record_page(&self, page: PageRecord, notices: Vec<Notice>) -> Result<PageOutcome> {
-        writes::record(self, &page, &notices, None)
-    }
-
+impl PageStore for PgStore {
     fn record_fetch(&self, write: PageWrite) -> Result<PageOutcome> {
         let compressed = write
             .raw
@@ -630,6 +549,34 @@ impl NoticeStore for PgStore {
             .map(crate::frontier::compress)
             .transpose()?;
         writes::record(self, &write.page, &write.notices, compressed.as_deref())
+    }
+
+    fn page(&self, url: &str) -> Result<Option<PageRecord>> {
+        self.read_record("pages", "SELECT record FROM pages WHERE url = $1", url)
+    }
+
+    fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        match after {
+            Some(after) => self.read_records(
+                "pages",
+                "SELECT record FROM pages WHERE url > $1 ORDER BY url LIMIT $2",
+                &[&after, &limit],
+            ),
+            None => self.read_records(
+                "pages",
+                "SELECT record FROM pages ORDER BY url LIMIT $1",
+                &[&limit],
+            ),
+        }
+    }
+
+    fn page_count(&self) -> Result<usize> {
+        self.with_conn(|conn| {
+            Ok(count(
+                conn.query_one("SELECT count(*) FROM pages", &[])?.get(0),
+            ))
+        })
     }
 
     fn page_versions(&self, url: &str) -> Result<Vec<PageRecord>> {
@@ -665,22 +612,45 @@ impl NoticeStore for PgStore {
         frontier::begin(self, source, seeds, now_ms, max_notices, max_lists)
     }
 
-    fn frontier_pending(&self, source: &str, limit: usize) -> Result<Vec<(u64, FrontierEntry)>> {
-        frontier::pending(self, source, limit)
+    fn frontier_run(&self, source: &str) -> Result<Option<FrontierRun>> {
+        frontier::run(self, source)
+    }
+
+    fn frontier_claim(
+        &self,
+        source: &str,
+        lease: Lease<'_>,
+        limit: usize,
+    ) -> Result<FrontierClaim> {
+        frontier::claim(self, source, lease, limit)
+    }
+
+    fn frontier_renew(&self, source: &str, lease: Lease<'_>, seqs: &[u64]) -> Result<Vec<u64>> {
+        frontier::renew(self, source, lease.worker, lease.until_ms, seqs)
+    }
+
+    fn frontier_release(&self, source: &str, worker: &str, seqs: &[u64]) -> Result<()> {
+        frontier::release(self, source, worker, seqs)
     }
 
     fn frontier_complete(&self, source: &str, done: Completion) -> Result<PageOutcome> {
         frontier::complete(self, source, done)
     }
 
-    fn frontier_finish(&self, source: &str) -> Result<()> {
-        frontier::finish(self, source).map(|_| ())
+    fn frontier_finish(&self, source: &str) -> Result<bool> {
+        frontier::finish(self, source)
     }
 
-    fn page(&self, url: &str) -> Result<Option<PageRecord>> {
-        self.read_record("pages", "SELECT record FROM pages WHERE url = $1", url)
+    fn claim_run(&self, source: &str, due_ms: i64, lease: Lease<'_>) -> Result<bool> {
+        frontier::claim_run(self, source, due_ms, lease)
     }
 
+    fn release_run(&self, source: &str, worker: &str) -> Result<()> {
+        frontier::release_run(self, source, worker)
+    }
+}
+
+impl NoticeReads for PgStore {
     fn notice(&self, id: &str) -> Result<Option<Arc<StoredNotice>>> {
         Ok(self
             .read_record::<StoredNotice>("notices", "SELECT record FROM notices WHERE id = $1", id)?
@@ -696,72 +666,6 @@ impl NoticeStore for PgStore {
                 )?
                 .map(|row| to_u64(row.get(0))))
         })
-    }
-
-    fn list_notices(
-        &self,
-        after: Option<&[u8]>,
-        limit: usize,
-        keep: Option<&dyn Fn(&StoredNotice) -> bool>,
-    ) -> Result<NoticeSlice> {
-        let after = after
-            .map(parse_fetched_cursor)
-            .transpose()?
-            .map(|(ms, id)| (Some(format!("{:020}", ms.max(0))), id));
-        // The filter is not Sync (the trait's signature), so a filtered listing runs on this
-        // thread: the rows come back to it in batches.
-        let (notices, next, total) = match keep {
-            None => self.list_ordered(SortField::FetchedAt, true, after.as_ref(), limit, None)?,
-            Some(keep) => {
-                self.list_filtered(SortField::FetchedAt, true, after.as_ref(), limit, keep)?
-            }
-        };
-        let next_cursor = next.and_then(|(key, id)| Some(fetched_cursor(key?.parse().ok()?, &id)));
-        Ok(NoticeSlice {
-            notices,
-            next_cursor,
-            total_matching: total,
-        })
-    }
-
-    fn notice_cursor(&self, notice: &StoredNotice) -> Vec<u8> {
-        fetched_cursor(notice.fetched_at_ms, &notice.id)
-    }
-
-    fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        match after {
-            Some(after) => self.read_records(
-                "organisations",
-                "SELECT record FROM organisations WHERE id > $1 ORDER BY id LIMIT $2",
-                &[&after, &limit],
-            ),
-            None => self.read_records(
-                "organisations",
-                "SELECT record FROM organisations ORDER BY id LIMIT $1",
-                &[&limit],
-            ),
-        }
-    }
-
-    fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>> {
-        self.read_record(
-            "organisations",
-            "SELECT record FROM organisations WHERE id = $1",
-            id,
-        )
-    }
-
-    fn resolve_organisation(&self, name: &str) -> Result<Option<OrganisationRecord>> {
-        if let Some(org) = self.organisation(name)? {
-            return Ok(Some(org));
-        }
-        self.read_record(
-            "organisations",
-            "SELECT o.record FROM organisation_names n JOIN organisations o
-               ON o.id = n.organisation_id WHERE n.folded = $1",
-            &crate::identity::fold_name(name),
-        )
     }
 
     fn notice_version(&self, id: &str, version: u64) -> Result<Option<StoredNotice>> {
@@ -788,6 +692,68 @@ impl NoticeStore for PgStore {
         )
     }
 
+    fn list_notices(
+        &self,
+        order: NoticeOrder,
+        after: Option<&[u8]>,
+        limit: usize,
+        keep: Option<&dyn Fn(&StoredNotice) -> bool>,
+    ) -> Result<NoticeSlice> {
+        let after = after.map(decode_position).transpose()?;
+        let (field, descending) = SortField::of(order);
+        // The filter need not be Send or Sync: a filtered listing runs it on this thread
+        // between batches read off the runtime.
+        let (notices, next, total) = match keep {
+            None => self.list_ordered(field, descending, after.as_ref(), limit)?,
+            Some(keep) => self.list_filtered(field, descending, after.as_ref(), limit, keep)?,
+        };
+        Ok(NoticeSlice {
+            notices,
+            next_cursor: next.as_ref().map(encode_position),
+            total_matching: total,
+        })
+    }
+
+    fn notice_cursor(&self, order: NoticeOrder, notice: &StoredNotice) -> Vec<u8> {
+        encode_position(&(order.sort_key(notice), notice.id.clone()))
+    }
+}
+
+impl OrganisationReads for PgStore {
+    fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        match after {
+            Some(after) => self.read_records(
+                "organisations",
+                "SELECT record FROM organisations WHERE id > $1 ORDER BY id LIMIT $2",
+                &[&after, &limit],
+            ),
+            None => self.read_records(
+                "organisations",
+                "SELECT record FROM organisations ORDER BY id LIMIT $1",
+                &[&limit],
+            ),
+        }
+    }
+
+    fn resolve_organisation(&self, name: &str) -> Result<Option<OrganisationRecord>> {
+        if let Some(org) = self.read_record(
+            "organisations",
+            "SELECT record FROM organisations WHERE id = $1",
+            name,
+        )? {
+            return Ok(Some(org));
+        }
+        self.read_record(
+            "organisations",
+            "SELECT o.record FROM organisation_names n JOIN organisations o
+               ON o.id = n.organisation_id WHERE n.folded = $1",
+            &crate::identity::fold_name(name),
+        )
+    }
+}
+
+impl ChangeFeedStore for PgStore {
     fn changes_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<ChangeRecord>> {
         // Every committed row is durable (synchronous_commit), and positions commit in order
         // (see the module documentation), so the log can be read up to its end.
@@ -818,38 +784,49 @@ impl NoticeStore for PgStore {
     }
 
     fn change_feed(&self) -> crate::ChangeFeed {
-        crate::ChangeFeed {
-            lineage: self.inner.feed.lineage(),
-            durable_through: self.inner.feed.current(),
+        // Read from the database, not from what notifications brought so far: a resume token
+        // issued by another replica a moment ago is valid here too.
+        match self.feed_row() {
+            Ok(feed) => feed,
+            Err(_) => crate::ChangeFeed {
+                lineage: self.inner.feed.lineage(),
+                durable_through: self.inner.feed.current(),
+            },
         }
     }
 
     fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.inner.feed.subscribe()
     }
+}
 
-    fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        match after {
-            Some(after) => self.read_records(
-                "pages",
-                "SELECT record FROM pages WHERE url > $1 ORDER BY url LIMIT $2",
-                &[&after, &limit],
-            ),
-            None => self.read_records(
-                "pages",
-                "SELECT record FROM pages ORDER BY url LIMIT $1",
-                &[&limit],
-            ),
-        }
+impl Maintenance for PgStore {
+    fn export_header(&self) -> Result<ExportHeader> {
+        Ok(ExportHeader::new(self.feed_row()?.lineage))
     }
 
-    fn page_count(&self) -> Result<usize> {
-        self.with_conn(|conn| {
-            Ok(count(
-                conn.query_one("SELECT count(*) FROM pages", &[])?.get(0),
-            ))
-        })
+    fn export_records(&self, sink: &mut dyn FnMut(ExportRecord) -> Result<()>) -> Result<()> {
+        maintenance::export_records(self, sink)
+    }
+
+    fn import_records(
+        &self,
+        header: &ExportHeader,
+        records: &mut dyn Iterator<Item = Result<ExportRecord>>,
+    ) -> Result<TransferStats> {
+        maintenance::import_records(self, header, records)
+    }
+
+    fn record_counts(&self) -> Result<RecordCounts> {
+        maintenance::record_counts(self)
+    }
+
+    fn verify(&self) -> Result<VerifyReport> {
+        maintenance::verify(self)
+    }
+
+    fn stats(&self) -> Result<StoreStats> {
+        maintenance::stats(self)
     }
 
     fn flush(&self) -> Result<()> {
@@ -876,10 +853,12 @@ impl PgStore {
         limit: usize,
         keep: &dyn Fn(&StoredNotice) -> bool,
     ) -> Result<(Vec<Arc<StoredNotice>>, Option<SortPosition>, usize)> {
+        // The total counts every match, before the cursor too (it is the same on every page),
+        // so the whole ordering is read, in batches.
         let mut out = Vec::new();
         let mut total = 0;
         let mut more = false;
-        let mut position = after.cloned();
+        let mut position: Option<SortPosition> = None;
         loop {
             let from = position.clone();
             let rows = self.with_conn(move |conn| {
@@ -887,11 +866,15 @@ impl PgStore {
             })?;
             let exhausted = i64::try_from(rows.len()).unwrap_or(i64::MAX) < SCAN_BATCH;
             for (pos, notice) in rows {
+                let past_cursor = after.is_none_or(|a| beyond(descending, &pos, a));
                 position = Some(pos);
                 if !keep(&notice) {
                     continue;
                 }
                 total += 1;
+                if !past_cursor {
+                    continue;
+                }
                 if out.len() < limit {
                     out.push(Arc::new(notice));
                 } else {
@@ -909,6 +892,20 @@ impl PgStore {
         };
         Ok((out, next, total))
     }
+}
+
+/// Whether `position` comes after `after` in an ordering: by key in its direction (absent
+/// keys last either way), then by id ascending.
+fn beyond(descending: bool, position: &SortPosition, after: &SortPosition) -> bool {
+    use std::cmp::Ordering;
+    let by_key = match (&position.0, &after.0) {
+        (Some(x), Some(y)) if descending => y.cmp(x),
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    by_key.then_with(|| position.1.cmp(&after.1)) == Ordering::Greater
 }
 
 /// A position in an ordering as cursor bytes (the form of [`PgStore`]'s cursors): a presence

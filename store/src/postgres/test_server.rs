@@ -34,6 +34,11 @@ static DATABASES: AtomicU64 = AtomicU64::new(0);
 /// A new, empty database on the test server: its URL. `Err` says why no server could be had
 /// (see [`fresh_database_or_skip`] for the tests' policy).
 pub fn fresh_database() -> Result<String, String> {
+    // The client blocks on a runtime of its own, which an async test's thread cannot do.
+    super::off_runtime(fresh_database_blocking)
+}
+
+fn fresh_database_blocking() -> Result<String, String> {
     let base = match std::env::var("GAZETTE_TEST_POSTGRES_URL") {
         Ok(url) if !url.trim().is_empty() => url,
         _ => SERVER

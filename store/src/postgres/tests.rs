@@ -2,7 +2,9 @@
 //! when none can be started outside CI; failed under `CI=true`).
 
 use super::*;
+use crate::Lease;
 use crate::records::FrontierKind;
+use gazette_notice::Notice;
 use gazette_notice::{Issue, IssueStatus, NoticeDate, NoticeDateTime};
 
 /// A store on a fresh database, or `None` (printed) when there is no server.
@@ -109,16 +111,16 @@ fn a_page_its_notices_versions_and_withdrawal_round_trip() {
         text: "更正后的正文".into(),
         ..Default::default()
     });
-    let second = store
-        .record_page(
-            changed,
-            vec![notice(
-                "中共柳溪县委员会",
-                "柳溪县委",
-                "柳溪县委巡察整改通报",
-            )],
-        )
-        .expect("record again");
+    let second = crate::record_page(
+        &store,
+        changed,
+        vec![notice(
+            "中共柳溪县委员会",
+            "柳溪县委",
+            "柳溪县委巡察整改通报",
+        )],
+    )
+    .expect("record again");
     assert_eq!(second.updated_notices, vec![id.clone()]);
     assert_eq!(
         store.notice(&id).expect("read").expect("present").version,
@@ -131,16 +133,16 @@ fn a_page_its_notices_versions_and_withdrawal_round_trip() {
     );
 
     // The page now carries another organisation's notice: the first is withdrawn.
-    let third = store
-        .record_page(
-            page("http://site.test/a", 30),
-            vec![notice(
-                "中共石桥镇委员会",
-                "石桥镇党委",
-                "石桥镇巡察整改通报",
-            )],
-        )
-        .expect("record a third time");
+    let third = crate::record_page(
+        &store,
+        page("http://site.test/a", 30),
+        vec![notice(
+            "中共石桥镇委员会",
+            "石桥镇党委",
+            "石桥镇巡察整改通报",
+        )],
+    )
+    .expect("record a third time");
     assert_eq!(third.withdrawn_notices, vec![id.clone()]);
     assert!(store.notice(&id).expect("read").is_none());
     assert_eq!(store.withdrawn_version(&id).expect("withdrawn"), Some(2));
@@ -198,15 +200,15 @@ fn every_ordering_pages_through_in_the_apis_order() {
         let signed = (i % 4 != 0).then_some((2020 + u16::from(i % 3), 1 + i % 5, 1 + i % 7));
         let published = (i % 5 != 0).then_some((2021, 1 + i % 3));
         let at = i64::from((i * 7) % 11) * 1000;
-        store
-            .record_page(
-                page(&format!("http://site.test/n{i}"), at),
-                vec![dated(&format!("第{i}号通报"), signed, published)],
-            )
-            .expect("record");
+        crate::record_page(
+            &store,
+            page(&format!("http://site.test/n{i}"), at),
+            vec![dated(&format!("第{i}号通报"), signed, published)],
+        )
+        .expect("record");
     }
     let all = store
-        .list_ordered(SortField::FetchedAt, true, None, usize::MAX, None)
+        .list_ordered(SortField::FetchedAt, true, None, usize::MAX)
         .expect("all")
         .0;
     assert_eq!(all.len(), 23);
@@ -232,7 +234,7 @@ fn every_ordering_pages_through_in_the_apis_order() {
             let mut after = None;
             loop {
                 let (page, next, total) = store
-                    .list_ordered(field, descending, after.as_ref(), 4, None)
+                    .list_ordered(field, descending, after.as_ref(), 4)
                     .expect("page");
                 assert_eq!(total, 23);
                 seen.extend(page.iter().map(|n| (field.key(n), n.id.clone())));
@@ -245,7 +247,7 @@ fn every_ordering_pages_through_in_the_apis_order() {
             // A filter pages the same way and counts only what it keeps.
             let odd = |n: &StoredNotice| n.id.as_bytes().last().is_some_and(|b| b % 2 == 1);
             let (kept, _, total) = store
-                .list_ordered(field, descending, None, 100, Some(&odd))
+                .list_filtered(field, descending, None, 100, &odd)
                 .expect("filtered");
             let expected_kept: Vec<&String> = expected
                 .iter()
@@ -264,7 +266,7 @@ fn every_ordering_pages_through_in_the_apis_order() {
     let mut ids = Vec::new();
     loop {
         let slice = store
-            .list_notices(cursor.as_deref(), 5, None)
+            .list_notices(NoticeOrder::FetchedDesc, cursor.as_deref(), 5, None)
             .expect("list");
         ids.extend(slice.notices.iter().map(|n| n.id.clone()));
         match slice.next_cursor {
@@ -275,6 +277,7 @@ fn every_ordering_pages_through_in_the_apis_order() {
     assert_eq!(ids, all.iter().map(|n| n.id.clone()).collect::<Vec<_>>());
     let filtered = store
         .list_notices(
+            NoticeOrder::FetchedDesc,
             None,
             3,
             Some(&|n: &StoredNotice| n.notice.signed_on.is_some()),
@@ -341,26 +344,26 @@ fn two_replicas_writing_the_same_pages_make_one_notice_and_an_ordered_log() {
                 for i in 0..15 {
                     // Both replicas store the same notice from the same page, and one of
                     // their own.
-                    store
-                        .record_page(
-                            page("http://site.test/shared", 1000 + i),
-                            vec![notice(
-                                "中共东港区委员会",
-                                "东港区委",
-                                "东港区委巡察整改通报",
-                            )],
-                        )
-                        .expect("shared page");
-                    store
-                        .record_page(
-                            page(&format!("http://site.test/own{w}-{i}"), 2000 + i),
-                            vec![notice(
-                                "中共东港区委员会",
-                                "东港区委",
-                                &format!("东港区第{w}-{i}号通报"),
-                            )],
-                        )
-                        .expect("own page");
+                    crate::record_page(
+                        &store,
+                        page("http://site.test/shared", 1000 + i),
+                        vec![notice(
+                            "中共东港区委员会",
+                            "东港区委",
+                            "东港区委巡察整改通报",
+                        )],
+                    )
+                    .expect("shared page");
+                    crate::record_page(
+                        &store,
+                        page(&format!("http://site.test/own{w}-{i}"), 2000 + i),
+                        vec![notice(
+                            "中共东港区委员会",
+                            "东港区委",
+                            &format!("东港区第{w}-{i}号通报"),
+                        )],
+                    )
+                    .expect("own page");
                 }
             })
         })
@@ -368,7 +371,9 @@ fn two_replicas_writing_the_same_pages_make_one_notice_and_an_ordered_log() {
     for writer in writers {
         writer.join().expect("writer");
     }
-    let all = a.list_notices(None, 1000, None).expect("list");
+    let all = a
+        .list_notices(NoticeOrder::FetchedDesc, None, 1000, None)
+        .expect("list");
     assert_eq!(
         all.total_matching, 31,
         "one shared notice and 30 of their own"
@@ -418,16 +423,16 @@ fn a_watcher_on_one_replica_is_woken_by_a_write_on_another() {
     runtime.block_on(async {
         // The listener has read the feed once connected; a write after that is notified.
         let writing = tokio::task::spawn_blocking(move || {
-            writer
-                .record_page(
-                    page("http://site.test/w", 5),
-                    vec![notice(
-                        "中共北林区委员会",
-                        "北林区委",
-                        "北林区委巡察整改通报",
-                    )],
-                )
-                .expect("write")
+            crate::record_page(
+                &writer,
+                page("http://site.test/w", 5),
+                vec![notice(
+                    "中共北林区委员会",
+                    "北林区委",
+                    "北林区委巡察整改通报",
+                )],
+            )
+            .expect("write")
         });
         writing.await.expect("join");
         while *changes.borrow_and_update() < 1 {
@@ -455,11 +460,27 @@ fn frontier_leases_share_work_and_expire_to_other_replicas() {
     assert!(again.resumed, "the other replica joins the run");
 
     let mine = a
-        .frontier_claim("src", "a", 1_000, 61_000, 4)
+        .frontier_claim(
+            "src",
+            Lease {
+                worker: "a",
+                now_ms: 1_000,
+                until_ms: 61_000,
+            },
+            4,
+        )
         .expect("claim a")
         .entries;
     let claimed = b
-        .frontier_claim("src", "b", 1_000, 61_000, 4)
+        .frontier_claim(
+            "src",
+            Lease {
+                worker: "b",
+                now_ms: 1_000,
+                until_ms: 61_000,
+            },
+            4,
+        )
         .expect("claim b");
     assert_eq!(
         (claimed.leased_to_others, claimed.next_expiry_ms),
@@ -472,10 +493,18 @@ fn frontier_leases_share_work_and_expire_to_other_replicas() {
     all.sort_unstable();
     assert_eq!(all, (0..6).collect::<Vec<u64>>());
     assert!(
-        b.frontier_claim("src", "b", 2_000, 62_000, 4)
-            .expect("none")
-            .entries
-            .is_empty()
+        b.frontier_claim(
+            "src",
+            Lease {
+                worker: "b",
+                now_ms: 2_000,
+                until_ms: 62_000
+            },
+            4
+        )
+        .expect("none")
+        .entries
+        .is_empty()
     );
 
     // a completes two (one finding a link already seen, one a new one) and dies.
@@ -519,14 +548,22 @@ fn frontier_leases_share_work_and_expire_to_other_replicas() {
     finish_entries(&b, &theirs);
     // a's remaining two leases expire; b takes them over, with the new link.
     let taken = b
-        .frontier_claim("src", "b", 61_001, 121_001, 10)
+        .frontier_claim(
+            "src",
+            Lease {
+                worker: "b",
+                now_ms: 61_001,
+                until_ms: 121_001,
+            },
+            10,
+        )
         .expect("take over")
         .entries;
     let urls: Vec<&str> = taken.iter().map(|(_, e)| e.url.as_str()).collect();
     assert_eq!(urls.len(), 3, "{urls:?}");
     assert!(urls.contains(&"http://site.test/p9"));
     assert!(
-        !b.frontier_end("src").expect("finish while queued"),
+        !b.frontier_finish("src").expect("finish while queued"),
         "a run with entries left goes on"
     );
     assert!(
@@ -535,8 +572,12 @@ fn frontier_leases_share_work_and_expire_to_other_replicas() {
             .resumed
     );
     finish_entries(&b, &taken);
-    assert!(a.frontier_pending("src", 10).expect("pending").is_empty());
-    assert!(b.frontier_end("src").expect("finish"));
+    assert!(
+        frontier::pending(&a, "src", 10)
+            .expect("pending")
+            .is_empty()
+    );
+    assert!(b.frontier_finish("src").expect("finish"));
     let fresh = a
         .frontier_begin("src", &seeds, 70_000, 50, 10)
         .expect("new run");
@@ -555,34 +596,85 @@ fn leases_are_renewed_released_and_lost_to_a_claim_after_expiry() {
         .collect();
     a.frontier_begin("src", &seeds, 0, 10, 10).expect("begin");
     let held = a
-        .frontier_claim("src", "w1", 0, 100, 3)
+        .frontier_claim(
+            "src",
+            Lease {
+                worker: "w1",
+                now_ms: 0,
+                until_ms: 100,
+            },
+            3,
+        )
         .expect("claim")
         .entries;
     assert_eq!(held.len(), 3);
     // Renewed past its expiry while no one else claimed it: still w1's.
     assert_eq!(
-        a.frontier_renew("src", "w1", 300, &[0, 1]).expect("renew"),
+        a.frontier_renew(
+            "src",
+            Lease {
+                worker: "w1",
+                now_ms: 200,
+                until_ms: 300
+            },
+            &[0, 1]
+        )
+        .expect("renew"),
         vec![0, 1]
     );
     assert!(
-        a.frontier_renew("src", "w2", 300, &[0])
-            .expect("not w2's")
-            .is_empty()
+        a.frontier_renew(
+            "src",
+            Lease {
+                worker: "w2",
+                now_ms: 200,
+                until_ms: 300
+            },
+            &[0]
+        )
+        .expect("not w2's")
+        .is_empty()
     );
     // Entry 2 expired at 100 and w2 takes it: w1 has lost it.
     let taken = a
-        .frontier_claim("src", "w2", 150, 250, 3)
+        .frontier_claim(
+            "src",
+            Lease {
+                worker: "w2",
+                now_ms: 150,
+                until_ms: 250,
+            },
+            3,
+        )
         .expect("claim")
         .entries;
     assert_eq!(taken.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![2]);
     assert!(
-        a.frontier_renew("src", "w1", 400, &[2])
-            .expect("lost")
-            .is_empty()
+        a.frontier_renew(
+            "src",
+            Lease {
+                worker: "w1",
+                now_ms: 200,
+                until_ms: 400
+            },
+            &[2]
+        )
+        .expect("lost")
+        .is_empty()
     );
     // Released entries are claimable at once.
     a.frontier_release("src", "w1", &[0]).expect("release");
-    let again = a.frontier_claim("src", "w3", 160, 260, 3).expect("claim");
+    let again = a
+        .frontier_claim(
+            "src",
+            Lease {
+                worker: "w3",
+                now_ms: 160,
+                until_ms: 260,
+            },
+            3,
+        )
+        .expect("claim");
     assert_eq!(
         again.entries.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
         vec![0]
@@ -599,45 +691,125 @@ fn one_replica_claims_each_scheduled_run() {
     };
     let b = PgStore::open(&url).expect("second replica");
     assert!(
-        a.claim_run("src", 1_000, "a", 1_000, 2_000)
-            .expect("a claims")
+        a.claim_run(
+            "src",
+            1_000,
+            Lease {
+                worker: "a",
+                now_ms: 1_000,
+                until_ms: 2_000
+            }
+        )
+        .expect("a claims")
     );
     assert!(
-        !b.claim_run("src", 1_000, "b", 1_010, 2_010)
-            .expect("b waits")
+        !b.claim_run(
+            "src",
+            1_000,
+            Lease {
+                worker: "b",
+                now_ms: 1_010,
+                until_ms: 2_010
+            }
+        )
+        .expect("b waits")
     );
     assert!(
-        a.claim_run("src", 1_000, "a", 1_500, 2_500)
-            .expect("a renews")
+        a.claim_run(
+            "src",
+            1_000,
+            Lease {
+                worker: "a",
+                now_ms: 1_500,
+                until_ms: 2_500
+            }
+        )
+        .expect("a renews")
     );
     assert!(
-        !b.claim_run("src", 1_000, "b", 2_600, 3_600)
-            .expect("same run: started once")
+        !b.claim_run(
+            "src",
+            1_000,
+            Lease {
+                worker: "b",
+                now_ms: 2_600,
+                until_ms: 3_600
+            }
+        )
+        .expect("same run: started once")
     );
     assert!(
-        !b.claim_run("src", 5_000, "b", 2_400, 3_400)
-            .expect("a's claim is live")
+        !b.claim_run(
+            "src",
+            5_000,
+            Lease {
+                worker: "b",
+                now_ms: 2_400,
+                until_ms: 3_400
+            }
+        )
+        .expect("a's claim is live")
     );
     assert!(
-        b.claim_run("src", 5_000, "b", 2_500, 3_500)
-            .expect("expired: the next run")
+        b.claim_run(
+            "src",
+            5_000,
+            Lease {
+                worker: "b",
+                now_ms: 2_500,
+                until_ms: 3_500
+            }
+        )
+        .expect("expired: the next run")
     );
     assert!(
-        !a.claim_run("src", 5_000, "a", 2_600, 3_600)
-            .expect("now b's")
+        !a.claim_run(
+            "src",
+            5_000,
+            Lease {
+                worker: "a",
+                now_ms: 2_600,
+                until_ms: 3_600
+            }
+        )
+        .expect("now b's")
     );
     b.release_run("src", "b").expect("release");
     assert!(
-        !a.claim_run("src", 5_000, "a", 2_700, 3_700)
-            .expect("that run was claimed")
+        !a.claim_run(
+            "src",
+            5_000,
+            Lease {
+                worker: "a",
+                now_ms: 2_700,
+                until_ms: 3_700
+            }
+        )
+        .expect("that run was claimed")
     );
     assert!(
-        a.claim_run("src", 9_000, "a", 2_700, 3_700)
-            .expect("released: the next run")
+        a.claim_run(
+            "src",
+            9_000,
+            Lease {
+                worker: "a",
+                now_ms: 2_700,
+                until_ms: 3_700
+            }
+        )
+        .expect("released: the next run")
     );
     assert!(
-        b.claim_run("other", 9_000, "b", 2_700, 3_700)
-            .expect("per source")
+        b.claim_run(
+            "other",
+            9_000,
+            Lease {
+                worker: "b",
+                now_ms: 2_700,
+                until_ms: 3_700
+            }
+        )
+        .expect("per source")
     );
 }
 
@@ -653,16 +825,16 @@ fn an_acknowledged_write_survives_sigkill_of_the_writer() {
         let store = PgStore::open(&url).expect("child opens the store");
         for i in 0..10_000i64 {
             let url = format!("http://site.test/kill/{i}");
-            store
-                .record_page(
-                    page(&url, i),
-                    vec![notice(
-                        "中共西坪镇委员会",
-                        "西坪镇党委",
-                        &format!("西坪镇第{i}号通报"),
-                    )],
-                )
-                .expect("child write");
+            crate::record_page(
+                &store,
+                page(&url, i),
+                vec![notice(
+                    "中共西坪镇委员会",
+                    "西坪镇党委",
+                    &format!("西坪镇第{i}号通报"),
+                )],
+            )
+            .expect("child write");
             println!("acked {url}");
         }
         return;
@@ -733,4 +905,25 @@ fn cursor_positions_round_trip_and_garbage_is_refused() {
     assert!(decode_position(b"").is_err());
     assert!(decode_position(b"\x01no-nul").is_err());
     assert!(decode_position(b"\x01\xff\x00id").is_err());
+}
+
+/// The store conformance suite, unchanged, each case on fresh databases. Every case runs even
+/// when one fails, so that the report names them all.
+#[test]
+fn the_conformance_suite_passes_on_postgresql() {
+    if test_server::fresh_database_or_skip("the_conformance_suite_passes_on_postgresql").is_none() {
+        return;
+    }
+    let factory = || -> Arc<dyn crate::Store> {
+        let url = test_server::fresh_database().expect("a fresh database");
+        Arc::new(PgStore::open(&url).expect("open a fresh store"))
+    };
+    let mut failed = Vec::new();
+    for (name, case) in crate::conformance::CASES {
+        eprintln!("conformance on PostgreSQL: {name}");
+        if std::panic::catch_unwind(|| case(&factory)).is_err() {
+            failed.push(*name);
+        }
+    }
+    assert!(failed.is_empty(), "failed cases: {failed:?}");
 }

@@ -195,6 +195,15 @@ fn apply(tx: &mut Transaction<'_>, plan: &PageWritePlan) -> Result<Option<u64>, 
             WriteOp::RemoveOrganisation(id) => {
                 tx.execute("DELETE FROM organisations WHERE id = $1", &[id])?;
             }
+            WriteOp::UnnameOrganisation {
+                folded,
+                organisation_id,
+            } => {
+                tx.execute(
+                    "DELETE FROM organisation_names WHERE folded = $1 AND organisation_id = $2",
+                    &[folded, organisation_id],
+                )?;
+            }
             WriteOp::NameOrganisation {
                 folded,
                 organisation_id,

@@ -69,6 +69,14 @@ impl Memory {
                 } => {
                     self.names.insert(folded, organisation_id);
                 }
+                WriteOp::UnnameOrganisation {
+                    folded,
+                    organisation_id,
+                } => {
+                    if self.names.get(&folded) == Some(&organisation_id) {
+                        self.names.remove(&folded);
+                    }
+                }
                 WriteOp::Alias { derived, id } => {
                     self.aliases.insert(derived, id);
                 }
@@ -201,12 +209,21 @@ fn a_page_reused_for_another_organisation_withdraws_and_a_return_continues_versi
         "an organisation left with no notice goes"
     );
     assert!(
+        memory.names.values().all(|named| *named != org),
+        "and no name leads to it any more: {:?}",
+        memory.names
+    );
+    assert!(
         memory
             .changes
             .contains(&(id.clone(), 1, ChangeKind::Withdrawn))
     );
     let back = memory.store(page("http://c/1", "s1", 3), &[ours]);
     assert_eq!(back.new_notices, std::slice::from_ref(&id));
+    assert!(
+        memory.names.values().any(|named| *named == org),
+        "names come back"
+    );
     assert_eq!(memory.notices[&id].version, 2);
     assert!(!memory.withdrawn.contains_key(&id));
 }

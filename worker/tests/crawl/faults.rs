@@ -5,7 +5,7 @@ use crate::{Harness, source, test_config};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use futures::FutureExt as _;
-use gazette_store::NoticeStore;
+use gazette_store::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@ use super::site::{Handler, Site, handler, html, list_page, notice_page};
 use crate::{Harness, source, test_config};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use gazette_store::NoticeStore;
+use gazette_store::prelude::*;
 use gazette_worker::Pagination;
 
 /// 下一页, "next page".

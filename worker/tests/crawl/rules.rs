@@ -5,7 +5,7 @@ use super::site::{Handler, Site, handler, html, list_page, notice_page};
 use crate::{Harness, source, test_config};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use gazette_store::NoticeStore;
+use gazette_store::prelude::*;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
