@@ -13,6 +13,8 @@
 //!   `gazette verify` on a damaged record.
 //! - `process`: the `gazette` binary itself: signals, exit status, durable data, a bad TLS
 //!   certificate, `crawl` without listeners.
+//! - `replicas`: three `gazette serve` on one PostgreSQL database share a crawl; one is
+//!   killed with SIGKILL and the others finish its work.
 //! - `supervision`: a task failing while serving stops the others with its error.
 //! - `cms_sites`: TRS, Hanweb and VSB list mechanics, PDF/DOCX attachments and anti-bot
 //!   challenges, on the fixture sites of `sites`.
@@ -29,5 +31,6 @@ mod harness;
 mod metrics;
 mod ops;
 mod process;
+mod replicas;
 mod sites;
 mod supervision;
