@@ -8,6 +8,8 @@
 //! - `api_transport`: auth, deadlines, message limits, gzip, health, TLS.
 //! - `durability`: SIGKILL right after acknowledged writes, resume tokens across crashes and
 //!   stores, damaged store files.
+//! - `migrate`: a demo store migrated from sled into PostgreSQL answers ListNotices alike on
+//!   two replicas and as on sled; and back.
 //! - `metrics`: `/metrics` after RPCs.
 //! - `ops`: worker metrics after a crawl, SIGTERM during a crawl and RPCs, export/import,
 //!   `gazette verify` on a damaged record.
@@ -29,6 +31,7 @@ mod crash_resume;
 mod durability;
 mod harness;
 mod metrics;
+mod migrate;
 mod ops;
 mod process;
 mod replicas;
