@@ -459,7 +459,11 @@ pub fn migrate(from: &str, to: &str) -> anyhow::Result<String> {
     let target =
         crate::stores::open_store(&to_location, StoreOptions::default(), Create::IfMissing)?;
     let (from_counts, to_counts) = gazette_store::maintenance::copy(&*source, &*target)
-        .with_context(|| format!("copying {from_location} to {to_location}"))?;
+        .with_context(|| {
+            format!(
+                "copying {from_location} to {to_location} (a failed copy may leave part of it in the target: empty it before trying again)"
+            )
+        })?;
     target.flush().context("flushing the target store")?;
     let mut out = String::new();
     let _ = writeln!(out, "{:<20} {:>12} {:>12}", "records", "from", "to");

@@ -2,6 +2,12 @@
 //! state of every source for GetCrawlStatus: the binary's implementation of
 //! [`gazette_services::CrawlControl`] over the worker. It runs as one task of the process
 //! [`crate::supervisor::Supervisor`].
+//!
+//! Replicas on one shared store run each scheduled run of a source once: before a run, the
+//! scheduler claims it in the store by its due time ([`Crawler::claim_run`]), renews the
+//! claim while the run lasts and releases it after. A replica that loses the claim joins the
+//! run while it is in progress (the frontier's leases share its entries out) and otherwise
+//! skips it. The first run after start is due at time 0, which the first replica claims.
 
 use gazette_services::{
     BlockedPage, CrawlControl, SourceInfo, SourceState, TriggerOutcome, UnsupportedDocument,
@@ -70,15 +76,19 @@ impl CrawlScheduler {
                         return;
                     }
                 };
+                let mut due_ms = 0;
                 loop {
-                    slot.begin();
-                    let result = crawler.crawl_once(&slot.source, &cancel).await;
+                    if let Some(result) = claimed_run(&crawler, &slot, due_ms, &cancel).await {
+                        slot.finish(result, schedule.until_next());
+                    }
                     let wait = schedule.until_next();
-                    slot.finish(result, wait);
+                    due_ms = schedule.next_due_ms(now_ms());
+                    slot.state().next_run_ms = Some(due_ms);
                     tokio::select! {
                         biased;
                         _ = cancel.cancelled() => break,
-                        _ = slot.trigger.notified() => {}
+                        // A triggered run is due now.
+                        _ = slot.trigger.notified() => due_ms = now_ms(),
                         _ = tokio::time::sleep(wait) => {}
                     }
                 }
@@ -87,6 +97,51 @@ impl CrawlScheduler {
         }
         join_sources(tasks, &names).await
     }
+}
+
+/// The run of `slot`'s source due at `due_ms`, when this replica claims it (the claim renewed
+/// while it runs and released after) or joins it in progress; `None` when another replica ran
+/// it already.
+async fn claimed_run(
+    crawler: &Crawler,
+    slot: &Slot,
+    due_ms: i64,
+    cancel: &CancellationToken,
+) -> Option<gazette_worker::Result<gazette_worker::CrawlReport>> {
+    let name = &slot.source.name;
+    let claimed = match crawler.claim_run(name, due_ms).await {
+        Ok(claimed) => claimed,
+        Err(error) => return Some(Err(error)),
+    };
+    if !claimed {
+        match crawler.run_in_progress(name).await {
+            Ok(true) => tracing::info!(source = %name, "joining a run another replica claimed"),
+            Ok(false) => {
+                tracing::debug!(source = %name, due_ms, "run claimed by another replica");
+                return None;
+            }
+            Err(error) => return Some(Err(error)),
+        }
+    }
+    slot.begin();
+    let crawl = crawler.crawl_once(&slot.source, cancel);
+    tokio::pin!(crawl);
+    let mut renew = tokio::time::interval(gazette_worker::LEASE / 3);
+    renew.reset();
+    let result = loop {
+        tokio::select! {
+            result = &mut crawl => break result,
+            _ = renew.tick(), if claimed => {
+                if let Err(error) = crawler.claim_run(name, due_ms).await {
+                    tracing::warn!(source = %name, %error, "renewing the schedule claim failed");
+                }
+            }
+        }
+    };
+    if claimed && let Err(error) = crawler.release_run(name).await {
+        tracing::warn!(source = %name, %error, "releasing the schedule claim failed");
+    }
+    Some(result)
 }
 
 /// Waits for every source task. One that panicked would leave its source unscheduled without

@@ -402,3 +402,8 @@ fn blind_batch1_meets_the_thresholds() {
 fn blind_batch2_meets_the_thresholds() {
     check(&support::fixtures_dir().join("blind/batch2"), 30);
 }
+
+#[test]
+fn blind_batch3_meets_the_thresholds() {
+    check(&support::fixtures_dir().join("blind/batch3"), 26);
+}

@@ -61,20 +61,5 @@ pub enum StoreError {
     InvalidCursor,
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(error: sled::Error) -> Self {
-        match error {
-            // sled's word for damage it detected (rather than panicked on).
-            sled::Error::Corruption { .. } | sled::Error::ReportableBug(_) => Self::Damaged {
-                what: "reading the store",
-                detail: error.to_string(),
-            },
-            sled::Error::CollectionNotFound(_)
-            | sled::Error::Unsupported(_)
-            | sled::Error::Io(_) => Self::Backend(error.to_string()),
-        }
-    }
-}
-
 /// Result alias of this crate.
 pub type Result<T> = std::result::Result<T, StoreError>;

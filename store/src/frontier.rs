@@ -7,7 +7,7 @@
 //! - `frontier_runs`: source → [`FrontierRun`] (JSON), present while a run is unfinished.
 //!
 //! Leases (who works on which entry, until when) and schedule claims are kept in memory
-//! ([`Leases`]): a sled store is opened by one process, so a lease ends with the process that
+//! (`Leases`): a sled store is opened by one process, so a lease ends with the process that
 //! holds it, which is the point of a lease; several workers in that process share them.
 //!
 //! Finishing an entry (dequeue, mark done, queue its links, store its page) is one transaction

@@ -3,7 +3,7 @@
 //! [`Maintenance`]) combined in the object-safe [`Store`], so that callers hold
 //! `Arc<dyn Store>` (or the narrowest role they need) and never a backend type. sled is the
 //! embedded backend ([`SledStore`]); another backend implements the same traits and runs the
-//! same [`conformance`] suite. Depends on the notice model only; never on tonic or reqwest.
+//! same `conformance` suite. Depends on the notice model only; never on tonic or reqwest.
 //!
 //! - [`records`] — what is stored ([`PageRecord`], [`StoredNotice`], [`OrganisationRecord`]).
 //! - [`identity`] — stable ids for notices and organisations, and name folding for lookups.
@@ -12,7 +12,7 @@
 //! - [`sled_store`] — [`SledStore`], trees, keys and transactions.
 //! - [`maintenance`] — export, import, copy between stores, and the records they move.
 //! - [`schema`] — the schema version and migrations, run on open.
-//! - [`conformance`] — the tests every backend must pass (feature `conformance`, or tests).
+//! - `conformance` — the tests every backend must pass (feature `conformance`, or tests).
 //! - `durability` — group commit and change-log positions that survive a crash.
 //! - `damage` — sled's panics on damaged files turned into [`StoreError::Damaged`].
 //! - `codec` — record framing with checksums verified on read.

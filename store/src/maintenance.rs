@@ -386,19 +386,21 @@ pub fn copy(from: &dyn Maintenance, to: &dyn Maintenance) -> Result<(RecordCount
             tx.send(Ok(record))
                 .map_err(|_| StoreError::Import("the target store stopped reading".into()))
         });
-        if let Err(error) = read {
-            // The writer sees the error and stops; the reading error is the one to report.
+        if let Err(error) = &read {
+            // The writer sees the error and stops without finishing the import.
             let _ = tx.send(Err(StoreError::Import(format!(
                 "reading the source: {error}"
             ))));
-            drop(tx);
-            let _ = writer.join();
-            return Err(error);
         }
         drop(tx);
-        writer
+        let written = writer
             .join()
-            .map_err(|_| StoreError::Import("the import thread panicked".into()))?
+            .map_err(|_| StoreError::Import("the import thread panicked".into()))?;
+        // A target that failed is the cause when the source saw its reader stop.
+        match (read, written) {
+            (_, Err(error)) | (Err(error), Ok(_)) => Err(error),
+            (Ok(()), Ok(stats)) => Ok(stats),
+        }
     });
     imported?;
     let source = from.record_counts()?;

@@ -1,4 +1,4 @@
-//! The on-disk schema version and the migrations between versions. `SledStore::open` runs
+//! The sled store's schema version and the migrations between versions. `SledStore::open` runs
 //! every pending migration in order before anything else touches the data, and refuses a
 //! database written by a newer build, so an older binary never misreads newer records.
 //!
@@ -59,7 +59,7 @@ const MIGRATIONS: &[Migration] = &[
 ];
 
 /// The version stored in `db`, or `None` for a database that has never been written.
-pub fn stored_version(db: &sled::Db) -> Result<Option<u32>> {
+pub(crate) fn stored_version(db: &sled::Db) -> Result<Option<u32>> {
     let meta = db.open_tree(META_TREE)?;
     match meta.get(SCHEMA_KEY)? {
         Some(raw) => {
@@ -80,7 +80,7 @@ fn set_version(db: &sled::Db, version: u32) -> Result<()> {
 }
 
 /// Brings `db` to [`SCHEMA_VERSION`], returning the migrations applied.
-pub fn migrate(db: &sled::Db) -> Result<Vec<&'static str>> {
+pub(crate) fn migrate(db: &sled::Db) -> Result<Vec<&'static str>> {
     let mut version = match stored_version(db)? {
         Some(v) => v,
         None => {
@@ -272,6 +272,59 @@ mod tests {
         let kept = store.notice(&id).expect("read").expect("kept");
         assert_eq!(kept.notice.title.as_deref(), Some("通报"));
         assert_eq!(kept.found_on, ["http://a/1"]);
+    }
+
+    #[test]
+    fn a_version_3_database_gets_its_notices_in_every_ordered_index() {
+        use crate::NoticeOrder;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let signed = ["2024-05-06", "2023-01-02", "2024-05"];
+        let ids: Vec<String> = {
+            let store = SledStore::open(dir.path()).expect("open");
+            let ids = signed
+                .iter()
+                .enumerate()
+                .map(|(i, date)| {
+                    let notice = gazette_notice::Notice {
+                        organisation: Some("中共甲区委员会".into()),
+                        title: Some(format!("第{i}号通报")),
+                        signed_on: gazette_notice::NoticeDate::parse_iso(date),
+                        ..Default::default()
+                    };
+                    let page = PageRecord {
+                        url: format!("http://a/{i}"),
+                        fetched_at_ms: i64::try_from(i).expect("small"),
+                        ..Default::default()
+                    };
+                    record_page(&store, page, vec![notice])
+                        .expect("write")
+                        .new_notices[0]
+                        .clone()
+                })
+                .collect();
+            // What version 3 had: no ordered indexes.
+            store.ordered.clear().expect("clear");
+            set_version(&store.db, 3).expect("version");
+            store.flush().expect("flush");
+            ids
+        };
+        let store = SledStore::open(dir.path()).expect("migrates on open");
+        let listed = |order| -> Vec<String> {
+            store
+                .list_notices(order, None, 10, None)
+                .expect("list")
+                .notices
+                .iter()
+                .map(|n| n.id.clone())
+                .collect()
+        };
+        assert_eq!(
+            listed(NoticeOrder::SignedDesc),
+            [ids[0].clone(), ids[2].clone(), ids[1].clone()]
+        );
+        assert_eq!(listed(NoticeOrder::FetchedAsc), ids);
+        assert_eq!(listed(NoticeOrder::PublishedAsc).len(), 3);
+        assert!(store.verify().expect("verify").problems.is_empty());
     }
 
     #[test]

@@ -504,14 +504,26 @@ impl SledStore {
                     .push(format!("fetch-time index entry for missing notices/{id}"));
             }
         }
+        let by_id: std::collections::HashMap<&str, &StoredNotice> =
+            notices.iter().map(|n| (n.id.as_str(), n)).collect();
         for entry in self.ordered.iter() {
-            let (_, id) = entry?;
+            let (key, id) = entry?;
             report.index_entries_checked += 1;
             let id = String::from_utf8_lossy(&id);
-            if !notice_ids.contains(id.as_ref()) {
+            let Some(notice) = by_id.get(id.as_ref()) else {
                 report
                     .problems
                     .push(format!("ordered index entry for missing notices/{id}"));
+                continue;
+            };
+            // An entry left behind by an earlier state of the notice would list it twice.
+            let current = crate::order_index::ORDERED
+                .iter()
+                .any(|order| crate::order_index::key(*order, notice) == key.as_ref());
+            if !current {
+                report.problems.push(format!(
+                    "ordered index entry for notices/{id} does not match the notice"
+                ));
             }
         }
         for entry in self.organisation_names.iter() {

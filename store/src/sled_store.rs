@@ -53,6 +53,23 @@ use sled::{Transactional, Tree};
 use std::path::Path;
 use std::sync::Arc;
 
+/// sled's errors in the backend-neutral [`StoreError`] (kept here, with the backend: nothing
+/// outside this module names a sled type).
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> Self {
+        match error {
+            // sled's word for damage it detected (rather than panicked on).
+            sled::Error::Corruption { .. } | sled::Error::ReportableBug(_) => Self::Damaged {
+                what: "reading the store",
+                detail: error.to_string(),
+            },
+            sled::Error::CollectionNotFound(_)
+            | sled::Error::Unsupported(_)
+            | sled::Error::Io(_) => Self::Backend(error.to_string()),
+        }
+    }
+}
+
 /// sled's page cache. Its own default (1 GiB) fills with every page a crawl writes, which a
 /// crawler mostly never reads again; reads are by key, so a modest cache serves them well.
 pub const DEFAULT_CACHE_BYTES: u64 = 32 * 1024 * 1024;

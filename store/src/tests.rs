@@ -945,3 +945,34 @@ mod conformance_on_sled {
         verify_and_stats,
     );
 }
+
+#[test]
+fn verify_names_a_stale_ordered_index_entry() {
+    let (_dir, store) = store();
+    let id = record_page(
+        &store,
+        page("http://a/1", 1),
+        vec![notice("中共甲区委员会", "甲区委", "通报")],
+    )
+    .expect("record")
+    .new_notices[0]
+        .clone();
+    assert!(store.verify().expect("verify").problems.is_empty());
+    // An entry of the notice under a signing date it does not have would list it twice.
+    let mut stale = vec![6, 0];
+    stale.extend_from_slice(b"1999-01-01");
+    stale.push(0);
+    stale.extend_from_slice(id.as_bytes());
+    store
+        .damage_for_tests("notices_ordered", &stale, id.as_bytes())
+        .expect("insert");
+    let report = store.verify().expect("verify");
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains(&id) && p.contains("does not match")),
+        "{:?}",
+        report.problems
+    );
+}

@@ -480,6 +480,64 @@ async fn export_then_import_into_an_empty_store_gives_identical_answers() {
 }
 
 #[tokio::test]
+async fn migrate_copies_a_store_with_every_count_checked_and_refuses_a_non_empty_target() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    crawl_demo_into(&a).await;
+    let expected = SledStore::open(&a)
+        .expect("open source")
+        .record_counts()
+        .expect("counts");
+    assert!(expected.pages > 0 && expected.notices > 0 && expected.changes > 0);
+
+    let migrate = [
+        "migrate".as_ref(),
+        "--from".as_ref(),
+        a.as_os_str(),
+        "--to".as_ref(),
+        b.as_os_str(),
+    ];
+    let (code, out) = run_binary(&migrate).await;
+    assert_eq!(code, Some(0), "{out}");
+    // Every kind is printed with its count on both sides.
+    for (kind, count) in expected.kinds() {
+        assert!(
+            out.lines().any(|line| {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                words == [kind, &count.to_string(), &count.to_string()]
+            }),
+            "{kind} {count} missing: {out}"
+        );
+    }
+    assert!(out.contains("every count matches"), "{out}");
+    let copied = SledStore::open(&b).expect("open target");
+    assert_eq!(copied.record_counts().expect("counts"), expected);
+    assert!(copied.verify().expect("verify").problems.is_empty());
+    drop(copied);
+
+    let (channel_a, cancel_a, server_a) = serve_in_process(&a).await;
+    let (channel_b, cancel_b, server_b) = serve_in_process(&b).await;
+    let (answers_a, answers_b) = tokio::join!(api_answers(channel_a), api_answers(channel_b));
+    assert_eq!(answers_a, answers_b);
+    cancel_a.cancel();
+    cancel_b.cancel();
+    server_a.await.expect("server A").expect("clean shutdown A");
+    server_b.await.expect("server B").expect("clean shutdown B");
+
+    // A second copy into the now non-empty target is refused, and changes nothing.
+    let (code, out) = run_binary(&migrate).await;
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("not empty"), "{out}");
+    assert_eq!(
+        SledStore::open(&b)
+            .expect("open target")
+            .record_counts()
+            .expect("counts"),
+        expected
+    );
+}
+
+#[tokio::test]
 async fn verify_passes_a_healthy_store_and_names_a_damaged_record() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");

@@ -1,6 +1,7 @@
 //! gazette's crawl worker: fetches list pages and notice pages from publication sites, hands
 //! the bytes to [`gazette_pipeline`] (the one path to a stored page, shared with the admin
-//! API) and records the results in a [`gazette_store::Store`]. Never depends on tonic.
+//! API) and records the results through [`gazette_store::PageStore`], sharing each source's
+//! frontier with other crawlers on the same store by leases. Never depends on tonic.
 //!
 //! Modules, each depending only on those above it (doc links aside):
 //! - [`failure`] — [`FailureClass`], the one classification of a failed fetch, which retries,
@@ -66,7 +67,7 @@ pub mod crawl;
 pub mod schedule;
 
 pub use config::{CrawlerConfig, Pagination, SourceConfig};
-pub use crawl::{Crawler, Progress, ProgressFn};
+pub use crawl::{Crawler, LEASE, Progress, ProgressFn};
 pub use error::{Result, WorkerError};
 pub use failure::FailureClass;
 pub use fetch::{FetchedPage, Fetcher};

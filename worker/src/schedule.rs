@@ -63,6 +63,18 @@ impl Schedule {
         }
     }
 
+    /// When the next run is due, in milliseconds since the Unix epoch, for a run ending at
+    /// `now_ms`: a cron time is the same on every replica (so that they claim the same run,
+    /// see `Crawler::claim_run`); an interval counts from `now_ms`.
+    pub fn next_due_ms(&self, now_ms: i64) -> i64 {
+        let now = DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+        match self.next_after(now) {
+            Some(next) => next.timestamp_millis(),
+            None => now_ms
+                .saturating_add(i64::try_from(self.wait_from(now).as_millis()).unwrap_or(i64::MAX)),
+        }
+    }
+
     /// The first cron time after `now` (`None` for an interval, or a cron that never fires).
     pub fn next_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {

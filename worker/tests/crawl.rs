@@ -5,6 +5,7 @@ mod crawl {
     pub(crate) mod faults;
     pub(crate) mod incremental;
     pub(crate) mod rules;
+    pub(crate) mod shared;
     pub(crate) mod site;
 }
 

@@ -197,6 +197,22 @@ mod tests {
     }
 
     #[test]
+    fn tab_separated_rows_stay_apart_in_wrapped_text() {
+        // Rows as wide as the column and ending without punctuation would join as wrapped
+        // lines; a TAB marks a table row, which is never wrapped prose.
+        let column = "这是一行排满了整个栏宽的正文文字内容啊";
+        let mut lines: Vec<String> = std::iter::repeat_n(column.to_owned(), 10).collect();
+        let rows = [
+            "问题描述\t整改措施\t责任科室\t进展情况",
+            "核心制度落实不到位\t开展专项培训\t医务科\t已完成",
+            "监测预警不及时\t上线监测系统\t药学部\t正在推进",
+        ];
+        lines.extend(rows.iter().map(|r| (*r).to_owned()));
+        let out = reflow(lines, |_, _| false);
+        assert_eq!(out[out.len() - 3..], rows, "{out:#?}");
+    }
+
+    #[test]
     fn wrapped_column_joins() {
         let text = "一是完善工作台账。局党组对照反馈意见\n\n逐项建立整改清单，明确每项任务的牵头\n领导、责任科室、完成时限和验收标准，\n实行销号管理。\n3、关于“项目审批流程不够规范”问题的\n整改。\n已采取的措施和阶段成效：\n二是压缩审批时限。梳理全部审批事项，\n取消不必要的前置环节，平均办理时间由\n十二个工作日缩短至六个工作日。";
         let lines: Vec<String> = text.lines().map(String::from).collect();

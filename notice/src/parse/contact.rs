@@ -116,7 +116,12 @@ fn read_block(block: &str) -> Contact {
             .filter(|c| !c.is_whitespace())
             .map(|c| if c == '＠' { '@' } else { c })
             .collect();
-        if !out.emails.contains(&email) {
+        // A paid copy masks the mailbox (XXXXX@163.com): no address is left to write to.
+        let masked = email
+            .split('@')
+            .next()
+            .is_some_and(|local| !local.is_empty() && local.chars().all(|c| c == 'X' || c == 'x'));
+        if !masked && !out.emails.contains(&email) {
             out.emails.push(email);
         }
     }
@@ -171,6 +176,15 @@ mod tests {
         assert_eq!(got.phones, ["0512-66668888"]);
         assert_eq!(got.emails, ["abc2021@163.com"]);
         assert_eq!(got.address.as_deref(), Some("某市某路8号某某委员会"));
+    }
+
+    #[test]
+    fn a_masked_mailbox_is_no_email() {
+        let got = contact(
+            &["欢迎监督。电子邮箱：XXXXX@163.com；备用邮箱：ab12@126.com。"],
+            0,
+        );
+        assert_eq!(got.emails, ["ab12@126.com"]);
     }
 
     #[test]

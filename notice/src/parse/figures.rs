@@ -18,9 +18,15 @@ fn pattern(p: &str) -> Regex {
 
 /// `4个方面21个问题` / `4个方面问题18个`: aspects and problems together.
 static ASPECTS_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"{N}个方面(?:的|共)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))")
+    pattern(
+        r"{N}(?:个方面|大类|个类别)(?:的|共)?(?:{N}(?:个|项|条)(?:具体)?问题|问题(?:共|共计)?{N}(?:个|项|条))",
+    )
 });
 /// `反馈的6个方面问题` / `5个方面的问题`.
+/// 反馈问题共4个方面26个: the problems named first, then their aspects and their count.
+static PROBLEMS_ASPECTS: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"问题(?:共|共计)?{N}(?:个方面|大类|个类别)(?:的|共)?{N}(?:个|项|条)")
+});
 static ASPECTS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个方面(?:的|共|存在的)?(?:突出)?(?:问题|意见)"));
 /// `反馈的19个问题` / `反馈问题27个` / `发现问题86个`.
@@ -66,14 +72,14 @@ static MEASURES: LazyLock<Regex> = LazyLock::new(|| {
 /// `制定整改措施31条`: the count after the noun.
 static MEASURES_TOTAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:制定|细化|明确|提出|形成)[^。；，,]{0,6}?整改(?:措施|举措|任务)(?:共)?{N}(?:条|项)",
+        r"(?:制定|细化|明确|提出|形成|分解|梳理|拟定|确定)[^。；，,]{0,6}?(?:整改|具体)(?:措施|举措|任务)(?:共)?{N}(?:条|项)",
     )
 });
 /// `制定整改措施24条，已完成21条` / `…，目前已全部完成`: the measures done, right after their
 /// total (group 1), or all of them (全部, without a count).
 static MEASURES_DONE_AFTER_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"整改(?:措施|举措)(?:共)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}(?:条|项)[，,][^。；，,问题个]{0,6}?(?:已|均已)(?:(?:完成|落实)(?:整改)?{N}(?:条|项)|全部(?:完成|落实)(?:到位)?(?:[。；，,]|$))",
+        r"整改(?:措施|举措|任务)(?:共)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}(?:条|项)[，,][^。；，,问题个]{0,6}?(?:已|均已)(?:(?:完成|落实)(?:整改)?{N}(?:条|项)|全部(?:完成|落实)(?:到位)?(?:[。；，,]|$))",
     )
 });
 /// 其中 ("among them"): a count after it is part of the one before. Its last character is
@@ -83,8 +89,11 @@ const AMONG_THEM_LAST: char = '中';
 /// `目前已全部完成` after the total: every measure is done.
 const ALL_DONE: &str = "全部";
 /// `已完成整改措施71条` / `已完成整改举措138条` / `完成整改措施55条`.
-static MEASURES_COMPLETED: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"(?:已|累计)?(?:完成|落实)(?:整改)?(?:措施|举措|任务){N}(?:条|项)"));
+static MEASURES_COMPLETED: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:已|累计)?(?:完成|落实)(?:整改)?(?:措施|举措|任务){N}(?:条|项)|整改(?:措施|举措|任务)(?:已|累计)?(?:完成|落实)(?:了)?{N}(?:条|项)",
+    )
+});
 
 /// `35项任务完成30项`: tasks without 整改, with the done count right after.
 static TASKS_DONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -93,14 +102,14 @@ static TASKS_DONE: LazyLock<Regex> = LazyLock::new(|| {
 /// `建立完善12项制度机制` / `完善制度140项`.
 static RULES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,24}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制){N}(?:项|个|件|份|套))|建章立制{N}(?:项|个|件|份|套)",
+        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,24}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制|制度规定|制度文件|长效机制){N}(?:项|个|件|份|套))|建章立制{N}(?:项|个|件|份|套)|等(?:制度|规章制度|制度规定|制度文件){N}(?:项|个|件|份|套)",
     )
 });
 /// `追责5人` / `问责处理3人` / `给予党纪政务处分2人` / `诫勉谈话3人` / `处理村干部13人` /
 /// `问责党组织4个、党员领导干部37人` (提醒谈话 and 批评教育 are not accountability).
 static PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理|诫勉谈话|诫勉)(?:了)?(?:党员)?(?:干部|相关责任人员|责任人员|相关人员|人员|责任人)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)|(?:问责|追责|处理)[^。；，0-9]{1,12}?(?:干部|人员|责任人){N}(?:人|名)",
+        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理|诫勉谈话|诫勉)(?:了)?(?:党员)?(?:干部|相关责任人员|责任人员|相关人员|人员|责任人)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)|(?:问责|追责|处理)[^。；，]{1,14}?(?:干部|人员|责任人){N}(?:人|名)|{N}(?:人|名)[^。；，,0-9]{0,10}?(?:分别)?(?:进行了?|予以|给予|作出)[^。；，,0-9]{0,16}?(?:问责|追责|处理|处分|诫勉)",
     )
 });
 /// `追缴资金120万元` / `挽回经济损失1.2亿元`.
@@ -131,6 +140,10 @@ const UNITS: [char; 10] = ['个', '条', '项', '人', '名', '元', '%', '％',
 /// 其中 ("among them"): counts after it break down the ones before.
 const AMONG_THEM: &str = "其中";
 
+/// 下一步 ("next step") and 力争 ("strive to"): a sentence with them states plans, and a figure
+/// in a plan is no result, wherever the sentence stands.
+const PLAN_MARKERS: [&str; 2] = ["下一步", "力争"];
+
 /// People held accountable in one sentence: the kinds of treatment it lists add up (党纪政务
 /// 处分46人、组织处理73人), up to a 其中 that breaks a count down.
 fn people(text: &str) -> Option<i64> {
@@ -150,7 +163,7 @@ pub(crate) fn reported(paragraphs: &[&str]) -> ReportedFigures {
     let mut out = ReportedFigures::default();
     for paragraph in paragraphs {
         for sentence in paragraph.split_inclusive('。') {
-            if sentence.contains(UNITS) {
+            if sentence.contains(UNITS) && !PLAN_MARKERS.iter().any(|m| sentence.contains(m)) {
                 read_paragraph(sentence, &mut out);
             }
         }
@@ -160,9 +173,13 @@ pub(crate) fn reported(paragraphs: &[&str]) -> ReportedFigures {
 
 /// Sets every still-unset figure `text` states.
 fn read_paragraph(text: &str, out: &mut ReportedFigures) {
-    if let Some(c) = ASPECTS_PROBLEMS.captures(text) {
+    if let Some(c) = ASPECTS_PROBLEMS
+        .captures(text)
+        .or_else(|| PROBLEMS_ASPECTS.captures(text))
+    {
         out.aspects_total = out.aspects_total.or(count(&c, 1));
-        out.problems_total = out.problems_total.or(count(&c, 2));
+        // The problem count is group 2 (N个方面N个问题) or 3 (N个方面问题共N个).
+        out.problems_total = out.problems_total.or(count(&c, 2)).or(count(&c, 3));
     }
     if out.aspects_total.is_none() {
         out.aspects_total = first(&ASPECTS, text);
@@ -256,6 +273,40 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_problems_before_aspects_tasks_done_and_skips_plans() {
+        let got = reported(&["巡察组反馈问题共4个方面26个，细化为81项整改任务。"]);
+        assert_eq!(got.aspects_total, Some(4));
+        assert_eq!(got.problems_total, Some(26));
+        let got = reported(&["细化形成整改任务139项，已完成118项，建章立制38项。"]);
+        assert_eq!(got.measures_total, Some(139));
+        assert_eq!(got.measures_completed, Some(118));
+        let got = reported(&["下一步，将对长期任务实行清单管理，计划再修订制度10项。"]);
+        assert_eq!(got.rules_made, None);
+    }
+
+    #[test]
+    fn reads_more_phrasings_of_totals_rules_and_people() {
+        let got = reported(&["巡察组共反馈4个方面问题18个，制定具体措施61条。"]);
+        assert_eq!((got.aspects_total, got.problems_total), (Some(4), Some(18)));
+        assert_eq!(got.measures_total, Some(61));
+        let got = reported(&["巡察反馈问题共计3大类14个，将问题分解为整改措施46项。"]);
+        assert_eq!((got.aspects_total, got.problems_total), (Some(3), Some(14)));
+        assert_eq!(got.measures_total, Some(46));
+        let got = reported(&[
+            "制定修订《甲办法》《乙清单》《丙细则》等制度15项，对4名责任人员进行了问责。",
+        ]);
+        assert_eq!(got.rules_made, Some(15));
+        assert_eq!(got.people_held_accountable, Some(4));
+        let got = reported(&["建立健全制度规定164项，问责党组织4个、党员领导干部37人。"]);
+        assert_eq!(got.rules_made, Some(164));
+        assert_eq!(got.people_held_accountable, Some(37));
+        let got = reported(&["已整改到位8个，整改措施完成49条。"]);
+        assert_eq!(got.measures_completed, Some(49));
+        let got = reported(&["对违反规定的6名医务人员分别给予通报批评、扣发绩效等处理。"]);
+        assert_eq!(got.people_held_accountable, Some(6));
+    }
 
     #[test]
     fn reads_the_usual_statements() {

@@ -33,6 +33,12 @@ static KIND_VERB: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// 巡视 (inspection tour by a provincial or central committee).
+/// 对X进行了巡察 / 对…等9个单位开展了巡视: the inspection done to a unit, in one sentence.
+static INSPECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"对[^。；]{1,80}?(?:进行|开展|实施)了?[^。；，]{0,10}?(?:巡视|巡察)")
+        .expect("the inspected pattern is a valid regex")
+});
+
 const XUNSHI: &str = "巡视";
 /// 巡察 (inspection by a city or county committee).
 const XUNCHA: &str = "巡察";
@@ -71,7 +77,13 @@ pub(crate) fn is_opening(line: &str) -> bool {
         return true;
     }
     let dated = || find_period(&head, Some(2000)).is_some() || find_month_period(&head).is_some();
-    (decided || has_team(&head) || UNNUMBERED_TEAM.is_match(&head)) && dated()
+    // A team and the date it came (2024年5月，县委机动巡察组对…), or a period and the inspection
+    // done to a unit (2023年9月至11月，县委3个巡察组对…等9个单位开展了巡察).
+    let team = has_team(&head) || UNNUMBERED_TEAM.is_match(&head);
+    let dated_once = || find_dates(&head).iter().any(|d| d.year.is_some());
+    ((decided || team) && dated())
+        || (team && dated_once())
+        || (dated() && INSPECTED.is_match(line))
 }
 
 /// True when `text` names an inspection team (市委第二巡察组).
@@ -128,6 +140,24 @@ pub(crate) fn inspection(title: Option<&str>, opening: Option<&str>, body: &[&st
 }
 
 /// 巡视 or 巡察, whichever the body mentions more.
+/// When the opening gives no period, a single dated sentence that names the inspection being
+/// done (2024年5月，县委机动巡察组对某局开展了机动巡察) dates its start; a sentence about the
+/// feedback (2024年7月2日，巡察组向…反馈) dates the feedback, not the start. Returns the start
+/// and the byte offset after its date.
+fn single_start(opening: &str) -> Option<(NoticeDate, usize)> {
+    let first = find_dates(opening).into_iter().next()?;
+    let year = first.year?;
+    let sentence_end = opening[first.end..]
+        .find(['。', '；'])
+        .map_or(opening.len(), |i| first.end + i);
+    let clause = &opening[first.end..sentence_end];
+    let before_feedback = clause.find(FEEDBACK).map_or(clause, |i| &clause[..i]);
+    if !INSPECTED.is_match(before_feedback) {
+        return None;
+    }
+    first.with_year(year).map(|d| (d, first.end))
+}
+
 fn majority_kind(body: &[&str]) -> Option<String> {
     let (shi, cha) = body.iter().fold((0, 0), |(s, c), l| {
         (s + l.matches(XUNSHI).count(), c + l.matches(XUNCHA).count())
@@ -148,6 +178,9 @@ fn fill_dates(out: &mut Inspection, opening: &str) {
         out.start = Some(*start);
         out.end = Some(*end);
         after = span.end;
+    } else if let Some((start, end)) = single_start(opening) {
+        out.start = Some(start);
+        after = end;
     }
     let Some(feedback_at) = opening.find(FEEDBACK) else {
         return;
@@ -272,6 +305,27 @@ mod tests {
             got.feedback_on.map(|d| d.to_string()).as_deref(),
             Some("2024-07-18")
         );
+    }
+
+    #[test]
+    fn a_single_month_dates_the_start_and_a_period_with_units_opens() {
+        let opening = "2024年5月，县委机动巡察组对县某局党组开展了机动巡察，并于2024年7月2日向局党组反馈了巡察意见。";
+        assert!(is_opening(opening));
+        let got = inspection(None, Some(opening), &[]);
+        assert_eq!(got.start.map(|d| d.to_string()).as_deref(), Some("2024-05"));
+        assert_eq!(got.end, None);
+        assert_eq!(
+            got.feedback_on.map(|d| d.to_string()).as_deref(),
+            Some("2024-07-02")
+        );
+        let fed_back = "2024年7月2日，县委第一巡察组向局党组反馈了巡察意见。";
+        assert_eq!(inspection(None, Some(fed_back), &[]).start, None);
+        let round =
+            "2023年9月至11月，县委3个巡察组对县某局党组、某镇党委等9个单位党组织开展了巡察。";
+        assert!(is_opening(round));
+        assert!(!is_opening(
+            "2023年9月至11月，全县共新建农田2万亩，巡察发现的问题已整改。"
+        ));
     }
 
     #[test]

@@ -51,6 +51,21 @@ fn read(mut outline: Outline, lines: &[&str]) -> IssueScan {
     let mut issues = Vec::new();
     let mut in_issue = orphan_mask(&outline, lines.len());
     let mut in_plan = vec![false; lines.len()];
+    // A notice that groups its issues by status may print one form label (整改措施及阶段性成效：)
+    // under every group alike; such a label says nothing about an issue outside the groups
+    // either (the tail of a group begun on another page). A label seen under no group
+    // (整改结果及成效：) still speaks by its name.
+    let template_labels: Vec<&str> = outline
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.role, Role::StatusGroup(_)))
+        .flat_map(|n| {
+            lines
+                .get(n.line + 1..n.end.min(lines.len()))
+                .unwrap_or_default()
+        })
+        .filter_map(|l| label_name(l))
+        .collect();
     for i in 0..outline.nodes.len() {
         let node = &outline.nodes[i];
         let span = node.line..node.end.min(lines.len());
@@ -74,7 +89,7 @@ fn read(mut outline: Outline, lines: &[&str]) -> IssueScan {
                 .map(|(s, column)| (s, format!("the {column} column")))
                 .or(group)
         } else {
-            heading_status(&node.text, lines, span.clone(), group)
+            heading_status(&node.text, lines, span.clone(), group, &template_labels)
         };
         let category_path = outline
             .ancestors(i)
@@ -105,12 +120,15 @@ fn read(mut outline: Outline, lines: &[&str]) -> IssueScan {
 /// The status of an issue heading: a note or label on the heading itself settles it; else a
 /// label in its body whose value states a status (整改情况：已完成) overrides its group; a
 /// label named with status words (整改结果及成效：) or a bare status sentence (目前已整改到位。)
-/// serves only when no group states one.
+/// serves only when no group states one and the label is not the form the notice prints under
+/// its status groups (`templates`). A bracketed label opening a body line (【已完成】加大…)
+/// states the issue's status like one on the heading.
 fn heading_status(
     text: &str,
     lines: &[&str],
     span: std::ops::Range<usize>,
     group: Option<(IssueStatus, String)>,
+    templates: &[&str],
 ) -> Option<(IssueStatus, String)> {
     let own = note_status(text)
         .or_else(|| note_status(&first_sentence(text)))
@@ -119,10 +137,14 @@ fn heading_status(
     if let Some(s) = own {
         return Some((s, "stated on the heading".to_owned()));
     }
-    let grouped = group.is_some();
     let body = lines.get(span.start + 1..span.end).unwrap_or_default();
     body.iter()
         .find_map(|line| {
+            if let Some((s, 0)) = bracket_status(line.trim_start()) {
+                return Some((s, "a bracketed label opening its text".to_owned()));
+            }
+            let grouped =
+                group.is_some() || label_name(line).is_some_and(|name| templates.contains(&name));
             let label = if grouped {
                 label_value_status(line)
             } else {
@@ -138,6 +160,14 @@ fn heading_status(
                 })
         })
         .or(group)
+}
+
+/// The name of a label line (整改措施及阶段性成效 of `整改措施及阶段性成效：…`).
+fn label_name(line: &str) -> Option<&str> {
+    let line = line.trim();
+    let colon = line.find(['：', ':'])?;
+    let name = &line[..colon];
+    (name.chars().count() <= 16 && !name.contains(['，', '。', ','])).then_some(name)
 }
 
 /// A label line shown as evidence: up to its first clause.
@@ -287,6 +317,37 @@ mod tests {
         let titles: Vec<_> = scan.issues.iter().map(|i| i.title.as_str()).collect();
         assert_eq!(titles, ["丙项", "丁项"]);
         assert_eq!(scan.issues[0].category_path, ["甲方面", "乙类"]);
+    }
+
+    #[test]
+    fn bracket_labels_open_the_text_and_form_labels_stay_templates() {
+        let lines = [
+            "二、反馈问题整改落实情况",
+            "（一）甲乙工作质效不高",
+            "【已完成】加大保障力度，新增产品6款。",
+            "（二）丙丁风险管控不严",
+            "【持续推进】修订内控规程。",
+        ];
+        let statuses: Vec<_> = scan(&lines, None, false)
+            .issues
+            .iter()
+            .map(|i| i.status)
+            .collect();
+        assert_eq!(statuses, [IssueStatus::Completed, IssueStatus::InProgress]);
+        // The tail of a group begun on another page: its form label is the notice's template.
+        let lines = [
+            "3.甲乙公开不及时不规范",
+            "整改措施及阶段性成效：制定公开目录，按月公开。",
+            "二、正在推进整改的问题",
+            "1.丙丁管护机制不健全",
+            "整改措施及阶段性成效：建立保洁机制。",
+        ];
+        let statuses: Vec<_> = scan(&lines, None, true)
+            .issues
+            .iter()
+            .map(|i| i.status)
+            .collect();
+        assert_eq!(statuses, [IssueStatus::NotStated, IssueStatus::InProgress]);
     }
 
     #[test]

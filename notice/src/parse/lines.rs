@@ -22,6 +22,13 @@ static PAGE_MARKER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the page marker pattern is a valid regex")
 });
 
+/// A newspaper page header (2025年12月9日 星期二 …日报 5 综合新闻): a line of its own, never the
+/// start of the title printed under it.
+static PAGE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*\d{4}年\d{1,2}月\d{1,2}日[\s\u{3000}]*(?:星期|周)[一二三四五六日天]")
+        .expect("the page header pattern is a valid regex")
+});
+
 /// 上接 and 接上: "continued from".
 const CONTINUED_FROM_WORDS: [&str; 2] = ["上接", "接上"];
 
@@ -45,7 +52,7 @@ const NUMBER_FOLLOWERS: [char; 14] = [
 const TITLE_ABOUT: &str = "关于";
 
 /// Endings of a notice title (通报 "circular", 公告 "announcement", 公示 "public notice").
-const TITLE_ENDINGS: [&str; 4] = ["通报", "公告", "公示", "情况报告"];
+const TITLE_ENDINGS: [&str; 5] = ["通报", "公告", "公示", "情况报告", "情况的报告"];
 
 /// The cell separator of table rows (the cleaner writes one row per line).
 const TABLE_CELL: char = '\t';
@@ -287,7 +294,8 @@ fn should_join(cur: &str, last_width: usize, next: &str, column: Option<usize>) 
         return false;
     }
     let short = |s: &str| s.len() <= 60;
-    if (short(cur) && (date_line(cur).is_some() || timestamp_line(cur).is_some()))
+    if PAGE_HEADER.is_match(cur)
+        || (short(cur) && (date_line(cur).is_some() || timestamp_line(cur).is_some()))
         || (short(next) && date_line(next).is_some())
         || is_title_like(cur)
     {
@@ -344,6 +352,15 @@ mod tests {
             .into_iter()
             .map(|l| l.text)
             .collect()
+    }
+
+    #[test]
+    fn a_page_header_stays_apart_from_the_title_under_it() {
+        let got = texts(
+            "2025年12月9日　星期二　某某日报　5　综合新闻\n中共某市某局党组\n关于市委巡察整改情况的通报",
+        );
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[1], "中共某市某局党组关于市委巡察整改情况的通报");
     }
 
     #[test]

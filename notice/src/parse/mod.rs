@@ -30,7 +30,7 @@ mod table;
 pub use outline::{ExplainedNode, Explanation, Role};
 
 use crate::document::CleanDocument;
-use crate::model::Notice;
+use crate::model::{Notice, NoticeDateTime};
 use lines::{LogicalLine, is_title_like};
 use segment::Segment;
 
@@ -114,11 +114,19 @@ fn build(
         .enumerate()
         .take(HEAD_LINES)
         .find_map(|(i, l)| dates::timestamp_line(l).map(|t| (i, t)));
+    // A notice signed by a date alone: its last line, past the head.
+    let closing_date = seg
+        .signature
+        .is_none()
+        .then(|| signature::closing_date(&lines[HEAD_LINES.min(lines.len())..]))
+        .flatten();
+    let closing_idx = closing_date.map(|_| lines.len() - 1);
     // The body: everything but title, timestamp and signature.
     let skip = |i: usize| {
         Some(i) == title_idx
             || stamp.is_some_and(|(s, _)| s == i)
             || sig_idx.is_some_and(|(n, d)| i == n || d == Some(i))
+            || Some(i) == closing_idx
     };
     let body: Vec<&str> = lines
         .iter()
@@ -199,8 +207,12 @@ fn build(
         organisation,
         organisation_aliases,
         signed_by: signature.map(|s| s.name.clone()),
-        signed_on: signature.and_then(|s| s.date),
-        published_at: stamp.map(|(_, t)| t).or(doc.metadata.published_at),
+        signed_on: signature.and_then(|s| s.date).or(closing_date),
+        // GENRES §7: a page that prints only its 成文日期 gives that as its publication date.
+        published_at: stamp.map(|(_, t)| t).or(doc.metadata.published_at).or(doc
+            .metadata
+            .written_on
+            .map(|date| NoticeDateTime { date, time: None })),
         fragment,
         reported,
         issues: scan.issues,

@@ -81,6 +81,15 @@ fn signing_date(line: &str) -> Option<NoticeDate> {
     })
 }
 
+/// The signing date of a notice that ends in a date line with no signer above or below it
+/// (the organisation is then named only in the text): the date of its last line.
+pub(crate) fn closing_date(lines: &[&str]) -> Option<NoticeDate> {
+    lines
+        .split_last()
+        .filter(|(_, before)| !before.is_empty())
+        .and_then(|(last, _)| signing_date(last.trim()))
+}
+
 /// The signature ending at line `idx`: the date under a name (`idx` is the date line), or the
 /// date above a name (`idx` is the name line and no date follows it). `first` is the first line
 /// of the notice, which is never a signing date (a page timestamp stands there).

@@ -122,12 +122,34 @@ fn read_label(line: &str, by_name: bool) -> Option<IssueStatus> {
         return by_name
             .then(|| status_of(label))
             .flatten()
-            .or_else(|| status_of(&head));
+            .or_else(|| value_status(&head));
     }
     (line.chars().count() <= 12)
         .then(|| status_of(line))
         .flatten()
 }
+
+/// What may follow a completed word in a label's value and leave it a status: nothing, 整改,
+/// a particle or a conjunction (已完成整改, 已办结。, 已完成，并…). Anything else is the object of
+/// work done (已完成南湖菜市场改造), which is a result, not the issue's status.
+const AFTER_COMPLETED: [&str; 5] = ["整改", "了", "并", "。", "，"];
+
+/// The status a label's value states (its first clause, `head`).
+fn value_status(head: &str) -> Option<IssueStatus> {
+    match status_of(head)? {
+        IssueStatus::Completed => {
+            let after = COMPLETED.find(head).map_or("", |m| &head[m.end()..]);
+            (after.is_empty() || AFTER_COMPLETED.iter().any(|a| after.starts_with(a)))
+                .then_some(IssueStatus::Completed)
+        }
+        other @ (IssueStatus::InProgress | IssueStatus::NotStated) => Some(other),
+    }
+}
+
+/// Time words that open a sentence about where the work stands now (目前正在推进…建设): an
+/// in-progress word right after them states that the issue is still being rectified, whatever
+/// the object.
+const NOW: [&str; 3] = ["目前", "当前", "现"];
 
 /// Subjects and time words a bare status sentence may start with (该问题, 此项, 目前, 现).
 const STATUS_SUBJECTS: [&str; 9] = [
@@ -173,6 +195,13 @@ static COMPLETED_CLAUSE: LazyLock<Regex> =
 /// items (均已办结) report work done, not the issue's status.
 fn clause_status(clause: &str) -> Option<IssueStatus> {
     let mut clause = clause.trim();
+    if let Some(rest) = NOW.iter().find_map(|n| clause.strip_prefix(n))
+        && IN_PROGRESS_WORDS
+            .iter()
+            .any(|w| rest.trim_start_matches(['仍', '还']).starts_with(w))
+    {
+        return Some(IssueStatus::InProgress);
+    }
     while let Some(rest) = STATUS_SUBJECTS.iter().find_map(|s| clause.strip_prefix(s)) {
         clause = rest;
     }
@@ -243,6 +272,27 @@ pub(crate) fn bracket_status(text: &str) -> Option<(IssueStatus, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_values_with_objects_and_sentences_about_now() {
+        assert_eq!(
+            label_value_status("整改措施及阶段性成效：已完成南湖菜市场改造、社区食堂建设2个项目。"),
+            None
+        );
+        assert_eq!(
+            label_value_status("整改情况：已完成整改，建立长效机制。"),
+            Some(IssueStatus::Completed)
+        );
+        assert_eq!(
+            inline_status("整改情况：查处案件21起。目前正在推进利用厂建设，预计明年投运。"),
+            Some(IssueStatus::InProgress)
+        );
+        // 全部 ("all of them") speaks of the items just listed, like 均 and 都.
+        assert_eq!(
+            inline_status("排查发现的问题，按照清单抓整改，已全部完成。"),
+            None
+        );
+    }
 
     #[test]
     fn reads_sections_labels_and_notes() {
