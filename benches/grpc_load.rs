@@ -304,6 +304,7 @@ async fn run() {
     let bare = channels(bare_addr).await;
     // gazette's own GetNotice handler and store on a bare server: the handler's cost apart
     // from the real server's layers.
+    let sled_store = Arc::clone(&store_handle);
     let handler_addr = spawn_bare(
         NoticeServiceServer::new(gazette_services::NoticeApi::new(store_handle)),
         cancel.clone(),
@@ -311,6 +312,16 @@ async fn run() {
     .await;
     let handler_only = channels(handler_addr).await;
     let organisations = Arc::new(organisations);
+    // The same notices in PostgreSQL (a throwaway server on loopback, as the tests start),
+    // copied from the sled store and served by a second application, measured in the same
+    // rounds.
+    let (postgres, postgres_server) = match postgres_app(sled_store, cancel.clone()).await {
+        Ok((channels, server)) => (Some(channels), Some(server)),
+        Err(reason) => {
+            eprintln!("no PostgreSQL figures: {reason}");
+            (None, None)
+        }
+    };
 
     let get_notice = |channels: Vec<Channel>, names: Arc<Vec<String>>| {
         move |t: usize, i: usize| {
@@ -335,7 +346,21 @@ async fn run() {
             }
         }
     };
-    let calls = vec![
+    let issue_status = |real: Vec<Channel>, organisations: Arc<Vec<String>>| {
+        move |t: usize, i: usize| {
+            let mut client = OrganisationServiceClient::new(real[t % CONNECTIONS].clone());
+            let organisation = organisations[(t * 7919 + i) % organisations.len()].clone();
+            async move {
+                let status = client
+                    .get_issue_status(pb::GetIssueStatusRequest { organisation })
+                    .await
+                    .unwrap()
+                    .into_inner();
+                assert_eq!(status.history.len(), NOTICES / ORGANISATIONS);
+            }
+        }
+    };
+    let mut calls = vec![
         Call::new("floor: bare health Check", 500, health_check(floor)),
         Call::new(
             "bare GetNotice (in memory)",
@@ -351,21 +376,11 @@ async fn run() {
             500,
             get_notice(handler_only, names.clone()),
         ),
-        Call::new("GetIssueStatus", 100, {
-            let real = real.clone();
-            move |t, i| {
-                let mut client = OrganisationServiceClient::new(real[t % CONNECTIONS].clone());
-                let organisation = organisations[(t * 7919 + i) % organisations.len()].clone();
-                async move {
-                    let status = client
-                        .get_issue_status(pb::GetIssueStatusRequest { organisation })
-                        .await
-                        .unwrap()
-                        .into_inner();
-                    assert_eq!(status.history.len(), NOTICES / ORGANISATIONS);
-                }
-            }
-        }),
+        Call::new(
+            "GetIssueStatus",
+            100,
+            issue_status(real.clone(), Arc::clone(&organisations)),
+        ),
         list_call(
             "ListNotices page_size 50",
             pb::NoticeView::Unspecified,
@@ -373,6 +388,25 @@ async fn run() {
         ),
         list_call("ListNotices 50, basic view", pb::NoticeView::Basic, &real),
     ];
+    if let Some(pg) = &postgres {
+        calls.extend([
+            Call::new(
+                "GetNotice, PostgreSQL",
+                500,
+                get_notice(pg.clone(), names.clone()),
+            ),
+            Call::new(
+                "GetIssueStatus, PostgreSQL",
+                100,
+                issue_status(pg.clone(), Arc::clone(&organisations)),
+            ),
+            list_call(
+                "ListNotices 50, PostgreSQL",
+                pb::NoticeView::Unspecified,
+                pg,
+            ),
+        ]);
+    }
     let only = std::env::var("GRPC_LOAD_ONLY").ok();
     let calls: Vec<Call> = calls
         .into_iter()
@@ -450,6 +484,40 @@ async fn run() {
     report(&writes, &write_rounds, false);
     cancel.cancel();
     server.await.unwrap().unwrap();
+    if let Some(server) = postgres_server {
+        server.await.unwrap().unwrap();
+    }
+}
+
+/// A fresh PostgreSQL database holding a copy of `sled_store`, served by a second application
+/// (no crawler): its channels and its task.
+async fn postgres_app(
+    sled_store: Arc<dyn gazette_store::Store>,
+    cancel: CancellationToken,
+) -> Result<(Vec<Channel>, tokio::task::JoinHandle<anyhow::Result<()>>), String> {
+    let url = gazette_store::postgres::test_server::fresh_database()?;
+    let copying = Instant::now();
+    let target_url = url.clone();
+    tokio::task::spawn_blocking(move || {
+        let target = gazette_store::postgres::PgStore::open(&target_url)?;
+        gazette_store::maintenance::copy(&*sled_store, &target)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    eprintln!("copied into PostgreSQL in {:.1?}", copying.elapsed());
+    let mut settings = Settings {
+        grpc_addr: "127.0.0.1:0".parse().unwrap(),
+        admin_token: Some(gazette::settings::Secret::new(ADMIN_TOKEN)),
+        ..Settings::default()
+    };
+    settings.store.url = Some(gazette::settings::StoreUrl::new(url));
+    let app = Application::build(settings)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let addr = app.grpc_addr().map_err(|e| format!("{e:#}"))?;
+    let server = tokio::spawn(app.run(cancel, false));
+    Ok((channels(addr).await, server))
 }
 
 /// Prints one line per call: the median over `rounds` of its rate and its latencies over all

@@ -90,13 +90,14 @@ fn default_max_message_bytes() -> usize {
     16 * 1024 * 1024
 }
 
-/// The store, as the `[store]` table: where it is and memory for its caches.
+/// Which store, and memory for its caches, as the `[store]` table.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
-    /// A database URL (`postgres://…`) to use instead of the sled store in `data_dir`.
+    /// A `postgres://user:password@host:port/database` URL: the store is that PostgreSQL
+    /// database, shared with any other replica given the same URL. Unset: sled in `data_dir`.
     #[serde(default)]
-    pub url: Option<String>,
+    pub url: Option<StoreUrl>,
     /// sled's page cache in bytes: recently read and written database pages.
     #[serde(default = "default_page_cache_bytes")]
     pub page_cache_bytes: u64,
@@ -117,7 +118,7 @@ impl Default for StoreSettings {
 }
 
 impl StoreSettings {
-    /// The store's options (caches; a sled store's only).
+    /// The sled store's options.
     pub fn options(&self) -> gazette_store::StoreOptions {
         gazette_store::StoreOptions {
             page_cache_bytes: self.page_cache_bytes,
@@ -132,6 +133,48 @@ fn default_page_cache_bytes() -> u64 {
 
 fn default_notice_cache_bytes() -> u64 {
     gazette_store::DEFAULT_NOTICE_CACHE_BYTES
+}
+
+/// A database URL, whose password is printed as `***` (in `config check`, logs and errors).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct StoreUrl(String);
+
+impl StoreUrl {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The URL itself, for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with its password (if any) replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let Some(scheme_end) = self.0.find("://").map(|i| i + 3) else {
+            return self.0.clone();
+        };
+        let rest = &self.0[scheme_end..];
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        match authority.rfind('@') {
+            Some(at) => match authority[..at].split_once(':') {
+                Some((user, _password)) => {
+                    format!("{}{user}:***{}", &self.0[..scheme_end], &rest[at..])
+                }
+                None => self.0.clone(),
+            },
+            None => self.0.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
 }
 
 /// Certificate and key files for the gRPC listener.
@@ -316,7 +359,7 @@ impl Settings {
     /// Where the store lives: `[store] url` when set, else the data directory.
     pub fn store_location(&self) -> crate::stores::StoreLocation {
         match &self.store.url {
-            Some(url) => crate::stores::StoreLocation::Url(url.clone()),
+            Some(url) => crate::stores::StoreLocation::Url(url.expose().to_owned()),
             None => crate::stores::StoreLocation::Dir(self.data_dir.clone()),
         }
     }
@@ -329,7 +372,7 @@ impl Settings {
                 self.data_dir = dir;
                 self.store.url = None;
             }
-            crate::stores::StoreLocation::Url(url) => self.store.url = Some(url),
+            crate::stores::StoreLocation::Url(url) => self.store.url = Some(StoreUrl::new(url)),
         }
     }
 
@@ -433,6 +476,31 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_url_is_read_and_printed_without_its_password() {
+        let settings: Settings = toml::from_str(
+            "[store]\nurl = \"postgres://gz:pa55@db:5432/gazette?sslmode=disable\"\n",
+        )
+        .expect("valid");
+        let url = settings.store.url.as_ref().expect("set");
+        assert_eq!(
+            url.expose(),
+            "postgres://gz:pa55@db:5432/gazette?sslmode=disable"
+        );
+        assert_eq!(
+            url.redacted(),
+            "postgres://gz:***@db:5432/gazette?sslmode=disable"
+        );
+        assert!(!format!("{settings:?}").contains("pa55"));
+        for plain in [
+            "postgres://db/gazette",
+            "postgres://gz@db/g",
+            "/var/lib/gazette",
+        ] {
+            assert_eq!(StoreUrl::new(plain).redacted(), plain);
+        }
+    }
 
     #[test]
     fn empty_file_gives_defaults_and_unknown_keys_fail() {

@@ -70,9 +70,14 @@ pub fn open_store(
             }
             Ok(Arc::new(open_dir(dir, options)?))
         }
-        StoreLocation::Url(_) => anyhow::bail!(
-            "{location}: this build has no backend for database URLs; use a data directory"
-        ),
+        // A database is created by its operator; the schema is applied (or checked) either
+        // way, so `Never` changes nothing here.
+        StoreLocation::Url(url) => {
+            let store = gazette_store::postgres::PgStore::open(url).map_err(|error| {
+                anyhow::Error::new(error).context(format!("opening {location}"))
+            })?;
+            Ok(Arc::new(store))
+        }
     }
 }
 

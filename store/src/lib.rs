@@ -17,6 +17,8 @@
 //! - `damage` — sled's panics on damaged files turned into [`StoreError::Damaged`].
 //! - `codec` — record framing with checksums verified on read.
 //! - `notice_cache` — decoded notices reused while their records are unchanged.
+//! - `postgres` — `PgStore`, the same trait on a PostgreSQL database shared by replicas
+//!   (feature `postgres`, on by default).
 //! - [`error`] — [`StoreError`].
 
 pub(crate) mod codec;
@@ -30,6 +32,8 @@ pub mod identity;
 pub mod maintenance;
 mod notice_cache;
 mod order_index;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod records;
 pub mod rules;
 pub mod schema;

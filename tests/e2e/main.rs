@@ -8,11 +8,15 @@
 //! - `api_transport`: auth, deadlines, message limits, gzip, health, TLS.
 //! - `durability`: SIGKILL right after acknowledged writes, resume tokens across crashes and
 //!   stores, damaged store files.
+//! - `migrate`: a demo store migrated from sled into PostgreSQL answers ListNotices alike on
+//!   two replicas and as on sled; and back.
 //! - `metrics`: `/metrics` after RPCs.
 //! - `ops`: worker metrics after a crawl, SIGTERM during a crawl and RPCs, export/import,
 //!   `gazette verify` on a damaged record.
 //! - `process`: the `gazette` binary itself: signals, exit status, durable data, a bad TLS
 //!   certificate, `crawl` without listeners.
+//! - `replicas`: three `gazette serve` on one PostgreSQL database share a crawl; one is
+//!   killed with SIGKILL and the others finish its work.
 //! - `supervision`: a task failing while serving stops the others with its error.
 //! - `cms_sites`: TRS, Hanweb and VSB list mechanics, PDF/DOCX attachments and anti-bot
 //!   challenges, on the fixture sites of `sites`.
@@ -27,7 +31,9 @@ mod crash_resume;
 mod durability;
 mod harness;
 mod metrics;
+mod migrate;
 mod ops;
 mod process;
+mod replicas;
 mod sites;
 mod supervision;

@@ -1,0 +1,304 @@
+//! Three `gazette serve` replicas on one PostgreSQL database crawl a local site of a few
+//! hundred pages together: the work is shared through frontier leases, one replica is killed
+//! with SIGKILL mid-crawl, the others take over its entries once its leases expire, every
+//! page is stored with its notice and nothing is duplicated, each page is fetched once (but
+//! for the few the killed replica had in flight), and a watcher on a surviving replica sees
+//! every notice created exactly once.
+//!
+//! The database is a throwaway server (see `gazette_store::postgres::test_server`); the test is
+//! skipped with a printed reason outside CI when none can be started.
+
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::IntoResponse;
+use gazette_proto::pb;
+use gazette_proto::pb::notice_service_client::NoticeServiceClient;
+use gazette_store::{NoticeOrder, NoticeReads, PageStore};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::AsyncBufReadExt as _;
+
+const NOTICE_TEXT: &str = include_str!("../../src/demo/qinghe-district.txt");
+const DISTRICT: &str = "临江区";
+const LINK_TEXT: &str = "巡察整改通报";
+const LIST_PAGES: usize = 6;
+const PER_LIST: usize = 50;
+const PAGES: usize = LIST_PAGES * PER_LIST;
+/// Notice pages served (to anyone) before replica 0 is killed.
+const KILL_AFTER: usize = 60;
+const REPLICAS: usize = 3;
+/// Requests a replica has in flight at most (`per_host_concurrency` below): what it can have
+/// fetched and not yet stored when it is killed, so what may be fetched a second time.
+const IN_FLIGHT: usize = 4;
+/// Bounds the whole crawl: the killed replica's leases last a minute (the worker's `LEASE`).
+const BOUND: Duration = Duration::from_secs(300);
+
+/// Who fetched each path, in order (by the replica's User-Agent).
+type Hits = Arc<Mutex<HashMap<String, Vec<String>>>>;
+
+fn notice_html(n: usize) -> String {
+    let text = NOTICE_TEXT.replace(DISTRICT, &format!("东湖{n}区"));
+    let title = text.lines().next().unwrap_or_default();
+    let body: String = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| format!("<p>{l}</p>"))
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body><div class=\"article\"><h1>{title}</h1>{body}</div></body></html>"
+    )
+}
+
+fn list_html(page: usize) -> String {
+    let links: String = (0..PER_LIST)
+        .map(|i| {
+            format!(
+                "<li><a href=\"/n/{}.html\">{LINK_TEXT}</a></li>",
+                page * PER_LIST + i
+            )
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><ul>{links}</ul></body></html>"
+    )
+}
+
+async fn site(hits: Hits, reached: Arc<tokio::sync::Notify>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+        let (hits, reached) = (Arc::clone(&hits), Arc::clone(&reached));
+        async move {
+            let path = uri.path().to_owned();
+            let agent = headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let served_notices = {
+                let mut hits = hits.lock().expect("lock");
+                hits.entry(path.clone()).or_default().push(agent);
+                hits.keys().filter(|p| p.starts_with("/n/")).count()
+            };
+            if served_notices >= KILL_AFTER {
+                reached.notify_one();
+            }
+            let number = |prefix: &str| {
+                path.strip_prefix(prefix)
+                    .and_then(|rest| rest.strip_suffix(".html"))
+                    .and_then(|n| n.parse::<usize>().ok())
+            };
+            let html = if let Some(n) = number("/n/") {
+                notice_html(n)
+            } else if let Some(p) = number("/list_") {
+                list_html(p)
+            } else {
+                return axum::http::StatusCode::NOT_FOUND.into_response();
+            };
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    addr
+}
+
+/// The User-Agent of replica `i`, which the site records with each request.
+fn agent(i: usize) -> String {
+    format!("gazette-replica-{i}")
+}
+
+/// A running replica and its gRPC address.
+struct Replica {
+    child: tokio::process::Child,
+    addr: SocketAddr,
+}
+
+async fn start(i: usize, url: &str, config: &std::path::Path) -> Replica {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["serve", "--grpc-addr", "127.0.0.1:0", "--store", url])
+        .arg("--config")
+        .arg(config)
+        .env("GAZETTE_CRAWLER__USER_AGENT", agent(i))
+        .env("GAZETTE_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start gazette serve");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let mut seen = Vec::new();
+    let addr = loop {
+        let line = lines
+            .next_line()
+            .await
+            .expect("read stderr")
+            .unwrap_or_else(|| panic!("replica {i} exited: {seen:?}"));
+        let addr = line
+            .contains("serving gRPC")
+            .then(|| line.split("addr=").nth(1))
+            .flatten()
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|addr| addr.parse().ok());
+        seen.push(line);
+        if let Some(addr) = addr {
+            break addr;
+        }
+    };
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Replica { child, addr }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_share_a_crawl_and_survive_one_killed() {
+    let Some(url) = gazette_store::postgres::test_server::fresh_database_or_skip(
+        "three_replicas_share_a_crawl_and_survive_one_killed",
+    ) else {
+        return;
+    };
+    let hits: Hits = Arc::default();
+    let reached = Arc::new(tokio::sync::Notify::new());
+    let addr = site(Arc::clone(&hits), Arc::clone(&reached)).await;
+    let base = format!("http://{addr}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("gazette.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[crawler]
+delay = "0s"
+per_host_concurrency = {IN_FLIGHT}
+retry_base = "10ms"
+
+[[source]]
+name = "local"
+start_urls = ["{base}/list_0.html"]
+notice_url_pattern = '/n/\d+\.html$'
+max_pages = {PAGES}
+use_sitemaps = false
+allow_loopback = true
+interval = "24h"
+
+[source.pagination]
+url_template = "{base}/list_{{n}}.html"
+template_start = 1
+max_list_pages = {LIST_PAGES}
+"#
+        ),
+    )
+    .expect("write config");
+
+    let mut replicas = Vec::new();
+    for i in 0..REPLICAS {
+        replicas.push(Some(start(i, &url, &config).await));
+    }
+    // A watcher on a replica that survives, from the start of the log.
+    let watch_addr = replicas[REPLICAS - 1]
+        .as_ref()
+        .map(|r| r.addr)
+        .expect("last");
+    let channel = tonic::transport::Channel::from_shared(format!("http://{watch_addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    let mut stream = NoticeServiceClient::new(channel)
+        .watch_notices(pb::WatchNoticesRequest {
+            view: pb::NoticeView::Basic.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("watch accepted")
+        .into_inner();
+
+    tokio::time::timeout(BOUND, reached.notified())
+        .await
+        .expect("the crawl reaches the kill point");
+    let mut victim = replicas[0].take().expect("replica 0");
+    victim.child.start_kill().expect("SIGKILL replica 0");
+    victim.child.wait().await.expect("reap replica 0");
+    let killed_at: HashMap<String, Vec<String>> = hits.lock().expect("lock").clone();
+
+    // Every notice is created once, as the surviving watcher sees it.
+    let mut created: HashMap<String, usize> = HashMap::new();
+    tokio::time::timeout(BOUND, async {
+        while created.len() < PAGES {
+            let change = stream
+                .message()
+                .await
+                .expect("stream open")
+                .expect("a change");
+            assert_eq!(change.change_type, pb::ChangeType::Created as i32);
+            let name = change.notice.map(|n| n.name).unwrap_or_default();
+            *created.entry(name).or_default() += 1;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the survivors finish the crawl: {} notices", created.len()));
+    let twice: Vec<_> = created.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "seen more than once: {twice:?}");
+
+    // The database holds every page with its own notice, and no notice twice.
+    let store = gazette_store::postgres::PgStore::open(&url).expect("open the database");
+    let mut notice_ids = std::collections::HashSet::new();
+    for n in 0..PAGES {
+        let page = store
+            .page(&format!("{base}/n/{n}.html"))
+            .expect("read page")
+            .unwrap_or_else(|| panic!("page {n} stored"));
+        assert_eq!(page.notice_ids.len(), 1, "page {n}");
+        notice_ids.extend(page.notice_ids);
+    }
+    assert_eq!(notice_ids.len(), PAGES, "a notice per page, none shared");
+    let total = store
+        .list_notices(NoticeOrder::FetchedDesc, None, 1, None)
+        .expect("list")
+        .total_matching;
+    assert_eq!(total, PAGES, "no duplicate notices");
+
+    // Each page fetched once, but for what the killed replica had fetched and not stored.
+    let hits = hits.lock().expect("lock");
+    let mut refetched = Vec::new();
+    for n in 0..PAGES {
+        let path = format!("/n/{n}.html");
+        let agents = hits.get(&path).cloned().unwrap_or_default();
+        match agents.len() {
+            1 => {}
+            2 => {
+                let first = killed_at.get(&path).and_then(|a| a.first());
+                assert_eq!(
+                    first,
+                    Some(&agent(0)),
+                    "{path} fetched twice, first by {agents:?}: only the killed replica's work is redone"
+                );
+                refetched.push(path);
+            }
+            count => panic!("{path} fetched {count} times: {agents:?}"),
+        }
+    }
+    assert!(
+        refetched.len() <= IN_FLIGHT,
+        "more refetched than the killed replica had in flight: {refetched:?}"
+    );
+    let by_replica = |i: usize| {
+        hits.iter()
+            .filter(|(p, agents)| p.starts_with("/n/") && agents.contains(&agent(i)))
+            .count()
+    };
+    let shares: Vec<usize> = (0..REPLICAS).map(by_replica).collect();
+    println!(
+        "notice pages fetched per replica: {shares:?}; refetched after the kill: {refetched:?}"
+    );
+    assert!(
+        shares.iter().all(|&n| n > 0),
+        "every replica took part: {shares:?}"
+    );
+}
