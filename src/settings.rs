@@ -153,21 +153,7 @@ impl StoreUrl {
 
     /// The URL with its password (if any) replaced by `***`.
     pub fn redacted(&self) -> String {
-        let Some(scheme_end) = self.0.find("://").map(|i| i + 3) else {
-            return self.0.clone();
-        };
-        let rest = &self.0[scheme_end..];
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        match authority.rfind('@') {
-            Some(at) => match authority[..at].split_once(':') {
-                Some((user, _password)) => {
-                    format!("{}{user}:***{}", &self.0[..scheme_end], &rest[at..])
-                }
-                None => self.0.clone(),
-            },
-            None => self.0.clone(),
-        }
+        gazette_store::postgres::redact_url(&self.0)
     }
 }
 

@@ -13,6 +13,9 @@ use std::time::Duration;
 /// The notification channel.
 pub const CHANNEL: &str = "gazette_changes";
 
+/// The listening connection's `application_name` (unless the URL sets one).
+pub const LISTENER_NAME: &str = "gazette change feed";
+
 /// The newest committed change-log position, kept current by a listening thread.
 pub(crate) struct FeedWatch {
     durable: Arc<tokio::sync::watch::Sender<u64>>,
@@ -22,8 +25,13 @@ pub(crate) struct FeedWatch {
 }
 
 impl FeedWatch {
-    /// Starts listening on a connection of its own made from `config`.
-    pub(crate) fn start(config: postgres::Config, lineage: u64, last: u64, poll: Duration) -> Self {
+    /// Starts listening on a connection of its own made by `connector` (TLS as the pool's).
+    pub(crate) fn start(
+        connector: Arc<super::tls::Connector>,
+        lineage: u64,
+        last: u64,
+        poll: Duration,
+    ) -> Self {
         let (sender, _) = tokio::sync::watch::channel(last);
         let durable = Arc::new(sender);
         let lineage = Arc::new(AtomicU64::new(lineage));
@@ -34,7 +42,7 @@ impl FeedWatch {
         let thread_stop = Arc::clone(&stop);
         let spawned = std::thread::Builder::new()
             .name("gazette-pg-feed".into())
-            .spawn(move || listen(&config, &feed, &thread_stop, poll));
+            .spawn(move || listen(&connector, &feed, &thread_stop, poll));
         if let Err(error) = spawned {
             // Without the thread, watchers still see this process's own commits and whatever
             // a read of the log finds; nothing is lost, other replicas' changes come later.
@@ -96,14 +104,15 @@ struct Feed {
     durable: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
-fn listen(config: &postgres::Config, feed: &Feed, stop: &AtomicBool, poll: Duration) {
+fn listen(connector: &super::tls::Connector, feed: &Feed, stop: &AtomicBool, poll: Duration) {
     while !stop.load(Ordering::SeqCst) {
-        if let Err(error) = listen_once(config, feed, stop, poll) {
+        if let Err(error) = listen_once(connector, feed, stop, poll) {
             if stop.load(Ordering::SeqCst) {
                 return;
             }
             tracing_free_warning(&format!(
-                "change-feed connection lost ({error}); retrying in {poll:?}"
+                "change-feed connection lost ({}); retrying in {poll:?}",
+                super::error_chain(&error)
             ));
             std::thread::sleep(poll);
         }
@@ -111,13 +120,13 @@ fn listen(config: &postgres::Config, feed: &Feed, stop: &AtomicBool, poll: Durat
 }
 
 fn listen_once(
-    config: &postgres::Config,
+    connector: &super::tls::Connector,
     feed: &Feed,
     stop: &AtomicBool,
     poll: Duration,
 ) -> Result<(), postgres::Error> {
     use postgres::fallible_iterator::FallibleIterator;
-    let mut client = config.connect(postgres::NoTls)?;
+    let mut client = connector.connect_named(LISTENER_NAME)?;
     client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
     // Read after LISTEN: a commit in between is either notified or seen here.
     let read = |client: &mut postgres::Client| -> Result<(), postgres::Error> {

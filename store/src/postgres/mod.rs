@@ -19,6 +19,8 @@
 //!   source with an expiry, so one replica runs each.
 //! - Durability: every transaction commits with `synchronous_commit = on`, so an acknowledged
 //!   write is in PostgreSQL's WAL on disk whatever happens to gazette.
+//! - TLS: the URL's `sslmode` (libpq's `disable`, `prefer`, `require`) and `sslrootcert` choose
+//!   it for every connection, pooled or listening; certificates are always verified ([`tls`]).
 
 pub mod feed;
 pub mod frontier;
@@ -26,6 +28,7 @@ mod maintenance;
 pub mod schema;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_server;
+mod tls;
 pub(crate) mod writes;
 
 use crate::error::{Result, StoreError};
@@ -39,14 +42,71 @@ use crate::{
     PageStore, StoreStats, TransferStats, VerifyReport,
 };
 use postgres::error::SqlState;
-use r2d2_postgres::PostgresConnectionManager;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use schema::PG_SCHEMA_VERSION;
 
 /// A pooled connection.
-pub(crate) type Conn = r2d2::PooledConnection<PostgresConnectionManager<postgres::NoTls>>;
+pub(crate) type Conn = r2d2::PooledConnection<Manager>;
+
+/// Opens the pool's connections through the [`tls::Connector`] the listener uses too.
+#[derive(Debug)]
+pub(crate) struct Manager {
+    connector: Arc<tls::Connector>,
+}
+
+/// Why a connection could not be opened or set up: the client's error with its causes (the
+/// client's own `Display` leaves them out, and a TLS failure says nothing without them).
+#[derive(Debug)]
+pub(crate) struct ConnectError(String);
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = postgres::Client;
+    type Error = ConnectError;
+
+    fn connect(&self) -> std::result::Result<postgres::Client, ConnectError> {
+        self.connector
+            .connect()
+            .map_err(|e| ConnectError(describe(&e)))
+    }
+
+    fn is_valid(&self, client: &mut postgres::Client) -> std::result::Result<(), ConnectError> {
+        client
+            .simple_query("")
+            .map(|_| ())
+            .map_err(|e| ConnectError(describe(&e)))
+    }
+
+    fn has_broken(&self, client: &mut postgres::Client) -> bool {
+        client.is_closed()
+    }
+}
+
+/// `url` with its password (if any) replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => match authority[..at].split_once(':') {
+            Some((user, _password)) => format!("{}{user}:***{}", &url[..scheme_end], &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
 
 /// How a [`PgStore`] connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,15 +159,31 @@ impl From<PgError> for StoreError {
     }
 }
 
-/// The database's message with its detail, which `Display` of the client's error leaves out.
+/// The database's message with its detail, or the client's error with its causes, which
+/// `Display` of the client's error leaves out.
 fn describe(error: &postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => match db.detail() {
             Some(detail) => format!("{}: {detail}", db.message()),
             None => db.message().to_owned(),
         },
-        None => error.to_string(),
+        None => error_chain(error),
     }
+}
+
+/// `error: cause: cause's cause…`, each told once.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 pub(crate) fn tx_err(error: StoreError) -> PgError {
@@ -171,7 +247,7 @@ pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 
 /// Shared state of every clone of a [`PgStore`].
 struct Inner {
-    pool: Option<r2d2::Pool<PostgresConnectionManager<postgres::NoTls>>>,
+    pool: Option<r2d2::Pool<Manager>>,
     feed: feed::FeedWatch,
     /// This process's name in leases and schedule claims.
     owner: String,
@@ -205,12 +281,11 @@ impl std::fmt::Debug for PgStore {
 #[derive(Debug)]
 struct SessionSettings;
 
-impl r2d2::CustomizeConnection<postgres::Client, postgres::Error> for SessionSettings {
-    fn on_acquire(
-        &self,
-        client: &mut postgres::Client,
-    ) -> std::result::Result<(), postgres::Error> {
-        client.batch_execute("SET synchronous_commit TO on; SET TIME ZONE 'UTC'")
+impl r2d2::CustomizeConnection<postgres::Client, ConnectError> for SessionSettings {
+    fn on_acquire(&self, client: &mut postgres::Client) -> std::result::Result<(), ConnectError> {
+        client
+            .batch_execute("SET synchronous_commit TO on; SET TIME ZONE 'UTC'")
+            .map_err(|e| ConnectError(describe(&e)))
     }
 }
 
@@ -221,8 +296,10 @@ pub fn is_postgres_url(location: &str) -> bool {
 }
 
 impl PgStore {
-    /// Connects to the database at `url` (`postgres://user:password@host:port/database`),
-    /// applies pending migrations and starts listening for changes written by any replica.
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`, with
+    /// `?sslmode=disable|prefer|require` and `sslrootcert=FILE` for TLS, see [`tls`]), applies
+    /// pending migrations and starts listening for changes written by any replica. Errors name
+    /// the server by [`redact_url`], never with the password.
     pub fn open(url: &str) -> Result<Self> {
         Self::open_with(url, PgOptions::default())
     }
@@ -234,20 +311,30 @@ impl PgStore {
     }
 
     fn open_blocking(url: &str, options: &PgOptions) -> Result<Self> {
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Backend(format!("invalid PostgreSQL URL: {e}")))?;
-        let manager = PostgresConnectionManager::new(config.clone(), postgres::NoTls);
+        let connector = Arc::new(tls::Connector::from_url(url).map_err(StoreError::Backend)?);
+        let connect_error = |reason: String| {
+            StoreError::Backend(format!(
+                "connecting to PostgreSQL at {}: {reason}",
+                redact_url(url)
+            ))
+        };
+        // One connection first: a refused certificate or password fails here at once, with its
+        // reason, instead of after the pool's connection timeout.
+        let probe = connector
+            .connect()
+            .map_err(|e| connect_error(describe(&e)))?;
+        drop(probe);
+        let manager = Manager {
+            connector: Arc::clone(&connector),
+        };
         let pool = r2d2::Pool::builder()
             .max_size(options.max_connections.max(2))
             .min_idle(Some(1))
             .connection_timeout(options.connect_timeout)
             .connection_customizer(Box::new(SessionSettings))
             .build(manager)
-            .map_err(|e| StoreError::Backend(format!("connecting to PostgreSQL: {e}")))?;
-        let mut conn = pool
-            .get()
-            .map_err(|e| StoreError::Backend(format!("connecting to PostgreSQL: {e}")))?;
+            .map_err(|e| connect_error(e.to_string()))?;
+        let mut conn = pool.get().map_err(|e| connect_error(e.to_string()))?;
         schema::migrate(&mut conn)?;
         let row = conn
             .query_one("SELECT lineage, last FROM feed WHERE id = 1", &[])
@@ -255,7 +342,7 @@ impl PgStore {
         let lineage = to_u64(row.get(0));
         let last = to_u64(row.get(1));
         drop(conn);
-        let feed = feed::FeedWatch::start(config, lineage, last, options.feed_poll);
+        let feed = feed::FeedWatch::start(connector, lineage, last, options.feed_poll);
         Ok(Self {
             inner: Arc::new(Inner {
                 pool: Some(pool),
@@ -953,3 +1040,5 @@ pub(crate) fn change_kind_name(kind: ChangeKind) -> &'static str {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;

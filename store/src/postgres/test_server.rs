@@ -47,19 +47,24 @@ fn fresh_database_blocking() -> Result<String, String> {
             .map(|s| s.base_url.clone())
             .map_err(Clone::clone)?,
     };
+    create_database(&base)
+}
+
+/// A new, empty database on the server at `base`: its URL (connecting in plaintext).
+pub(crate) fn create_database(base: &str) -> Result<String, String> {
     let name = format!(
         "gazette_test_{}_{}_{}",
         std::process::id(),
         DATABASES.fetch_add(1, Ordering::SeqCst),
         fastrand::u32(..)
     );
-    let admin_url = with_database(&base, "postgres");
+    let admin_url = with_database(base, "postgres");
     let mut client = postgres::Client::connect(&admin_url, postgres::NoTls)
         .map_err(|e| format!("connecting to the test server {admin_url}: {e}"))?;
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .map_err(|e| format!("creating database {name}: {e}"))?;
-    Ok(with_database(&base, &name))
+    Ok(with_database(base, &name))
 }
 
 /// A fresh database, or `None` after printing why none can be had; under `CI=true` that is a
@@ -137,15 +142,21 @@ fn running_as_root() -> bool {
 /// its directory when its standard input closes.
 const SUPERVISOR: &str = r#"
 set -u
-bin="$1"; port="$2"
+bin="$1"; port="$2"; cert="${3:-}"; key="${4:-}"
 cd "${TMPDIR:-/tmp}" || cd /
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gazette-pg-XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
+ssl=""
+if [ -n "$cert" ]; then
+  # the server refuses a key file others may read
+  cp "$cert" "$dir/server.crt" && cp "$key" "$dir/server.key" && chmod 600 "$dir/server.key" || exit 1
+  ssl="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+fi
 if ! "$bin/initdb" -D "$dir/data" -U gazette --auth=trust -E UTF8 --no-locale >"$dir/log" 2>&1; then
   cat "$dir/log" >&2; exit 1
 fi
 if ! "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" >"$dir/log" 2>&1; then
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 $ssl" >"$dir/log" 2>&1; then
   cat "$dir/log" "$dir/server.log" >&2; exit 1
 fi
 echo ready
@@ -154,6 +165,23 @@ cat >/dev/null
 "#;
 
 fn start() -> Result<Server, String> {
+    start_serving(None)
+}
+
+/// A second throwaway server of the test process that offers TLS with the PEM certificate
+/// and key at `cert` and `key` (readable by the server's user): its URL without a database,
+/// for a superuser, and with no `sslmode`.
+#[cfg(test)]
+pub(crate) fn start_tls(cert: &Path, key: &Path) -> Result<String, String> {
+    static TLS_SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+    TLS_SERVER
+        .get_or_init(|| start_serving(Some((cert, key))))
+        .as_ref()
+        .map(|server| server.base_url.clone())
+        .map_err(Clone::clone)
+}
+
+fn start_serving(tls: Option<(&Path, &Path)>) -> Result<Server, String> {
     let bin = bin_dir()?;
     let mut last_error = String::new();
     // The port is free when asked for; another process could take it before the server binds
@@ -163,7 +191,7 @@ fn start() -> Result<Server, String> {
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("finding a free port: {e}"))?
             .port();
-        match start_on(&bin, port) {
+        match start_on(&bin, port, tls) {
             Ok(server) => return Ok(server),
             Err(error) => last_error = error,
         }
@@ -171,7 +199,7 @@ fn start() -> Result<Server, String> {
     Err(last_error)
 }
 
-fn start_on(bin: &Path, port: u16) -> Result<Server, String> {
+fn start_on(bin: &Path, port: u16, tls: Option<(&Path, &Path)>) -> Result<Server, String> {
     let mut command = if running_as_root() {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--", "sh", "-c", SUPERVISOR, "sh"]);
@@ -181,9 +209,11 @@ fn start_on(bin: &Path, port: u16) -> Result<Server, String> {
         c.args(["-c", SUPERVISOR, "sh"]);
         c
     };
+    command.arg(bin).arg(port.to_string());
+    if let Some((cert, key)) = tls {
+        command.arg(cert).arg(key);
+    }
     let mut child = command
-        .arg(bin)
-        .arg(port.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
