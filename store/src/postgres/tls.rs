@@ -126,14 +126,11 @@ fn client_tls(mode: SslMode, root_file: Option<&str>) -> Result<rustls::ClientCo
             .with_no_client_auth()),
         _ => match builder.clone().with_platform_verifier() {
             Ok(builder) => Ok(builder.with_no_client_auth()),
-            Err(error) if mode == SslMode::Prefer => {
-                // Nothing can verify, so every TLS attempt fails and `prefer` goes on in
-                // plaintext (and says why once).
-                let _ = error;
-                Ok(builder
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth())
-            }
+            // No CA bundle on this machine: nothing can verify, so every TLS attempt fails
+            // and `prefer` goes on in plaintext (saying so once), as it did before TLS.
+            Err(_) if mode == SslMode::Prefer => Ok(builder
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth()),
             Err(error) => Err(format!(
                 "loading the platform's root certificates for sslmode=require: {error} \
                  (give the server's CA with sslrootcert=FILE)"
