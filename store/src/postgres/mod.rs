@@ -91,20 +91,42 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// `url` with its password (if any) replaced by `***`, for messages and logs.
+/// `url` with its password (if any, in the authority or as a `password=` parameter) replaced
+/// by `***`, for messages and logs.
 pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_owned();
+    let (head, query) = match url.split_once('?') {
+        Some((head, query)) => (head, Some(query)),
+        None => (url, None),
     };
-    let rest = &url[scheme_end..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let mut redacted = redact_authority(head);
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some(("password", _)) => "password=***".to_owned(),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&pairs.join("&"));
+    }
+    redacted
+}
+
+/// `head` (a URL without its query) with the password of `user:password@` as `***`.
+fn redact_authority(head: &str) -> String {
+    let Some(scheme_end) = head.find("://").map(|i| i + 3) else {
+        return head.to_owned();
+    };
+    let rest = &head[scheme_end..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     match authority.rfind('@') {
         Some(at) => match authority[..at].split_once(':') {
-            Some((user, _password)) => format!("{}{user}:***{}", &url[..scheme_end], &rest[at..]),
-            None => url.to_owned(),
+            Some((user, _password)) => format!("{}{user}:***{}", &head[..scheme_end], &rest[at..]),
+            None => head.to_owned(),
         },
-        None => url.to_owned(),
+        None => head.to_owned(),
     }
 }
 

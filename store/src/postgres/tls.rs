@@ -257,6 +257,27 @@ mod tests {
     }
 
     #[test]
+    fn urls_are_shown_without_their_passwords() {
+        use super::super::redact_url;
+        assert_eq!(
+            redact_url("postgres://gz:pa55@db:5432/g?sslmode=require"),
+            "postgres://gz:***@db:5432/g?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://gz@db/g?password=pa55&sslmode=require"),
+            "postgres://gz@db/g?password=***&sslmode=require"
+        );
+        assert_eq!(redact_url("postgres://gz:p@ss@db"), "postgres://gz:***@db");
+        for plain in [
+            "postgres://db/g",
+            "postgres://gz@db/g?sslmode=disable",
+            "/var/lib/g",
+        ] {
+            assert_eq!(redact_url(plain), plain);
+        }
+    }
+
+    #[test]
     fn a_root_file_without_certificates_is_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("empty.pem");
