@@ -8,6 +8,7 @@
 //! The database is a throwaway server (see `gazette_store::postgres::test_server`); the test is
 //! skipped with a printed reason outside CI when none can be started.
 
+use crate::child::{self, Served};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::IntoResponse;
 use gazette_proto::pb;
@@ -15,10 +16,8 @@ use gazette_proto::pb::notice_service_client::NoticeServiceClient;
 use gazette_store::{NoticeOrder, NoticeReads, PageStore};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt as _;
 
 const NOTICE_TEXT: &str = include_str!("../../src/demo/qinghe-district.txt");
 const DISTRICT: &str = "临江区";
@@ -113,48 +112,15 @@ fn agent(i: usize) -> String {
     format!("gazette-replica-{i}")
 }
 
-/// A running replica and its gRPC address.
-struct Replica {
-    child: tokio::process::Child,
-    addr: SocketAddr,
-}
-
-async fn start(i: usize, url: &str, config: &std::path::Path) -> Replica {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["serve", "--grpc-addr", "127.0.0.1:0", "--store", url])
+/// Starts replica `i`: `gazette serve` on the database `url` with `config`, fetching as
+/// [`agent`]`(i)`.
+async fn start(i: usize, url: &str, config: &std::path::Path) -> Served {
+    let mut command = child::gazette(["serve", "--store", url]);
+    command
         .arg("--config")
         .arg(config)
-        .env("GAZETTE_CRAWLER__USER_AGENT", agent(i))
-        .env("GAZETTE_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start gazette serve");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut lines = tokio::io::BufReader::new(stderr).lines();
-    let mut seen = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next_line()
-            .await
-            .expect("read stderr")
-            .unwrap_or_else(|| panic!("replica {i} exited: {seen:?}"));
-        let addr = line
-            .contains("serving gRPC")
-            .then(|| line.split("addr=").nth(1))
-            .flatten()
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.parse().ok());
-        seen.push(line);
-        if let Some(addr) = addr {
-            break addr;
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Replica { child, addr }
+        .env("GAZETTE_CRAWLER__USER_AGENT", agent(i));
+    child::serve(command).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
