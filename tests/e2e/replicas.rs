@@ -9,6 +9,7 @@
 //! skipped with a printed reason outside CI when none can be started.
 
 use crate::child::{self, Served};
+use crate::sites::numbered::{PER_LIST, list_html, notice_html};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::IntoResponse;
 use gazette_proto::pb;
@@ -19,11 +20,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const NOTICE_TEXT: &str = include_str!("../../src/demo/qinghe-district.txt");
-const DISTRICT: &str = "临江区";
-const LINK_TEXT: &str = "巡察整改通报";
 const LIST_PAGES: usize = 6;
-const PER_LIST: usize = 50;
 const PAGES: usize = LIST_PAGES * PER_LIST;
 /// Notice pages served (to anyone) before replica 0 is killed.
 const KILL_AFTER: usize = 60;
@@ -36,35 +33,6 @@ const BOUND: Duration = Duration::from_secs(300);
 
 /// Who fetched each path, in order (by the replica's User-Agent).
 type Hits = Arc<Mutex<HashMap<String, Vec<String>>>>;
-
-fn notice_html(n: usize) -> String {
-    let text = NOTICE_TEXT.replace(DISTRICT, &format!("东湖{n}区"));
-    let title = text.lines().next().unwrap_or_default();
-    let body: String = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("<p>{l}</p>"))
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><div class=\"article\"><h1>{title}</h1>{body}</div></body></html>"
-    )
-}
-
-fn list_html(page: usize) -> String {
-    let links: String = (0..PER_LIST)
-        .map(|i| {
-            format!(
-                "<li><a href=\"/n/{}.html\">{LINK_TEXT}</a></li>",
-                page * PER_LIST + i
-            )
-        })
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><ul>{links}</ul></body></html>"
-    )
-}
 
 async fn site(hits: Hits, reached: Arc<tokio::sync::Notify>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -94,7 +62,7 @@ async fn site(hits: Hits, reached: Arc<tokio::sync::Notify>) -> SocketAddr {
                     .and_then(|n| n.parse::<usize>().ok())
             };
             let html = if let Some(n) = number("/n/") {
-                notice_html(n)
+                notice_html("东湖", n)
             } else if let Some(p) = number("/list_") {
                 list_html(p)
             } else {
