@@ -1,6 +1,7 @@
 //! SIGKILL in the middle of `gazette crawl --once`, then a rerun: every page is stored exactly
 //! once, no page stored before the kill is fetched again, and no notice is duplicated.
 
+use crate::sites::numbered::{PER_LIST, list_html, notice_html};
 use axum::http::{Uri, header};
 use axum::response::IntoResponse;
 use gazette_store::SledStore;
@@ -9,49 +10,12 @@ use std::collections::{HashMap, HashSet};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
-const NOTICE_TEXT: &str = include_str!("../../src/demo/qinghe-district.txt");
-/// 巡察整改通报, "rectification notice": the link text of every notice link.
-const LINK_TEXT: &str = "巡察整改通报";
 const LIST_PAGES: usize = 6;
-const PER_LIST: usize = 50;
 const PAGES: usize = LIST_PAGES * PER_LIST;
 /// Notice pages served before the first process is killed.
 const KILL_AFTER: usize = 90;
 
 type Hits = Arc<Mutex<HashMap<String, usize>>>;
-
-/// 临江区, the district of the sample notice; renamed per page so that every page carries a
-/// distinct notice (notice ids come from the organisation and title).
-const DISTRICT: &str = "临江区";
-
-fn notice_html(n: usize) -> String {
-    let text = NOTICE_TEXT.replace(DISTRICT, &format!("临江{n}区"));
-    let title = text.lines().next().unwrap_or_default();
-    let body: String = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("<p>{l}</p>"))
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><div class=\"article\"><h1>{title}</h1>{body}</div></body></html>"
-    )
-}
-
-fn list_html(page: usize) -> String {
-    let links: String = (0..PER_LIST)
-        .map(|i| {
-            format!(
-                "<li><a href=\"/n/{}.html\">{LINK_TEXT}</a></li>",
-                page * PER_LIST + i
-            )
-        })
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><ul>{links}</ul></body></html>"
-    )
-}
 
 async fn site(hits: Hits, reached: Arc<tokio::sync::Notify>) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -76,7 +40,7 @@ async fn site(hits: Hits, reached: Arc<tokio::sync::Notify>) -> std::net::Socket
                     .and_then(|n| n.parse::<usize>().ok())
             };
             let html = if let Some(n) = number("/n/") {
-                notice_html(n)
+                notice_html("临江", n)
             } else if let Some(p) = number("/list_") {
                 list_html(p)
             } else {

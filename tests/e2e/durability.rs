@@ -7,6 +7,7 @@
 //! and the database named by `GAZETTE_TEST_STORE_URL` (an empty database) when that is set;
 //! without it that run is skipped with a printed reason.
 
+use crate::child::{self, Served};
 use gazette_proto::pb;
 use gazette_proto::pb::crawl_service_client::CrawlServiceClient;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
@@ -16,7 +17,6 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt as _;
 use tonic::transport::Channel;
 
 /// The project's own sample notice; the district is renamed per document so that every
@@ -32,55 +32,11 @@ const PER_ROUND: usize = 8;
 /// A bound on anything that should take well under a second, so a hang fails the test.
 const BOUND: Duration = Duration::from_secs(60);
 
-/// A running `gazette serve` and the address it reported.
-struct Server {
-    child: tokio::process::Child,
-    addr: SocketAddr,
-}
-
 /// Starts `gazette serve` on `store` (a data directory or a database URL).
-async fn serve(store: &std::ffi::OsStr) -> Server {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args([
-            "serve",
-            "--grpc-addr",
-            "127.0.0.1:0",
-            "--admin-token",
-            TOKEN,
-        ])
-        .arg("--store")
-        .arg(store)
-        .env("GAZETTE_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start gazette serve");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut lines = tokio::io::BufReader::new(stderr).lines();
-    let mut seen = Vec::new();
-    // The server logs its address once the listener is bound: no sleep needed.
-    let addr = loop {
-        let line = lines
-            .next_line()
-            .await
-            .expect("read stderr")
-            .unwrap_or_else(|| panic!("gazette serve exited: {seen:?}"));
-        let addr = line
-            .contains("serving gRPC")
-            .then(|| line.split("addr=").nth(1))
-            .flatten()
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.parse().ok());
-        seen.push(line);
-        if let Some(addr) = addr {
-            break addr;
-        }
-    };
-    // Keep draining stderr so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Server { child, addr }
+async fn serve(store: &std::ffi::OsStr) -> Served {
+    let mut command = child::gazette(["serve", "--admin-token", TOKEN]);
+    command.arg("--store").arg(store);
+    child::serve(command).await
 }
 
 async fn connect(addr: SocketAddr) -> Channel {
@@ -92,7 +48,7 @@ async fn connect(addr: SocketAddr) -> Channel {
 }
 
 /// Sends SIGKILL and waits for the process to be gone.
-async fn kill_9(mut server: Server) {
+async fn kill_9(mut server: Served) {
     server.child.start_kill().expect("SIGKILL");
     server.child.wait().await.expect("reap the killed server");
 }

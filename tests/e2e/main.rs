@@ -6,6 +6,8 @@
 //! - `api_organisations`: OrganisationService — organisations, issue status, issues.
 //! - `api_crawl`: CrawlService — sources, triggered crawls, ingestion, re-parsing.
 //! - `api_transport`: auth, deadlines, message limits, gzip, health, TLS.
+//! - `child`: the `gazette` binary as a child process serving gRPC, for the tests below that
+//!   need a real process (signals, SIGKILL, several replicas).
 //! - `durability`: SIGKILL right after acknowledged writes, resume tokens across crashes and
 //!   stores, damaged store files.
 //! - `migrate`: a demo store migrated from sled into PostgreSQL answers ListNotices alike on
@@ -26,6 +28,7 @@ mod api_crawl;
 mod api_notices;
 mod api_organisations;
 mod api_transport;
+mod child;
 mod cms_sites;
 mod crash_resume;
 mod durability;

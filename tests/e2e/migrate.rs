@@ -4,59 +4,19 @@
 //!
 //! Skipped with a printed reason outside CI when no PostgreSQL server can be started.
 
+use crate::child::{self, Served};
 use gazette_proto::pb;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
 use prost::Message as _;
 use std::net::SocketAddr;
-use std::process::Stdio;
-use tokio::io::AsyncBufReadExt as _;
 
-/// A running `gazette` command that serves gRPC, and its address.
-struct Running {
-    child: tokio::process::Child,
-    addr: SocketAddr,
-}
-
-/// Starts `gazette ARGS --grpc-addr 127.0.0.1:0` and waits for its "serving gRPC" line (the
-/// demo logs it after its crawl finished).
-async fn run(args: &[&str]) -> Running {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(args)
-        .args(["--grpc-addr", "127.0.0.1:0"])
-        .env("GAZETTE_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start gazette");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut lines = tokio::io::BufReader::new(stderr).lines();
-    let mut seen = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next_line()
-            .await
-            .expect("read stderr")
-            .unwrap_or_else(|| panic!("gazette {args:?} exited: {seen:?}"));
-        let addr = line
-            .contains("serving gRPC")
-            .then(|| line.split("addr=").nth(1))
-            .flatten()
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.parse().ok());
-        seen.push(line);
-        if let Some(addr) = addr {
-            break addr;
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Running { child, addr }
+/// Starts `gazette ARGS` serving gRPC on a free port (the demo logs it after its crawl).
+async fn run(args: &[&str]) -> Served {
+    child::serve(child::gazette(args)).await
 }
 
 /// Stops a server with SIGTERM (by its own pid) and waits for it.
-async fn stop(mut running: Running) {
+async fn stop(mut running: Served) {
     if let Some(pid) = running.child.id() {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &pid.to_string()])

@@ -2,6 +2,7 @@
 //! nothing lost, export then import giving identical API answers, and `gazette verify`
 //! finding a damaged record.
 
+use crate::child::{self, Served};
 use crate::harness::spawn_app;
 use axum::Router;
 use axum::extract::{Path as UrlPath, State};
@@ -20,7 +21,6 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt as _;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
@@ -160,59 +160,14 @@ impl SlowSite {
     }
 }
 
-/// `gazette serve` as a child process, its stderr collected.
-struct Served {
-    child: tokio::process::Child,
-    grpc_addr: SocketAddr,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
 async fn serve_binary(config: &Path, data_dir: &Path) -> Served {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .arg("serve")
+    let mut command = child::gazette(["serve"]);
+    command
         .arg("--config")
         .arg(config)
-        .args(["--grpc-addr", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("GAZETTE_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start gazette serve");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut lines = tokio::io::BufReader::new(stderr).lines();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    // The server logs its address once the listener is bound: no sleep needed.
-    let mut grpc_addr = None;
-    while let Some(line) = lines.next_line().await.expect("read stderr") {
-        let found = line
-            .contains("serving gRPC")
-            .then(|| line.split("addr=").nth(1))
-            .flatten()
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.parse().ok());
-        log.lock().expect("log").push(line);
-        if found.is_some() {
-            grpc_addr = found;
-            break;
-        }
-    }
-    let grpc_addr =
-        grpc_addr.unwrap_or_else(|| panic!("no address reported: {:?}", log.lock().expect("log")));
-    // Keep draining stderr so the child never blocks on a full pipe.
-    let sink = Arc::clone(&log);
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = lines.next_line().await {
-            sink.lock().expect("log").push(line);
-        }
-    });
-    Served {
-        child,
-        grpc_addr,
-        log,
-    }
+        .arg("--data-dir")
+        .arg(data_dir);
+    child::serve(command).await
 }
 
 fn kill_term(child: &tokio::process::Child) {
@@ -242,7 +197,7 @@ async fn sigterm_during_a_crawl_and_rpcs_loses_nothing_and_exits_zero() {
     let mut served = serve_binary(&config, &data_dir).await;
 
     // RPCs in flight at the signal: a watch stream, and unary calls in a loop.
-    let channel = connect(served.grpc_addr).await;
+    let channel = connect(served.addr).await;
     let mut watch = NoticeServiceClient::new(channel.clone())
         .watch_notices(pb::WatchNoticesRequest::default())
         .await

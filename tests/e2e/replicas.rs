@@ -8,6 +8,8 @@
 //! The database is a throwaway server (see `gazette_store::postgres::test_server`); the test is
 //! skipped with a printed reason outside CI when none can be started.
 
+use crate::child::{self, Served};
+use crate::sites::numbered::{PER_LIST, list_html, notice_html};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::IntoResponse;
 use gazette_proto::pb;
@@ -15,16 +17,10 @@ use gazette_proto::pb::notice_service_client::NoticeServiceClient;
 use gazette_store::{NoticeOrder, NoticeReads, PageStore};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt as _;
 
-const NOTICE_TEXT: &str = include_str!("../../src/demo/qinghe-district.txt");
-const DISTRICT: &str = "临江区";
-const LINK_TEXT: &str = "巡察整改通报";
 const LIST_PAGES: usize = 6;
-const PER_LIST: usize = 50;
 const PAGES: usize = LIST_PAGES * PER_LIST;
 /// Notice pages served (to anyone) before replica 0 is killed.
 const KILL_AFTER: usize = 60;
@@ -37,35 +33,6 @@ const BOUND: Duration = Duration::from_secs(300);
 
 /// Who fetched each path, in order (by the replica's User-Agent).
 type Hits = Arc<Mutex<HashMap<String, Vec<String>>>>;
-
-fn notice_html(n: usize) -> String {
-    let text = NOTICE_TEXT.replace(DISTRICT, &format!("东湖{n}区"));
-    let title = text.lines().next().unwrap_or_default();
-    let body: String = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("<p>{l}</p>"))
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><div class=\"article\"><h1>{title}</h1>{body}</div></body></html>"
-    )
-}
-
-fn list_html(page: usize) -> String {
-    let links: String = (0..PER_LIST)
-        .map(|i| {
-            format!(
-                "<li><a href=\"/n/{}.html\">{LINK_TEXT}</a></li>",
-                page * PER_LIST + i
-            )
-        })
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><ul>{links}</ul></body></html>"
-    )
-}
 
 async fn site(hits: Hits, reached: Arc<tokio::sync::Notify>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -95,7 +62,7 @@ async fn site(hits: Hits, reached: Arc<tokio::sync::Notify>) -> SocketAddr {
                     .and_then(|n| n.parse::<usize>().ok())
             };
             let html = if let Some(n) = number("/n/") {
-                notice_html(n)
+                notice_html("东湖", n)
             } else if let Some(p) = number("/list_") {
                 list_html(p)
             } else {
@@ -113,48 +80,15 @@ fn agent(i: usize) -> String {
     format!("gazette-replica-{i}")
 }
 
-/// A running replica and its gRPC address.
-struct Replica {
-    child: tokio::process::Child,
-    addr: SocketAddr,
-}
-
-async fn start(i: usize, url: &str, config: &std::path::Path) -> Replica {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["serve", "--grpc-addr", "127.0.0.1:0", "--store", url])
+/// Starts replica `i`: `gazette serve` on the database `url` with `config`, fetching as
+/// [`agent`]`(i)`.
+async fn start(i: usize, url: &str, config: &std::path::Path) -> Served {
+    let mut command = child::gazette(["serve", "--store", url]);
+    command
         .arg("--config")
         .arg(config)
-        .env("GAZETTE_CRAWLER__USER_AGENT", agent(i))
-        .env("GAZETTE_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start gazette serve");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut lines = tokio::io::BufReader::new(stderr).lines();
-    let mut seen = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next_line()
-            .await
-            .expect("read stderr")
-            .unwrap_or_else(|| panic!("replica {i} exited: {seen:?}"));
-        let addr = line
-            .contains("serving gRPC")
-            .then(|| line.split("addr=").nth(1))
-            .flatten()
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.parse().ok());
-        seen.push(line);
-        if let Some(addr) = addr {
-            break addr;
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Replica { child, addr }
+        .env("GAZETTE_CRAWLER__USER_AGENT", agent(i));
+    child::serve(command).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

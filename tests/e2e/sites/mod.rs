@@ -7,6 +7,7 @@
 pub(crate) mod attachments;
 pub(crate) mod challenges;
 pub(crate) mod hanweb;
+pub(crate) mod numbered;
 pub(crate) mod trs;
 pub(crate) mod vsb;
 
