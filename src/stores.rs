@@ -33,14 +33,8 @@ impl std::fmt::Display for StoreLocation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Dir(dir) => write!(f, "{}", dir.display()),
-            // Never the password a URL may carry.
-            Self::Url(url) => match url::Url::parse(url) {
-                Ok(mut parsed) => {
-                    let _ = parsed.set_password(None);
-                    write!(f, "{parsed}")
-                }
-                Err(_) => f.write_str("a database URL"),
-            },
+            // Never the password a URL may carry (in its authority or as `password=`).
+            Self::Url(url) => f.write_str(&gazette_store::postgres::redact_url(url)),
         }
     }
 }
@@ -112,6 +106,8 @@ mod tests {
             StoreLocation::Dir("./gazette-data".into())
         );
         let shown = StoreLocation::parse("postgres://u:secret@127.0.0.1/g").to_string();
+        assert!(!shown.contains("secret"), "{shown}");
+        let shown = StoreLocation::parse("postgres://u@127.0.0.1/g?password=secret").to_string();
         assert!(!shown.contains("secret"), "{shown}");
     }
 }
