@@ -3,7 +3,7 @@
 //! with SIGKILL mid-crawl, the others take over its entries once its leases expire, every
 //! page is stored with its notice and nothing is duplicated, each page is fetched once (but
 //! for the few the killed replica had in flight), and a watcher on a surviving replica sees
-//! every notice created exactly once.
+//! every notice created exactly once, and a resume token it got is valid on another replica.
 //!
 //! The database is a throwaway server (see `gazette_store::postgres::test_server`); the test is
 //! skipped with a printed reason outside CI when none can be started.
@@ -163,6 +163,8 @@ max_list_pages = {LIST_PAGES}
 
     // Every notice is created once, as the surviving watcher sees it.
     let mut created: HashMap<String, usize> = HashMap::new();
+    // Each change's notice and resume token, in the order delivered.
+    let mut delivered: Vec<(String, String)> = Vec::new();
     tokio::time::timeout(BOUND, async {
         while created.len() < PAGES {
             let change = stream
@@ -172,13 +174,41 @@ max_list_pages = {LIST_PAGES}
                 .expect("a change");
             assert_eq!(change.change_type, pb::ChangeType::Created as i32);
             let name = change.notice.map(|n| n.name).unwrap_or_default();
-            *created.entry(name).or_default() += 1;
+            *created.entry(name.clone()).or_default() += 1;
+            delivered.push((name, change.resume_token));
         }
     })
     .await
     .unwrap_or_else(|_| panic!("the survivors finish the crawl: {} notices", created.len()));
     let twice: Vec<_> = created.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "seen more than once: {twice:?}");
+
+    // A resume token from one replica is valid on another: the other survivor continues the
+    // log exactly where the token points, with the same changes in the same order.
+    let other = replicas[1].as_ref().map(|r| r.addr).expect("replica 1");
+    let channel = tonic::transport::Channel::from_shared(format!("http://{other}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    let middle = PAGES / 2;
+    let mut resumed = NoticeServiceClient::new(channel)
+        .watch_notices(pb::WatchNoticesRequest {
+            resume_token: delivered[middle].1.clone(),
+            view: pb::NoticeView::Basic.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("another replica's token is accepted")
+        .into_inner();
+    for (name, _) in &delivered[middle + 1..] {
+        let change = tokio::time::timeout(BOUND, resumed.message())
+            .await
+            .expect("the resumed stream delivers")
+            .expect("stream open")
+            .expect("a change");
+        assert_eq!(change.notice.map(|n| n.name).as_ref(), Some(name));
+    }
 
     // The database holds every page with its own notice, and no notice twice.
     let store = gazette_store::postgres::PgStore::open(&url).expect("open the database");
