@@ -4,7 +4,7 @@
 //! joins a line to the previous one unless the previous line ends a sentence or is short, or
 //! the line opens a heading or numbered item (一、 （一） 1、 (1) 第一条 一是).
 
-use super::shape::{ends_sentence, is_placeholder, visible, width};
+use super::shape::{ends_sentence, has_visible, is_placeholder, visible_str, width};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -55,8 +55,17 @@ fn is_notice_title(paragraph: &str) -> bool {
 
 /// True when `line` holds nothing but a date.
 fn is_date_line(line: &str) -> bool {
-    DATE_LINE.is_match(&super::shape::compact(line))
+    // The longest date the pattern takes (二〇二四年十二月二十日) has 13 characters; longer
+    // lines are skipped without copying them.
+    line.chars()
+        .filter(|&c| !super::shape::is_space(c) && !is_placeholder(c))
+        .nth(MAX_DATE_LINE_CHARS)
+        .is_none()
+        && DATE_LINE.is_match(&super::shape::compact(line))
 }
+
+/// Characters in the longest line [`DATE_LINE`] can match: 4 + 年 + 3 + 月 + 3 + 日.
+const MAX_DATE_LINE_CHARS: usize = 13;
 
 /// Fewest lines for width statistics to mean anything.
 const MIN_LINES: usize = 8;
@@ -66,7 +75,7 @@ const COLUMN_RANGE: std::ops::RangeInclusive<usize> = 16..=90;
 
 /// True when `line` opens a heading or numbered item.
 pub(crate) fn opens_paragraph(line: &str) -> bool {
-    let visible = visible(line);
+    let visible = visible_str(line);
     PARAGRAPH_OPENER.find(&visible).is_some_and(|m| {
         // `1.5亿元` is a number, not item 1.
         !(m.as_str().ends_with(['.', '．'])
@@ -114,9 +123,9 @@ fn is_full(width: usize, mode: usize) -> bool {
 /// Columns a lifted continuation marker (`（上接第5版）`, seven characters) took on its line.
 const MARKER_COLUMNS: usize = 12;
 
-/// Width of a line as printed, counting lifted markers back in.
-fn printed_width(line: &str) -> usize {
-    width(line) + MARKER_COLUMNS * line.chars().filter(|&c| is_placeholder(c)).count()
+/// Width of a line as printed, counting lifted markers back in (`width` is its [`width`]).
+fn printed_width(line: &str, width: usize) -> usize {
+    width + MARKER_COLUMNS * line.chars().filter(|&c| is_placeholder(c)).count()
 }
 
 /// True when `line` ends in a Latin word that follows a space, as English prose wraps. A Latin
@@ -131,14 +140,14 @@ fn ends_english_word(line: &str) -> bool {
 /// `boundary(prev, next)` forbids a join (newspaper fragments, see `markers`).
 pub(crate) fn reflow(lines: Vec<String>, boundary: impl Fn(&str, &str) -> bool) -> Vec<String> {
     let Some(mode) = column_width(&lines) else {
-        return lines.into_iter().filter(|l| width(l) > 0).collect();
+        return lines.into_iter().filter(|l| has_visible(l)).collect();
     };
     let mut out: Vec<String> = Vec::new();
     let mut last_width = 0;
     let mut last_line = String::new();
     for line in lines {
-        let w = printed_width(&line);
-        if width(&line) == 0 {
+        let plain_width = width(&line);
+        if plain_width == 0 {
             if !line.is_empty() {
                 // Only placeholders: keep them with the text that follows.
                 if let Some(prev) = out.last_mut() {
@@ -173,12 +182,11 @@ pub(crate) fn reflow(lines: Vec<String>, boundary: impl Fn(&str, &str) -> bool) 
             }
             _ => out.push(line.clone()),
         }
-        last_width = w;
+        last_width = printed_width(&line, plain_width);
         last_line = line;
     }
-    out.into_iter()
-        .filter(|l| width(l) > 0 || !l.is_empty())
-        .collect()
+    // A paragraph of placeholders alone is kept (it has no width but is not empty).
+    out.into_iter().filter(|l| !l.is_empty()).collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! "compact" form every label rule matches against (CMS templates letter-space labels such as
 //! `索 引 号：`, so matching must ignore spaces).
 
+use std::borrow::Cow;
+
 /// Sentence punctuation of Chinese prose: a block with these is running text, not a menu.
 pub(crate) const SENTENCE_PUNCT: [char; 8] = ['，', '。', '；', '、', '！', '？', '“', '”'];
 
@@ -72,11 +74,26 @@ pub(crate) fn ends_sentence(line: &str) -> bool {
 /// The line with placeholders and surrounding whitespace removed, for rules that look at how a
 /// line starts or ends.
 pub(crate) fn visible(line: &str) -> String {
-    line.chars()
-        .filter(|&c| !is_placeholder(c))
-        .collect::<String>()
-        .trim_matches(is_space)
-        .to_owned()
+    visible_str(line).into_owned()
+}
+
+/// [`visible`] without a copy when the line holds no placeholder inside its text (nearly
+/// always): rules run on every line, and copying each one twice was a tenth of cleaning.
+/// Trimming spaces and placeholders together before dropping the inner placeholders gives the
+/// same text as dropping placeholders first and trimming spaces after.
+pub(crate) fn visible_str(line: &str) -> Cow<'_, str> {
+    let trimmed = line.trim_matches(|c: char| is_space(c) || is_placeholder(c));
+    if trimmed.chars().any(is_placeholder) {
+        Cow::Owned(trimmed.chars().filter(|&c| !is_placeholder(c)).collect())
+    } else {
+        Cow::Borrowed(trimmed)
+    }
+}
+
+/// True when the line has a character that is neither whitespace nor a placeholder, i.e. its
+/// [`width`] is not zero; stops at the first one instead of measuring the whole line.
+pub(crate) fn has_visible(line: &str) -> bool {
+    line.chars().any(|c| !is_space(c) && !is_placeholder(c))
 }
 
 #[cfg(test)]
