@@ -7,7 +7,7 @@
 //! with a chrome label, is *made of* chrome words, or is short and carries a footer registration
 //! mark. Body sentences that merely mention 打印 or 技术支持 stay.
 
-use super::shape::{compact, is_placeholder, is_space, is_wide};
+use super::shape::{compact, compact_str, is_space, is_wide, visible_prefix_end};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -256,7 +256,7 @@ pub(crate) fn is_chrome_line(line: &str) -> bool {
         return false;
     }
     // Removing all whitespace also undoes letter-spacing (`版 权 所 有`).
-    let compact = compact(line);
+    let compact = compact_str(line);
     if compact.is_empty() {
         return false;
     }
@@ -322,9 +322,9 @@ pub(crate) fn is_list_widget_heading(line: &str) -> bool {
     // heading is short, a ranking heading's head has at most eight. So only a prefix of the
     // compact form is built; the whole line is compacted only when opening brackets eat so much
     // of the prefix that the head might not fit in the rest.
-    let mut visible = line.chars().filter(|&c| !is_space(c) && !is_placeholder(c));
-    let prefix: String = visible.by_ref().take(WIDGET_HEADING_PREFIX).collect();
-    if visible.next().is_some() {
+    let (end, longer) = visible_prefix_end(line, WIDGET_HEADING_PREFIX);
+    let prefix = compact_str(&line[..end]);
+    if longer {
         let bare = prefix.trim_start_matches(['【', '[', '（', '(']);
         if bare.chars().count() > MAX_RANKING_HEADING {
             return is_ranking_heading(bare);
@@ -402,7 +402,7 @@ pub(crate) fn is_footer_line(line: &str) -> bool {
     if line.len() > MAX_CHROME_LINE * 4 {
         return false;
     }
-    let compact = compact(line);
+    let compact = compact_str(line);
     compact.chars().count() <= MAX_CHROME_LINE && has_footer_mark(line, &compact)
 }
 

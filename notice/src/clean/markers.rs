@@ -189,20 +189,24 @@ pub(crate) fn is_fragment_boundary(prev: &str, next: &str, lifted: &[LiftedMarke
 pub(crate) fn resolve(text: &str, lifted: &[LiftedMarker]) -> (String, Vec<PageMarker>) {
     let mut out = String::with_capacity(text.len());
     let mut markers = Vec::new();
-    for c in text.chars() {
-        if is_placeholder(c) {
-            let index = (u32::from(c) - PLACEHOLDER_BASE) as usize;
-            if let Some(m) = lifted.get(index) {
-                markers.push(PageMarker {
-                    kind: m.kind,
-                    page: m.page,
-                    offset: out.len(),
-                });
-            }
-        } else {
-            out.push(c);
+    // Text between placeholders is copied in runs (nearly all of it is one run).
+    let mut run_start = 0;
+    for (at, c) in text.char_indices() {
+        if !is_placeholder(c) {
+            continue;
+        }
+        out.push_str(&text[run_start..at]);
+        run_start = at + c.len_utf8();
+        let index = (u32::from(c) - PLACEHOLDER_BASE) as usize;
+        if let Some(m) = lifted.get(index) {
+            markers.push(PageMarker {
+                kind: m.kind,
+                page: m.page,
+                offset: out.len(),
+            });
         }
     }
+    out.push_str(&text[run_start..]);
     (out, markers)
 }
 

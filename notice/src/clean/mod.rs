@@ -78,26 +78,40 @@ pub fn clean_text(doc: &mut CleanDocument) {
 }
 
 /// Trims a line, removes stray placeholder code points of the input and collapses runs of
-/// spaces (tabs between table cells stay).
+/// spaces (tabs between table cells stay). Text between such characters is copied in runs, as
+/// this runs on every line of every input.
 fn normalise(line: &str) -> String {
+    let line = trim_line(line);
     let mut out = String::with_capacity(line.len());
     let mut pending_space = false;
-    for c in trim_line(line).chars() {
-        if is_placeholder(c) || c == '\u{200b}' || c == '\u{feff}' {
+    let mut run_start: Option<usize> = None;
+    for (at, c) in line.char_indices() {
+        let dropped = is_placeholder(c) || c == '\u{200b}' || c == '\u{feff}';
+        if !dropped && c != '\t' && !is_space(c) {
+            if run_start.is_none() {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                run_start = Some(at);
+            }
+            continue;
+        }
+        if let Some(start) = run_start.take() {
+            out.push_str(&line[start..at]);
+        }
+        if dropped {
             continue;
         }
         if c == '\t' {
             out.push('\t');
             pending_space = false;
-        } else if is_space(c) {
-            pending_space = !out.ends_with('\t');
         } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
+            pending_space = !out.ends_with('\t');
         }
+    }
+    if let Some(start) = run_start {
+        out.push_str(&line[start..]);
     }
     out
 }
@@ -137,6 +151,8 @@ fn drop_info_lines(
     let mut kept = Vec::with_capacity(lines.len());
     let mut pending_label: Option<&'static str> = None;
     let mut nonblank = 0usize;
+    // Whether a line with visible text was kept yet: the title line counts only before one.
+    let mut kept_text = false;
     // After a poll or ranking heading: its options, counts and rank numbers go with it.
     let mut in_widget = false;
     for line in lines {
@@ -167,9 +183,8 @@ fn drop_info_lines(
             keep_placeholders(&line, &mut kept);
             continue;
         }
-        if title.is_some_and(|t| title_key(&trimmed) == t)
-            && kept.iter().all(|l: &String| visible(l).is_empty())
-        {
+        if !kept_text && title.is_some_and(|t| title_key(&trimmed) == t) {
+            kept_text = true;
             kept.push(line);
             continue;
         }
@@ -189,6 +204,7 @@ fn drop_info_lines(
             keep_placeholders(&line, &mut kept);
             continue;
         }
+        kept_text = true;
         kept.push(line);
     }
     kept

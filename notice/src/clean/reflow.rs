@@ -4,7 +4,7 @@
 //! joins a line to the previous one unless the previous line ends a sentence or is short, or
 //! the line opens a heading or numbered item (一、 （一） 1、 (1) 第一条 一是).
 
-use super::shape::{ends_sentence, has_visible, is_placeholder, visible_str, width};
+use super::shape::{ends_sentence, is_placeholder, visible_str, width};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -58,7 +58,7 @@ fn is_date_line(line: &str) -> bool {
     // The longest date the pattern takes (二〇二四年十二月二十日) has 13 characters; longer
     // lines are skipped without copying them.
     line.chars()
-        .filter(|&c| !super::shape::is_space(c) && !is_placeholder(c))
+        .filter(|&c| !super::shape::is_hidden(c))
         .nth(MAX_DATE_LINE_CHARS)
         .is_none()
         && DATE_LINE.is_match(&super::shape::compact(line))
@@ -84,12 +84,14 @@ pub(crate) fn opens_paragraph(line: &str) -> bool {
 }
 
 /// The full column width when the lines are hard-wrapped, or `None` when they are paragraphs.
-fn column_width(lines: &[String]) -> Option<usize> {
+/// `widths` are the lines' [`width`]s.
+fn column_width(lines: &[String], widths: &[usize]) -> Option<usize> {
     // Table rows (cells separated by tabs) are never wrapped text.
     let widths: Vec<usize> = lines
         .iter()
-        .filter(|l| !l.contains('\t'))
-        .map(|l| width(l))
+        .zip(widths)
+        .filter(|(l, _)| !l.contains('\t'))
+        .map(|(_, &w)| w)
         .filter(|w| *w > 0)
         .collect();
     if widths.len() < MIN_LINES {
@@ -139,14 +141,19 @@ fn ends_english_word(line: &str) -> bool {
 /// Reflows `lines` (blank lines included) into paragraphs; returns them without blank lines.
 /// `boundary(prev, next)` forbids a join (newspaper fragments, see `markers`).
 pub(crate) fn reflow(lines: Vec<String>, boundary: impl Fn(&str, &str) -> bool) -> Vec<String> {
-    let Some(mode) = column_width(&lines) else {
-        return lines.into_iter().filter(|l| has_visible(l)).collect();
+    let widths: Vec<usize> = lines.iter().map(|l| width(l)).collect();
+    let Some(mode) = column_width(&lines, &widths) else {
+        return lines
+            .into_iter()
+            .zip(widths)
+            .filter(|(_, w)| *w > 0)
+            .map(|(l, _)| l)
+            .collect();
     };
     let mut out: Vec<String> = Vec::new();
     let mut last_width = 0;
     let mut last_line = String::new();
-    for line in lines {
-        let plain_width = width(&line);
+    for (line, plain_width) in lines.into_iter().zip(widths) {
         if plain_width == 0 {
             if !line.is_empty() {
                 // Only placeholders: keep them with the text that follows.

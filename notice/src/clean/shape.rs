@@ -24,20 +24,103 @@ pub(crate) fn is_placeholder(c: char) -> bool {
 }
 
 /// True for whitespace as CMS pages use it: ASCII, NBSP and the ideographic space U+3000.
+/// Spelled out as Unicode's `White_Space` set plus the zero-width space and BOM, because this
+/// runs on every character of every page and the generic table lookup of `char::is_whitespace`
+/// was a visible share of cleaning (CJK text is almost entirely above U+3000).
+#[inline]
 pub(crate) fn is_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{a0}' || c == '\u{feff}' || c == '\u{200b}'
+    matches!(
+        u32::from(c),
+        0x09..=0x0D | 0x20 | 0x85 | 0xA0 | 0x1680 | 0x2000..=0x200B | 0x2028 | 0x2029 | 0x202F
+            | 0x205F | 0x3000 | 0xFEFF
+    )
+}
+
+/// True for a character no rule sees: whitespace or a placeholder.
+#[inline]
+pub(crate) fn is_hidden(c: char) -> bool {
+    is_space(c) || is_placeholder(c)
 }
 
 /// The line with every kind of whitespace removed, full-width colons kept.
 pub(crate) fn compact(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    out.extend(line.chars().filter(|&c| !is_space(c) && !is_placeholder(c)));
-    out
+    compact_str(line).into_owned()
+}
+
+/// [`compact`] without a copy when the line has nothing to remove (prose lines rarely hold a
+/// space); otherwise the runs between removed characters are copied whole.
+pub(crate) fn compact_str(line: &str) -> Cow<'_, str> {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    let mut out: Option<String> = None;
+    let mut run_start = 0;
+    while at < bytes.len() {
+        let (len, hidden) = char_at(bytes, at);
+        if hidden {
+            out.get_or_insert_with(|| String::with_capacity(line.len()))
+                .push_str(&line[run_start..at]);
+            run_start = at + len;
+        }
+        at += len;
+    }
+    match out {
+        None => Cow::Borrowed(line),
+        Some(mut out) => {
+            out.push_str(&line[run_start..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// The byte length of the character that starts at `at`, and whether it is hidden (see
+/// [`is_hidden`]). Reads the UTF-8 bytes instead of decoding because it runs over every
+/// character of every page: a CJK ideograph is told from a hidden character by its lead byte
+/// alone. `bytes` must be valid UTF-8 (it always comes from a `str`) and `at` a char boundary.
+#[inline(always)]
+fn char_at(bytes: &[u8], at: usize) -> (usize, bool) {
+    let tail = |n: usize| bytes.get(at + 1..at + n).unwrap_or_default();
+    match bytes[at] {
+        0x09..=0x0D | 0x20 => (1, true),
+        0x00..=0x7F => (1, false),
+        // U+0085, U+00A0
+        0xC2 => (2, matches!(tail(2), [0x85 | 0xA0])),
+        0x80..=0xDF => (2, false),
+        // U+1680
+        0xE1 => (3, tail(3) == [0x9A, 0x80]),
+        // U+2000–U+200B, U+2028, U+2029, U+202F, U+205F
+        0xE2 => (
+            3,
+            matches!(
+                tail(3),
+                [0x80, 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF] | [0x81, 0x9F]
+            ),
+        ),
+        // U+3000
+        0xE3 => (3, tail(3) == [0x80, 0x80]),
+        // U+FEFF
+        0xEF => (3, tail(3) == [0xBB, 0xBF]),
+        0xE0..=0xEF => (3, false),
+        // Placeholders U+F0000–U+FFFFD (F3 B0 80 80 – F3 BF BF BD).
+        0xF3 => (
+            4,
+            matches!(
+                tail(4),
+                [0xB0..=0xBE, _, _] | [0xBF, 0x80..=0xBE, _] | [0xBF, 0xBF, 0x80..=0xBD]
+            ),
+        ),
+        _ => (4, false),
+    }
 }
 
 /// True for CJK ideographs and full-width forms, which take two columns on a printed line.
 pub(crate) fn is_wide(c: char) -> bool {
-    matches!(u32::from(c),
+    is_wide_code(u32::from(c))
+}
+
+/// [`is_wide`] on a code point.
+#[inline]
+fn is_wide_code(code: u32) -> bool {
+    matches!(code,
         0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
         | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
         | 0xFFE0..=0xFFE6 | 0x20000..=0x2FFFD | 0x201C..=0x201D)
@@ -45,24 +128,66 @@ pub(crate) fn is_wide(c: char) -> bool {
 
 /// Display width in columns (CJK = 2, others = 1), ignoring placeholders and whitespace.
 pub(crate) fn width(line: &str) -> usize {
-    line.chars()
-        .filter(|&c| !is_space(c) && !is_placeholder(c))
-        .map(|c| if is_wide(c) { 2 } else { 1 })
-        .sum()
+    let bytes = line.as_bytes();
+    let (mut at, mut columns) = (0, 0);
+    while at < bytes.len() {
+        let (len, hidden) = char_at(bytes, at);
+        if !hidden {
+            columns += match len {
+                1 | 2 => 1,
+                // Three bytes of valid UTF-8: the code point is read off them directly.
+                3 => {
+                    let code = (u32::from(bytes[at] & 0x0F) << 12)
+                        | (u32::from(bytes[at + 1] & 0x3F) << 6)
+                        | u32::from(bytes[at + 2] & 0x3F);
+                    if is_wide_code(code) { 2 } else { 1 }
+                }
+                _ => line[at..]
+                    .chars()
+                    .next()
+                    .map_or(1, |c| if is_wide(c) { 2 } else { 1 }),
+            };
+        }
+        at += len;
+    }
+    columns
+}
+
+/// The byte offset just past the first `n` visible characters of `line` (its end when it has
+/// fewer), and whether a visible character follows there.
+pub(crate) fn visible_prefix_end(line: &str, n: usize) -> (usize, bool) {
+    let bytes = line.as_bytes();
+    let (mut at, mut seen) = (0, 0);
+    while at < bytes.len() {
+        let (len, hidden) = char_at(bytes, at);
+        if !hidden {
+            if seen == n {
+                return (at, true);
+            }
+            seen += 1;
+        }
+        at += len;
+    }
+    (bytes.len(), false)
 }
 
 /// Number of characters that are neither whitespace nor placeholders.
 pub(crate) fn visible_len(line: &str) -> usize {
-    line.chars()
-        .filter(|&c| !is_space(c) && !is_placeholder(c))
-        .count()
+    let bytes = line.as_bytes();
+    let (mut at, mut count) = (0, 0);
+    while at < bytes.len() {
+        let (len, hidden) = char_at(bytes, at);
+        count += usize::from(!hidden);
+        at += len;
+    }
+    count
 }
 
 /// The last visible character before any closing quotes or brackets.
 pub(crate) fn last_significant(line: &str) -> Option<char> {
     line.chars()
         .rev()
-        .filter(|&c| !is_space(c) && !is_placeholder(c))
+        .filter(|&c| !is_hidden(c))
         .find(|c| !CLOSERS.contains(c))
 }
 
@@ -82,18 +207,12 @@ pub(crate) fn visible(line: &str) -> String {
 /// Trimming spaces and placeholders together before dropping the inner placeholders gives the
 /// same text as dropping placeholders first and trimming spaces after.
 pub(crate) fn visible_str(line: &str) -> Cow<'_, str> {
-    let trimmed = line.trim_matches(|c: char| is_space(c) || is_placeholder(c));
+    let trimmed = line.trim_matches(|c: char| is_hidden(c));
     if trimmed.chars().any(is_placeholder) {
         Cow::Owned(trimmed.chars().filter(|&c| !is_placeholder(c)).collect())
     } else {
         Cow::Borrowed(trimmed)
     }
-}
-
-/// True when the line has a character that is neither whitespace nor a placeholder, i.e. its
-/// [`width`] is not zero; stops at the first one instead of measuring the whole line.
-pub(crate) fn has_visible(line: &str) -> bool {
-    line.chars().any(|c| !is_space(c) && !is_placeholder(c))
 }
 
 #[cfg(test)]
@@ -106,5 +225,63 @@ mod tests {
         assert_eq!(compact(" 索 引\u{3000}号："), "索引号：");
         assert!(ends_sentence("完成。”"));
         assert!(!ends_sentence("完成”"));
+    }
+
+    #[test]
+    fn spaces_are_unicode_white_space_with_zero_width_and_bom() {
+        for code in 0..=0x10FFFFu32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let expected = c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}';
+            assert_eq!(is_space(c), expected, "U+{code:04X}");
+        }
+    }
+
+    #[test]
+    fn compact_copies_runs_between_removed_characters() {
+        for line in [
+            "",
+            " ",
+            "abc",
+            " a b ",
+            "版 权\u{3000}所有 ",
+            "\u{F0001}上接\u{F0002}",
+            "a\t\tb",
+        ] {
+            let expected: String = line.chars().filter(|&c| !is_hidden(c)).collect();
+            assert_eq!(compact(line), expected, "{line:?}");
+        }
+        assert!(matches!(compact_str("没有空格的一行。"), Cow::Borrowed(_)));
+        assert_eq!(visible_prefix_end(" 一 二三", 2), (8, true));
+        assert_eq!(visible_prefix_end(" 一 二三", 3), (11, false));
+        assert_eq!(visible_prefix_end("一二 ", 2), (7, false));
+    }
+
+    #[test]
+    fn hidden_bytes_agree_with_hidden_characters() {
+        let mut buf = [0u8; 4];
+        for code in 0..=0x10FFFFu32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let encoded = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(
+                char_at(encoded, 0),
+                (encoded.len(), is_hidden(c)),
+                "U+{code:04X}"
+            );
+            let line = format!("a{c}b");
+            let shown = usize::from(!is_hidden(c));
+            assert_eq!(visible_len(&line), 2 + shown, "U+{code:04X}");
+            let columns = if is_hidden(c) {
+                0
+            } else if is_wide(c) {
+                2
+            } else {
+                1
+            };
+            assert_eq!(width(&line), 2 + columns, "U+{code:04X}");
+        }
     }
 }

@@ -87,7 +87,15 @@ struct Physical {
 
 /// Display width in half-width units: CJK characters count two, ASCII one.
 fn width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+    // Counted on bytes: an ASCII byte is one character of width one, a UTF-8 lead byte starts
+    // one of width two, continuation bytes count nothing (this runs on every line).
+    s.bytes()
+        .map(|b| match b {
+            0x00..=0x7F => 1,
+            0x80..=0xBF => 0,
+            _ => 2,
+        })
+        .sum()
 }
 
 /// Splits `text` into logical lines; page markers still in the text are appended to `markers`.
