@@ -82,6 +82,15 @@ const FOOTER_FIELD_LABELS: &[&str] = &[
     "技术支持:",
 ];
 
+/// Any of [`FOOTER_FIELD_LABELS`], found in one pass (this runs on every line with a colon).
+static FOOTER_FIELD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let labels: Vec<String> = FOOTER_FIELD_LABELS
+        .iter()
+        .map(|m| regex::escape(m))
+        .collect();
+    Regex::new(&labels.join("|")).expect("escaped footer field labels form a valid regex")
+});
+
 /// A leave-site dialog (`您访问的链接即将离开…网站，是否继续？ 继续访问 放弃`): both parts.
 const LEAVE_SITE: [&str; 2] = ["即将离开", "继续"];
 
@@ -461,14 +470,14 @@ fn has_footer_mark(line: &str, compact: &str) -> bool {
         return true;
     }
     // 主办：/承办： count at the start of the line or after a space or separator.
+    // No label overlaps another or itself, so the matches of one pass are the occurrences
+    // that searching for each label in turn would find.
     line.contains(['：', ':'])
-        && FOOTER_FIELD_LABELS.iter().any(|label| {
-            line.match_indices(label).any(|(at, _)| {
-                line[..at]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| is_separator(c) || c == '：')
-            })
+        && FOOTER_FIELD_LABEL.find_iter(line).any(|m| {
+            line[..m.start()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| is_separator(c) || c == '：')
         })
 }
 

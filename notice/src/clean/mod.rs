@@ -82,12 +82,14 @@ pub fn clean_text(doc: &mut CleanDocument) {
 /// this runs on every line of every input.
 fn normalise(line: &str) -> String {
     let line = trim_line(line);
+    let bytes = line.as_bytes();
     let mut out = String::with_capacity(line.len());
     let mut pending_space = false;
     let mut run_start: Option<usize> = None;
-    for (at, c) in line.char_indices() {
-        let dropped = is_placeholder(c) || c == '\u{200b}' || c == '\u{feff}';
-        if !dropped && c != '\t' && !is_space(c) {
+    let mut at = 0;
+    while at < bytes.len() {
+        let (len, hidden) = shape::char_at(bytes, at);
+        if !hidden {
             if run_start.is_none() {
                 if pending_space {
                     out.push(' ');
@@ -95,12 +97,15 @@ fn normalise(line: &str) -> String {
                 }
                 run_start = Some(at);
             }
+            at += len;
             continue;
         }
         if let Some(start) = run_start.take() {
             out.push_str(&line[start..at]);
         }
-        if dropped {
+        let c = line[at..].chars().next().unwrap_or(' ');
+        at += len;
+        if is_placeholder(c) || c == '\u{200b}' || c == '\u{feff}' {
             continue;
         }
         if c == '\t' {

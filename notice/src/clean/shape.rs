@@ -77,9 +77,14 @@ pub(crate) fn compact_str(line: &str) -> Cow<'_, str> {
 /// character of every page: a CJK ideograph is told from a hidden character by its lead byte
 /// alone. `bytes` must be valid UTF-8 (it always comes from a `str`) and `at` a char boundary.
 #[inline(always)]
-fn char_at(bytes: &[u8], at: usize) -> (usize, bool) {
+pub(crate) fn char_at(bytes: &[u8], at: usize) -> (usize, bool) {
+    let lead = bytes[at];
+    // CJK ideographs U+5000–U+9FFF, nearly every character of a notice, first.
+    if (0xE5..=0xE9).contains(&lead) {
+        return (3, false);
+    }
     let tail = |n: usize| bytes.get(at + 1..at + n).unwrap_or_default();
-    match bytes[at] {
+    match lead {
         0x09..=0x0D | 0x20 => (1, true),
         0x00..=0x7F => (1, false),
         // U+0085, U+00A0
@@ -131,6 +136,13 @@ pub(crate) fn width(line: &str) -> usize {
     let bytes = line.as_bytes();
     let (mut at, mut columns) = (0, 0);
     while at < bytes.len() {
+        // Lead bytes E5–E9 start U+5000–U+9FFF, CJK ideographs (nearly every character of a
+        // notice), all of them wide and none hidden.
+        if (0xE5..=0xE9).contains(&bytes[at]) {
+            columns += 2;
+            at += 3;
+            continue;
+        }
         let (len, hidden) = char_at(bytes, at);
         if !hidden {
             columns += match len {

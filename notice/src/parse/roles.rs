@@ -165,13 +165,25 @@ const CATEGORY_ENDINGS: [&str; 4] = ["方面的问题", "方面问题", "方面�
 
 /// True for a heading naming an aspect (方面) of the problems: a category, not one problem.
 pub(crate) fn is_category(text: &str) -> bool {
-    let lead: String = lead_sentence(text)
+    // Only the lead's last characters (quotes skipped) can match an ending; a lead may be a
+    // whole paragraph, so it is not copied.
+    let mut tail: Vec<char> = lead_sentence(text)
         .trim_end_matches(['：', ':'])
         .chars()
-        .filter(|c| !"“”‘’\"".contains(*c))
+        .rev()
+        .filter(|c| !QUOTE_MARKS.contains(c))
+        .take(LONGEST_CATEGORY_ENDING)
         .collect();
-    CATEGORY_ENDINGS.iter().any(|e| lead.ends_with(e))
+    tail.reverse();
+    let tail: String = tail.into_iter().collect();
+    CATEGORY_ENDINGS.iter().any(|e| tail.ends_with(e))
 }
+
+/// Quote marks a category heading may put around its topic (关于“…”方面的问题).
+const QUOTE_MARKS: [char; 5] = ['“', '”', '‘', '’', '"'];
+
+/// Characters in the longest of [`CATEGORY_ENDINGS`] (方面存在的问题).
+const LONGEST_CATEGORY_ENDING: usize = 7;
 
 /// The heading text's first sentence, without a `问题：` label.
 pub(crate) fn lead_sentence(text: &str) -> &str {
@@ -733,6 +745,15 @@ fn warn(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_category_ending_bounds_the_tail() {
+        let longest = CATEGORY_ENDINGS.iter().map(|e| e.chars().count()).max();
+        assert_eq!(longest, Some(LONGEST_CATEGORY_ENDING));
+        assert!(is_category("（一）关于“基层治理”方面存在的问题"));
+        assert!(is_category("一、党的建设“方面”："));
+        assert!(!is_category("一、方面军"));
+    }
 
     #[test]
     fn problems_read_apart_from_measures_and_categories() {

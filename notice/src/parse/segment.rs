@@ -13,7 +13,9 @@ use super::organisation::similarity;
 use super::signature::{Signature, bare_signature_at, signature_at};
 use crate::document::{PageMarker, PageMarkerKind};
 use crate::model::Fragment;
+use regex::Regex;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// 关于 ("on"): separates the issuer from the subject in a title.
 const TITLE_ABOUT: &str = "关于";
@@ -59,7 +61,7 @@ pub(crate) fn segments(lines: &[LogicalLine], markers: &[PageMarker]) -> Vec<Seg
             cur = Open::new(i);
         }
         if !cur.closed {
-            cur.closed = CLOSING_WORDS.iter().any(|w| text.contains(w));
+            cur.closed = CLOSING_WORD.is_match(text);
         }
         if is_title_like(text) && cur.title.is_none() && !cur.has_body {
             cur.title = Some(i);
@@ -133,6 +135,11 @@ fn notice_ends_before(
 /// Words of a notice's closing lines: the invitation to supervise (欢迎广大干部群众…监督) and
 /// the contact labels.
 const CLOSING_WORDS: [&str; 4] = ["欢迎广大", "联系电话", "电子邮箱", "邮政信箱"];
+
+/// Any of [`CLOSING_WORDS`], in one pass over a line.
+static CLOSING_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&CLOSING_WORDS.join("|")).expect("the closing words form a valid regex")
+});
 
 /// A segment being built.
 struct Open {
