@@ -66,6 +66,17 @@ static FOOTER_MARK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&marks.join("|")).expect("escaped footer marks form a valid regex")
 });
 
+/// Words without which neither a footer mark, a browser tip nor a leave-site dialog is on a
+/// line: the footer marks and the first word of each pair.
+static FOOTER_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    let words: Vec<String> = FOOTER_MARKS
+        .iter()
+        .chain([&BROWSER_TIP[0], &LEAVE_SITE[0]])
+        .map(|m| regex::escape(m))
+        .collect();
+    Regex::new(&words.join("|")).expect("escaped footer words form a valid regex")
+});
+
 /// Footer field labels (主办, 承办) that count as footer marks only after a space or separator,
 /// because `主办：… 承办：…` share one footer line; likewise 主办单位, 承办单位 and 技术支持 (which
 /// prose may mention, `提供技术支持：`, but never after a space).
@@ -180,7 +191,7 @@ const REPRINT_TERMS: &[&str] = &[
     "原创",
 ];
 
-/// Longest reprint notice, in characters.
+/// Longest reprint notice, in characters; no other widget line is longer (asserted below).
 const MAX_REPRINT_NOTICE: usize = 80;
 
 /// Words of reader polls and mood votes (`您此时的心情`, `新闻表情排行`, `读完这篇文章后，您心情如何`).
@@ -188,6 +199,13 @@ const POLL_MARKS: &[&str] = &["心情", "表情"];
 
 /// Longest poll heading, in characters.
 const MAX_POLL_HEADING: usize = 16;
+
+// `is_widget_line` skips its short-line rules beyond the longest reprint notice.
+const _: () = assert!(
+    2 * MAX_SHARE_PROMPT <= MAX_REPRINT_NOTICE
+        && MAX_SUBSCRIBE_PROMPT <= MAX_REPRINT_NOTICE
+        && MAX_POLL_HEADING <= MAX_REPRINT_NOTICE
+);
 
 /// Openers and endings of ranking and recommendation list headings (`最热文章`, `热门排行`,
 /// `新闻排行`, `点击排行榜`, `热点推荐`, `猜你喜欢`).
@@ -296,7 +314,6 @@ pub(crate) fn is_chrome_line(line: &str) -> bool {
 /// own vocabulary; none ends a sentence the way body text does.
 fn is_widget_line(compact: &str, len: usize) -> bool {
     let bare = compact.trim_start_matches(['【', '[', '（', '(']);
-    let sentence = compact.contains('。');
     let expander = EXPANDERS.iter().any(|e| {
         bare.strip_prefix(e).is_some_and(|rest| {
             rest.chars().all(|c| {
@@ -308,6 +325,14 @@ fn is_widget_line(compact: &str, len: usize) -> bool {
             })
         })
     });
+    if expander || is_ranking_heading(bare) {
+        return true;
+    }
+    // Every other widget is short (the longest, a reprint notice, has 80 characters).
+    if len > MAX_REPRINT_NOTICE {
+        return false;
+    }
+    let sentence = compact.contains('。');
     let share = (bare.starts_with(SHARE) && len <= MAX_SHARE_PROMPT && !sentence)
         || (len <= 2 * MAX_SHARE_PROMPT
             && !compact.contains(['，', '。'])
@@ -321,7 +346,7 @@ fn is_widget_line(compact: &str, len: usize) -> bool {
         && REPRINT_TERMS.iter().any(|t| compact.contains(t));
     let poll =
         len <= MAX_POLL_HEADING && !sentence && POLL_MARKS.iter().any(|m| compact.contains(m));
-    expander || share || subscribe || reprint || poll || is_ranking_heading(bare)
+    share || subscribe || reprint || poll
 }
 
 /// True for the heading of a reader poll or a ranking list, whose options, counts and rank
@@ -448,9 +473,13 @@ pub(crate) fn starts_with_label(compact: &str, labels: &[&str]) -> bool {
     let body = compact.trim_start_matches(['（', '(', '【', '[', '〔']);
     // Comparing first bytes inline skips nearly every label without a call to `memcmp` (this
     // runs for every label on every line).
-    let first = body.as_bytes().first();
+    let head = body.as_bytes();
     labels.iter().any(|label| {
-        let may_start = label.as_bytes().first().is_none_or(|b| first == Some(b));
+        // Labels are mostly CJK, whose first bytes are few (E4–E9): the first character is
+        // compared, byte by byte up to three.
+        let label_head = &label.as_bytes()[..label.len().min(3)];
+        let may_start =
+            head.len() >= label_head.len() && label_head.iter().zip(head).all(|(a, b)| a == b);
         may_start
             && body.strip_prefix(label).is_some_and(|rest| {
                 rest.is_empty()
@@ -461,11 +490,11 @@ pub(crate) fn starts_with_label(compact: &str, labels: &[&str]) -> bool {
 }
 
 fn has_footer_mark(line: &str, compact: &str) -> bool {
-    if FOOTER_MARK.is_match(compact) {
-        return true;
-    }
-    if BROWSER_TIP.iter().all(|m| compact.contains(m))
-        || LEAVE_SITE.iter().all(|m| compact.contains(m))
+    // One pass tells nearly every line that none of the three rules below can hold.
+    if FOOTER_CANDIDATE.is_match(compact)
+        && (FOOTER_MARK.is_match(compact)
+            || BROWSER_TIP.iter().all(|m| compact.contains(m))
+            || LEAVE_SITE.iter().all(|m| compact.contains(m)))
     {
         return true;
     }
