@@ -230,21 +230,7 @@ fn pushed_document(request: pb::IngestDocumentRequest) -> Result<Document, ApiEr
 /// digits and a unit, H M S m u n). A malformed header is ignored, as tonic does.
 fn client_deadline(metadata: &tonic::metadata::MetadataMap) -> Option<tokio::time::Instant> {
     let value = metadata.get("grpc-timeout")?.to_str().ok()?;
-    let split = value.len().checked_sub(1)?;
-    let (digits, unit) = (value.get(..split)?, value.get(split..)?);
-    if digits.is_empty() || digits.len() > 8 {
-        return None;
-    }
-    let n: u64 = digits.parse().ok()?;
-    let timeout = match unit {
-        "H" => Duration::from_secs(n * 3600),
-        "M" => Duration::from_secs(n * 60),
-        "S" => Duration::from_secs(n),
-        "m" => Duration::from_millis(n),
-        "u" => Duration::from_micros(n),
-        "n" => Duration::from_nanos(n),
-        _ => return None,
-    };
+    let timeout = crate::timeout::grpc_timeout(value)?;
     Some(tokio::time::Instant::now() + timeout)
 }
 
