@@ -313,11 +313,7 @@ async fn challenge_answers_are_reported_backed_off_never_stored_and_never_withdr
     let store = app.store();
     let cancel = CancellationToken::new();
     let server = tokio::spawn(app.run(cancel.clone(), true));
-    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = crate::harness::connect(addr).await;
     let mut crawl = CrawlServiceClient::new(channel.clone());
     let mut notices = NoticeServiceClient::new(channel);
 
@@ -403,12 +399,7 @@ async fn challenge_answers_are_reported_backed_off_never_stored_and_never_withdr
         "the stored page was replaced"
     );
 
-    let body = reqwest::get(format!("http://{metrics}/metrics"))
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("body");
+    let body = crate::harness::scrape_metrics(metrics).await;
     assert!(
         body.lines()
             .any(|l| l.starts_with("gazette_pages_fetched_total")

@@ -209,6 +209,25 @@ pub(crate) fn assert_bad_field(status: &tonic::Status, field: &str) {
     assert_eq!(violations(status), vec![field.to_owned()], "{status:?}");
 }
 
+/// A plaintext channel to the gRPC server at `addr`.
+pub(crate) async fn connect(addr: SocketAddr) -> Channel {
+    Channel::from_shared(format!("http://{addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect")
+}
+
+/// The text of `/metrics` on the metrics listener at `addr`.
+pub(crate) async fn scrape_metrics(addr: SocketAddr) -> String {
+    reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body")
+}
+
 /// `source`'s state in GetCrawlStatus (the answer names it alone).
 pub(crate) async fn source_status(
     client: &mut CrawlServiceClient<Channel>,

@@ -69,11 +69,7 @@ async fn three_replicas_share_a_crawl_and_survive_one_killed() {
         .as_ref()
         .map(|r| r.addr)
         .expect("last");
-    let channel = tonic::transport::Channel::from_shared(format!("http://{watch_addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = crate::harness::connect(watch_addr).await;
     let mut stream = NoticeServiceClient::new(channel)
         .watch_notices(pb::WatchNoticesRequest {
             view: pb::NoticeView::Basic.into(),
@@ -116,11 +112,7 @@ async fn three_replicas_share_a_crawl_and_survive_one_killed() {
     // A resume token from one replica is valid on another: the other survivor continues the
     // log exactly where the token points, with the same changes in the same order.
     let other = replicas[1].as_ref().map(|r| r.addr).expect("replica 1");
-    let channel = tonic::transport::Channel::from_shared(format!("http://{other}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = crate::harness::connect(other).await;
     let middle = PAGES / 2;
     let mut resumed = NoticeServiceClient::new(channel)
         .watch_notices(pb::WatchNoticesRequest {
