@@ -18,13 +18,13 @@
 use crate::config::{CrawlerConfig, SourceConfig};
 use crate::entry::EntryRunner;
 use crate::error::Result;
-use crate::fetch::{Fetcher, now_ms};
+use crate::fetch::Fetcher;
 use crate::politeness::{FetchError, Politeness};
 use crate::report::CrawlReport;
 use crate::source::CompiledSource;
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
-use gazette_store::{FrontierEntry, FrontierKind, Lease, PageStore};
+use gazette_store::{FrontierEntry, FrontierKind, Lease, PageStore, now_ms};
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
