@@ -48,24 +48,6 @@ pub struct Deadline<S> {
     limit: Duration,
 }
 
-/// Parses a `grpc-timeout` header value: at most 8 digits and a unit (H M S m u n).
-fn grpc_timeout(value: &str) -> Option<Duration> {
-    let (digits, unit) = value.split_at_checked(value.len().checked_sub(1)?)?;
-    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n: u64 = digits.parse().ok()?;
-    Some(match unit {
-        "H" => Duration::from_secs(n * 3600),
-        "M" => Duration::from_secs(n * 60),
-        "S" => Duration::from_secs(n),
-        "m" => Duration::from_millis(n),
-        "u" => Duration::from_micros(n),
-        "n" => Duration::from_nanos(n),
-        _ => return None,
-    })
-}
-
 impl<S, B, R> Service<http::Request<B>> for Deadline<S>
 where
     S: Service<http::Request<B>, Response = http::Response<R>>,
@@ -84,7 +66,7 @@ where
             .headers()
             .get("grpc-timeout")
             .and_then(|v| v.to_str().ok())
-            .and_then(grpc_timeout)
+            .and_then(gazette_services::timeout::grpc_timeout)
             .map_or(self.limit, |asked| asked.min(self.limit));
         DeadlineCall {
             inner: self.inner.call(request),
@@ -123,21 +105,5 @@ where
             this.budget
         ));
         Poll::Ready(Ok(status.into_http()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grpc_timeouts_parse() {
-        assert_eq!(grpc_timeout("100m"), Some(Duration::from_millis(100)));
-        assert_eq!(grpc_timeout("2S"), Some(Duration::from_secs(2)));
-        assert_eq!(grpc_timeout("1H"), Some(Duration::from_secs(3600)));
-        assert_eq!(grpc_timeout("5n"), Some(Duration::from_nanos(5)));
-        for bad in ["", "m", "100", "123456789S", "1x", "-1S", "１S"] {
-            assert_eq!(grpc_timeout(bad), None, "{bad}");
-        }
     }
 }

@@ -13,6 +13,7 @@
 use gazette_services::{
     BlockedPage, CrawlControl, SourceInfo, SourceState, TriggerOutcome, UnsupportedDocument,
 };
+use gazette_store::now_ms;
 use gazette_worker::schedule::Schedule;
 use gazette_worker::{Crawler, SourceConfig};
 use std::collections::HashMap;
@@ -32,10 +33,6 @@ struct Slot {
 pub struct CrawlScheduler {
     slots: Arc<HashMap<String, Arc<Slot>>>,
     order: Arc<Vec<String>>,
-}
-
-fn now_ms() -> i64 {
-    gazette_worker::fetch::now_ms()
 }
 
 impl CrawlScheduler {

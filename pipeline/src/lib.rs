@@ -10,10 +10,13 @@
 //! - [`prepare`] — clean and parse a document into a [`PageWrite`].
 //! - [`reparse`] — parse a stored page's cleaned text again.
 //! - [`Parsed`] — what a write holds, for logs and metrics.
+//! - `samples` (feature `samples`) — PDFs shaped like real publishers' for the demo and tests.
 //! - [`write_within`] — prepare off the async threads and write only while the caller still
 //!   waits and its deadline has not passed.
 
 pub mod document_text;
+#[cfg(any(test, feature = "samples"))]
+pub mod samples;
 
 use document_text::Extracted;
 use gazette_notice::{CleanOptions, DocumentFormat, InputKind, NoticeParser};

@@ -8,9 +8,9 @@ use crate::error::{ApiError, blocking};
 use gazette_notice::NoticeParser;
 use gazette_pipeline::{Document, PipelineError, Reading};
 use gazette_proto::pb;
-use gazette_store::{PageOutcome, Store};
+use gazette_store::{PageOutcome, Store, now_ms};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tonic::{Request, Response, Status};
@@ -112,13 +112,6 @@ pub struct CrawlApi {
 
 /// Pages re-parsed between two progress messages of ReparseAll.
 const REPARSE_BATCH: usize = 100;
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
 
 fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
@@ -230,21 +223,7 @@ fn pushed_document(request: pb::IngestDocumentRequest) -> Result<Document, ApiEr
 /// digits and a unit, H M S m u n). A malformed header is ignored, as tonic does.
 fn client_deadline(metadata: &tonic::metadata::MetadataMap) -> Option<tokio::time::Instant> {
     let value = metadata.get("grpc-timeout")?.to_str().ok()?;
-    let split = value.len().checked_sub(1)?;
-    let (digits, unit) = (value.get(..split)?, value.get(split..)?);
-    if digits.is_empty() || digits.len() > 8 {
-        return None;
-    }
-    let n: u64 = digits.parse().ok()?;
-    let timeout = match unit {
-        "H" => Duration::from_secs(n * 3600),
-        "M" => Duration::from_secs(n * 60),
-        "S" => Duration::from_secs(n),
-        "m" => Duration::from_millis(n),
-        "u" => Duration::from_micros(n),
-        "n" => Duration::from_nanos(n),
-        _ => return None,
-    };
+    let timeout = crate::timeout::grpc_timeout(value)?;
     Some(tokio::time::Instant::now() + timeout)
 }
 

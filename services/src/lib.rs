@@ -8,6 +8,7 @@
 //! - [`auth`] — [`BearerAuth`], the admin token check.
 //! - [`convert`] — domain model to protobuf.
 //! - [`paging`], [`filter`] — page sizes, page tokens and the filter syntax.
+//! - [`timeout`] — the `grpc-timeout` header.
 //! - [`error`] — [`ApiError`] and its exhaustive mapping to `tonic::Status`.
 
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod filter;
 pub mod notices;
 pub mod organisations;
 pub mod paging;
+pub mod timeout;
 
 pub use auth::BearerAuth;
 pub use crawl::{

@@ -62,7 +62,11 @@ pub fn run_all(factory: Factory<'_>) {
     }
 }
 
-fn notice(org: &str, alias: &str, title: &str) -> Notice {
+// The record builders below are the crate's test fixtures too (`crate::tests`,
+// `crate::postgres::tests`), so that every backend's tests write the same records.
+
+/// A notice of `org` (known also as `alias`) titled `title`, with one completed issue.
+pub(crate) fn notice(org: &str, alias: &str, title: &str) -> Notice {
     Notice {
         title: Some(title.into()),
         organisation: Some(org.into()),
@@ -77,7 +81,8 @@ fn notice(org: &str, alias: &str, title: &str) -> Notice {
     }
 }
 
-fn dated(title: &str, signed: Option<&str>, published: Option<&str>) -> Notice {
+/// A notice titled `title` signed and published on the given ISO dates, if any.
+pub(crate) fn dated(title: &str, signed: Option<&str>, published: Option<&str>) -> Notice {
     Notice {
         signed_on: signed.and_then(NoticeDate::parse_iso),
         published_at: published.and_then(NoticeDateTime::parse_iso),
@@ -85,7 +90,8 @@ fn dated(title: &str, signed: Option<&str>, published: Option<&str>) -> Notice {
     }
 }
 
-fn page(url: &str, at: i64) -> PageRecord {
+/// A page of `url` fetched at `at`, its content hash differing with each fetch time.
+pub(crate) fn page(url: &str, at: i64) -> PageRecord {
     PageRecord {
         url: url.into(),
         final_url: url.into(),
@@ -96,7 +102,8 @@ fn page(url: &str, at: i64) -> PageRecord {
     }
 }
 
-fn entry(url: &str, kind: FrontierKind) -> FrontierEntry {
+/// A frontier entry for `url` found at depth 0, with no parent.
+pub(crate) fn entry(url: &str, kind: FrontierKind) -> FrontierEntry {
     FrontierEntry {
         url: url.into(),
         kind,

@@ -46,6 +46,14 @@ pub(crate) fn queue_key(source: &str, seq: u64) -> Vec<u8> {
     key
 }
 
+/// The position in a queue key of [`queue_key`], whose source prefix is `start` bytes long.
+fn queue_seq(key: &[u8], start: usize) -> Result<u64> {
+    key.get(start..)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or(StoreError::InvalidCursor)
+}
+
 pub(crate) fn seen_key(source: &str, url: &str) -> Vec<u8> {
     let mut key = prefix(source);
     key.extend_from_slice(url.as_bytes());
@@ -139,11 +147,7 @@ impl SledStore {
                 break;
             }
             let (key, raw) = item?;
-            let seq = key
-                .get(start..)
-                .and_then(|b| b.try_into().ok())
-                .map(u64::from_be_bytes)
-                .ok_or(StoreError::InvalidCursor)?;
+            let seq = queue_seq(&key, start)?;
             if table.held(source, seq, lease.now_ms).is_some() {
                 continue;
             }
@@ -170,11 +174,7 @@ impl SledStore {
         let start = prefix(source).len();
         for item in self.frontier.scan_prefix(prefix(source)).take(limit) {
             let (key, raw) = item?;
-            let seq = key
-                .get(start..)
-                .and_then(|b| b.try_into().ok())
-                .map(u64::from_be_bytes)
-                .ok_or(StoreError::InvalidCursor)?;
+            let seq = queue_seq(&key, start)?;
             out.push((seq, decode("frontier", &raw)?));
         }
         Ok(out)

@@ -330,6 +330,15 @@ pub mod prelude {
     };
 }
 
+/// Milliseconds since the Unix epoch, the unit of every time in the records (0 before the
+/// epoch, `i64::MAX` past what it holds).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// Stores a page and the notices parsed from it, with no raw bytes: a helper over
 /// [`PageStore::record_fetch`] for tests and benchmarks.
 pub fn record_page(

@@ -29,6 +29,9 @@ struct Entry {
 #[derive(Clone)]
 struct RecordSize;
 
+/// The map of decoded notices.
+type Entries = quick_cache::sync::Cache<Box<str>, Entry, RecordSize>;
+
 impl quick_cache::Weighter<Box<str>, Entry> for RecordSize {
     fn weight(&self, key: &Box<str>, entry: &Entry) -> u64 {
         u64::try_from(key.len() + entry.record_len).unwrap_or(u64::MAX)
@@ -37,7 +40,7 @@ impl quick_cache::Weighter<Box<str>, Entry> for RecordSize {
 
 /// Decoded notices by id; see the module documentation.
 pub(crate) struct NoticeCache {
-    entries: Option<quick_cache::sync::Cache<Box<str>, Entry, RecordSize>>,
+    entries: Option<Entries>,
     /// Bumped by every invalidation.
     epoch: AtomicU64,
     /// Held shared while a fill checks the epoch and inserts, exclusively while an
@@ -99,27 +102,28 @@ impl NoticeCache {
 
     /// Forgets `ids` after their records were rewritten (or may have been).
     pub(crate) fn invalidate<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
-        let _exclusive = self
-            .gate
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        if let Some(entries) = &self.entries {
+        self.forget(|entries| {
             for id in ids {
                 entries.remove(id);
             }
-        }
+        });
     }
 
     /// Forgets everything, after writes that do not name their notices (imports).
     pub(crate) fn clear(&self) {
+        self.forget(|entries| entries.clear());
+    }
+
+    /// Bumps the epoch and runs `remove` on the entries (when the cache is on) with the gate
+    /// held exclusively, so that no fill that read before this point inserts after it.
+    fn forget(&self, remove: impl FnOnce(&Entries)) {
         let _exclusive = self
             .gate
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.epoch.fetch_add(1, Ordering::AcqRel);
         if let Some(entries) = &self.entries {
-            entries.clear();
+            remove(entries);
         }
     }
 }

@@ -1,37 +1,14 @@
 use super::*;
 use crate::codec::decode;
+use crate::conformance::{entry, notice, page};
 use crate::{ChangeFeedStore, Maintenance, NoticeReads, OrganisationReads, PageStore};
-use gazette_notice::{Issue, IssueStatus};
+use gazette_notice::IssueStatus;
 use std::sync::Arc;
 
 fn store() -> (tempfile::TempDir, SledStore) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SledStore::open(dir.path()).expect("open store");
     (dir, store)
-}
-
-fn notice(org: &str, alias: &str, title: &str) -> Notice {
-    Notice {
-        title: Some(title.into()),
-        organisation: Some(org.into()),
-        organisation_aliases: vec![alias.into()],
-        issues: vec![Issue {
-            number: "1".into(),
-            title: "问题".into(),
-            status: IssueStatus::Completed,
-            category_path: vec![],
-        }],
-        ..Notice::default()
-    }
-}
-
-fn page(url: &str, at: i64) -> PageRecord {
-    PageRecord {
-        url: url.into(),
-        content_sha256: format!("sha-{url}"),
-        fetched_at_ms: at,
-        ..PageRecord::default()
-    }
 }
 
 #[test]
@@ -205,15 +182,6 @@ fn verify_reports_a_damaged_record_and_a_dangling_index() {
         report.problems
     );
     assert!(matches!(store.notice(id), Err(StoreError::Corrupt { .. })));
-}
-
-fn entry(url: &str, kind: FrontierKind) -> FrontierEntry {
-    FrontierEntry {
-        url: url.into(),
-        kind,
-        depth: 0,
-        parent: None,
-    }
 }
 
 #[test]
@@ -489,12 +457,11 @@ fn the_kept_notice_count_follows_new_notices_refreshes_and_imports() {
     }
     assert_eq!(total(&store), 3);
     // A refresh (same content) and a change (new version) of an existing notice add nothing.
-    record_page(
-        &store,
-        page("http://a/0", 50),
-        vec![notice("中共0区委员会", "", "通报")],
-    )
-    .expect("refresh");
+    let refetched = PageRecord {
+        fetched_at_ms: 50,
+        ..page("http://a/0", 0)
+    };
+    record_page(&store, refetched, vec![notice("中共0区委员会", "", "通报")]).expect("refresh");
     let mut changed = notice("中共1区委员会", "", "通报");
     changed.issues[0].status = IssueStatus::NotStated;
     record_page(&store, page("http://a/1", 1), vec![changed]).expect("change");

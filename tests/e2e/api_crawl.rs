@@ -1,44 +1,10 @@
 //! CrawlService through the generated client with the crawl supervisor running: sources,
 //! status, triggered runs, ingestion of HTML (GBK), text and garbage, and re-parsing.
 
-use crate::harness::{Options, QINGHE, TestApp, assert_bad_field, authed, spawn_with};
+use crate::harness::{Options, QINGHE, assert_bad_field, authed, finished_run, spawn_with};
 use gazette_proto::pb;
 use std::time::Duration;
 use tokio_stream::StreamExt;
-
-async fn status(app: &mut TestApp) -> pb::SourceStatus {
-    let mut all = app
-        .crawl
-        .get_crawl_status(authed(pb::GetCrawlStatusRequest {
-            source: "demo".into(),
-        }))
-        .await
-        .expect("GetCrawlStatus")
-        .into_inner()
-        .sources;
-    assert_eq!(all.len(), 1);
-    all.remove(0)
-}
-
-/// Polls until the demo source has finished a run that started after `after` (if given).
-async fn finished_run(
-    app: &mut TestApp,
-    after: Option<prost_types::Timestamp>,
-) -> pb::SourceStatus {
-    for _ in 0..1000 {
-        let state = status(app).await;
-        let newer = match (&after, &state.last_run_started_at) {
-            (Some(a), Some(s)) => (s.seconds, s.nanos) > (a.seconds, a.nanos),
-            (None, started) => started.is_some(),
-            (Some(_), None) => false,
-        };
-        if newer && !state.running && state.last_run_finished_at.is_some() {
-            return state;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("no crawl run finished within 5 s");
-}
 
 #[tokio::test]
 async fn sources_status_and_triggered_crawls() {
@@ -62,7 +28,7 @@ async fn sources_status_and_triggered_crawls() {
     assert!(!sources[0].notice_url_pattern.is_empty());
 
     // The supervisor crawls on start; the pages were fetched by the harness already.
-    let first = finished_run(&mut app, None).await;
+    let first = finished_run(&mut app.crawl, "demo", None, Duration::from_secs(5)).await;
     assert!(first.failures.is_empty(), "{first:?}");
     assert!(first.next_run_at.is_some());
     let everything = app
@@ -82,7 +48,13 @@ async fn sources_status_and_triggered_crawls() {
         .expect("TriggerCrawl")
         .into_inner();
     assert!(triggered.started);
-    let second = finished_run(&mut app, first.last_run_started_at).await;
+    let second = finished_run(
+        &mut app.crawl,
+        "demo",
+        first.last_run_started_at,
+        Duration::from_secs(5),
+    )
+    .await;
     assert!(second.failures.is_empty(), "{second:?}");
     assert_eq!(second.notices_new, 0, "nothing new on the site: {second:?}");
 

@@ -1,7 +1,7 @@
 //! The crawler on sites in the styles of real publication CMSs (see `sites`): list mechanics
 //! read from the list pages, notices published as attachments, and anti-bot challenges.
 
-use crate::harness::{TOKEN, authed};
+use crate::harness::{TOKEN, authed, finished_run};
 use crate::sites::{self, FixtureSite, organisation};
 use gazette::app::Application;
 use gazette::settings::{Secret, Settings};
@@ -290,34 +290,6 @@ async fn pdf_and_docx_attachments_become_notices_found_on_their_article_pages() 
     assert_eq!(run.notices().len(), 3);
 }
 
-/// The source's state in GetCrawlStatus once a run that started after `after` has finished.
-async fn finished(
-    client: &mut CrawlServiceClient<tonic::transport::Channel>,
-    after: Option<prost_types::Timestamp>,
-) -> pb::SourceStatus {
-    for _ in 0..2000 {
-        let mut sources = client
-            .get_crawl_status(authed(pb::GetCrawlStatusRequest {
-                source: "guarded".into(),
-            }))
-            .await
-            .expect("GetCrawlStatus")
-            .into_inner()
-            .sources;
-        let state = sources.remove(0);
-        let newer = match (&after, &state.last_run_started_at) {
-            (Some(a), Some(s)) => (s.seconds, s.nanos) > (a.seconds, a.nanos),
-            (None, started) => started.is_some(),
-            (Some(_), None) => false,
-        };
-        if newer && !state.running && state.last_run_finished_at.is_some() {
-            return state;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("no crawl run finished within 10 s");
-}
-
 #[tokio::test]
 async fn challenge_answers_are_reported_backed_off_never_stored_and_never_withdraw() {
     use sites::challenges as c;
@@ -341,15 +313,11 @@ async fn challenge_answers_are_reported_backed_off_never_stored_and_never_withdr
     let store = app.store();
     let cancel = CancellationToken::new();
     let server = tokio::spawn(app.run(cancel.clone(), true));
-    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = crate::harness::connect(addr).await;
     let mut crawl = CrawlServiceClient::new(channel.clone());
     let mut notices = NoticeServiceClient::new(channel);
 
-    let first = finished(&mut crawl, None).await;
+    let first = finished_run(&mut crawl, "guarded", None, Duration::from_secs(10)).await;
     assert!(first.blocked, "{first:?}");
     let mut blocked: Vec<(String, String, i32)> = first
         .blocked_pages
@@ -400,7 +368,13 @@ async fn challenge_answers_are_reported_backed_off_never_stored_and_never_withdr
         }))
         .await
         .expect("TriggerCrawl");
-    let second = finished(&mut crawl, first.last_run_started_at).await;
+    let second = finished_run(
+        &mut crawl,
+        "guarded",
+        first.last_run_started_at,
+        Duration::from_secs(10),
+    )
+    .await;
     assert!(
         second
             .blocked_pages
@@ -425,12 +399,7 @@ async fn challenge_answers_are_reported_backed_off_never_stored_and_never_withdr
         "the stored page was replaced"
     );
 
-    let body = reqwest::get(format!("http://{metrics}/metrics"))
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("body");
+    let body = crate::harness::scrape_metrics(metrics).await;
     assert!(
         body.lines()
             .any(|l| l.starts_with("gazette_pages_fetched_total")

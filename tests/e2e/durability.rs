@@ -8,11 +8,11 @@
 //! without it that run is skipped with a printed reason.
 
 use crate::child::{self, Served};
+use crate::harness::connect;
 use gazette_proto::pb;
 use gazette_proto::pb::crawl_service_client::CrawlServiceClient;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -37,14 +37,6 @@ async fn serve(store: &std::ffi::OsStr) -> Served {
     let mut command = child::gazette(["serve", "--admin-token", TOKEN]);
     command.arg("--store").arg(store);
     child::serve(command).await
-}
-
-async fn connect(addr: SocketAddr) -> Channel {
-    Channel::from_shared(format!("http://{addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect")
 }
 
 /// Sends SIGKILL and waits for the process to be gone.

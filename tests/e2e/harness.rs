@@ -209,6 +209,66 @@ pub(crate) fn assert_bad_field(status: &tonic::Status, field: &str) {
     assert_eq!(violations(status), vec![field.to_owned()], "{status:?}");
 }
 
+/// A plaintext channel to the gRPC server at `addr`.
+pub(crate) async fn connect(addr: SocketAddr) -> Channel {
+    Channel::from_shared(format!("http://{addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect")
+}
+
+/// The text of `/metrics` on the metrics listener at `addr`.
+pub(crate) async fn scrape_metrics(addr: SocketAddr) -> String {
+    reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body")
+}
+
+/// `source`'s state in GetCrawlStatus (the answer names it alone).
+pub(crate) async fn source_status(
+    client: &mut CrawlServiceClient<Channel>,
+    source: &str,
+) -> gazette_proto::pb::SourceStatus {
+    let mut all = client
+        .get_crawl_status(authed(gazette_proto::pb::GetCrawlStatusRequest {
+            source: source.to_owned(),
+        }))
+        .await
+        .expect("GetCrawlStatus")
+        .into_inner()
+        .sources;
+    assert_eq!(all.len(), 1);
+    all.remove(0)
+}
+
+/// `source`'s state once a run of it that started after `after` (any run, when `None`) has
+/// finished, polled every 5 ms for `within` at most.
+pub(crate) async fn finished_run(
+    client: &mut CrawlServiceClient<Channel>,
+    source: &str,
+    after: Option<prost_types::Timestamp>,
+    within: Duration,
+) -> gazette_proto::pb::SourceStatus {
+    let poll = Duration::from_millis(5);
+    for _ in 0..within.as_millis() / poll.as_millis() {
+        let state = source_status(client, source).await;
+        let newer = match (&after, &state.last_run_started_at) {
+            (Some(a), Some(s)) => (s.seconds, s.nanos) > (a.seconds, a.nanos),
+            (None, started) => started.is_some(),
+            (Some(_), None) => false,
+        };
+        if newer && !state.running && state.last_run_finished_at.is_some() {
+            return state;
+        }
+        tokio::time::sleep(poll).await;
+    }
+    panic!("no crawl run of {source} finished within {within:?}");
+}
+
 impl TestApp {
     /// Ingests `text` as a plain-text document at `uri` with the admin token.
     pub(crate) async fn ingest_text(

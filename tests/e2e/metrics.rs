@@ -1,6 +1,6 @@
 //! The Prometheus listener reports RPCs by method and code, and the store's size.
 
-use crate::harness::spawn_app;
+use crate::harness::{scrape_metrics, spawn_app};
 use gazette_proto::pb;
 
 #[tokio::test]
@@ -18,12 +18,7 @@ async fn metrics_count_rpcs_and_store_contents() {
         })
         .await;
 
-    let body = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("body");
+    let body = scrape_metrics(app.metrics_addr).await;
     let has = |needle: &str| body.lines().any(|l| l.contains(needle));
     assert!(
         has(
@@ -66,12 +61,7 @@ async fn made_up_methods_share_one_label() {
             .expect_err("no such method");
         assert_eq!(status.code(), tonic::Code::Unimplemented, "{status:?}");
     }
-    let body = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("body");
+    let body = scrape_metrics(app.metrics_addr).await;
     assert!(!body.contains(marker), "a made-up method became a label");
     assert!(
         body.lines()

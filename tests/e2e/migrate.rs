@@ -27,11 +27,7 @@ async fn stop(mut running: Served) {
 
 /// Every page of ListNotices in every order, filtered or not, one notice a page.
 async fn listings(addr: SocketAddr) -> Vec<pb::ListNoticesResponse> {
-    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = crate::harness::connect(addr).await;
     let mut client = NoticeServiceClient::new(channel);
     let mut out = Vec::new();
     for order in [

@@ -3,7 +3,7 @@
 //! finding a damaged record.
 
 use crate::child::{self, Served};
-use crate::harness::spawn_app;
+use crate::harness::{connect, scrape_metrics, spawn_app};
 use axum::Router;
 use axum::extract::{Path as UrlPath, State};
 use axum::routing::get;
@@ -34,12 +34,7 @@ const SLOW_PAGE_DELAY: Duration = Duration::from_millis(100);
 #[tokio::test]
 async fn metrics_after_a_crawl_count_the_worker_events_by_source() {
     let app = spawn_app().await;
-    let body = reqwest::get(format!("http://{}/metrics", app.metrics_addr))
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("body");
+    let body = scrape_metrics(app.metrics_addr).await;
     // Every line of a series carries its labels; check each one is there for the source.
     let has = |name: &str, labels: &[&str]| {
         body.lines().any(|l| {
@@ -177,14 +172,6 @@ fn kill_term(child: &tokio::process::Child) {
         .status()
         .expect("run kill");
     assert!(status.success(), "kill -TERM failed");
-}
-
-async fn connect(addr: SocketAddr) -> Channel {
-    Channel::from_shared(format!("http://{addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,15 +9,11 @@
 //! skipped with a printed reason outside CI when none can be started.
 
 use crate::child::{self, Served};
-use crate::sites::numbered::{PER_LIST, list_html, notice_html};
-use axum::http::{HeaderMap, Uri, header};
-use axum::response::IntoResponse;
+use crate::sites::numbered::{NumberedSite, PER_LIST, crawl_config};
 use gazette_proto::pb;
 use gazette_proto::pb::notice_service_client::NoticeServiceClient;
 use gazette_store::{NoticeOrder, NoticeReads, PageStore};
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const LIST_PAGES: usize = 6;
@@ -30,50 +26,6 @@ const REPLICAS: usize = 3;
 const IN_FLIGHT: usize = 4;
 /// Bounds the whole crawl: the killed replica's leases last a minute (the worker's `LEASE`).
 const BOUND: Duration = Duration::from_secs(300);
-
-/// Who fetched each path, in order (by the replica's User-Agent).
-type Hits = Arc<Mutex<HashMap<String, Vec<String>>>>;
-
-async fn site(hits: Hits, reached: Arc<tokio::sync::Notify>) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
-        let (hits, reached) = (Arc::clone(&hits), Arc::clone(&reached));
-        async move {
-            let path = uri.path().to_owned();
-            let agent = headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let served_notices = {
-                let mut hits = hits.lock().expect("lock");
-                hits.entry(path.clone()).or_default().push(agent);
-                hits.keys().filter(|p| p.starts_with("/n/")).count()
-            };
-            if served_notices >= KILL_AFTER {
-                reached.notify_one();
-            }
-            let number = |prefix: &str| {
-                path.strip_prefix(prefix)
-                    .and_then(|rest| rest.strip_suffix(".html"))
-                    .and_then(|n| n.parse::<usize>().ok())
-            };
-            let html = if let Some(n) = number("/n/") {
-                notice_html("东湖", n)
-            } else if let Some(p) = number("/list_") {
-                list_html(p)
-            } else {
-                return axum::http::StatusCode::NOT_FOUND.into_response();
-            };
-            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-        }
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    addr
-}
 
 /// The User-Agent of replica `i`, which the site records with each request.
 fn agent(i: usize) -> String {
@@ -98,35 +50,13 @@ async fn three_replicas_share_a_crawl_and_survive_one_killed() {
     ) else {
         return;
     };
-    let hits: Hits = Arc::default();
-    let reached = Arc::new(tokio::sync::Notify::new());
-    let addr = site(Arc::clone(&hits), Arc::clone(&reached)).await;
-    let base = format!("http://{addr}");
+    let site = NumberedSite::start("东湖", KILL_AFTER).await;
+    let base = site.base();
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("gazette.toml");
     std::fs::write(
         &config,
-        format!(
-            r#"[crawler]
-delay = "0s"
-per_host_concurrency = {IN_FLIGHT}
-retry_base = "10ms"
-
-[[source]]
-name = "local"
-start_urls = ["{base}/list_0.html"]
-notice_url_pattern = '/n/\d+\.html$'
-max_pages = {PAGES}
-use_sitemaps = false
-allow_loopback = true
-interval = "24h"
-
-[source.pagination]
-url_template = "{base}/list_{{n}}.html"
-template_start = 1
-max_list_pages = {LIST_PAGES}
-"#
-        ),
+        crawl_config(&base, LIST_PAGES, IN_FLIGHT, Some("24h")),
     )
     .expect("write config");
 
@@ -139,11 +69,7 @@ max_list_pages = {LIST_PAGES}
         .as_ref()
         .map(|r| r.addr)
         .expect("last");
-    let channel = tonic::transport::Channel::from_shared(format!("http://{watch_addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = crate::harness::connect(watch_addr).await;
     let mut stream = NoticeServiceClient::new(channel)
         .watch_notices(pb::WatchNoticesRequest {
             view: pb::NoticeView::Basic.into(),
@@ -153,13 +79,13 @@ max_list_pages = {LIST_PAGES}
         .expect("watch accepted")
         .into_inner();
 
-    tokio::time::timeout(BOUND, reached.notified())
+    tokio::time::timeout(BOUND, site.reached.notified())
         .await
         .expect("the crawl reaches the kill point");
     let mut victim = replicas[0].take().expect("replica 0");
     victim.child.start_kill().expect("SIGKILL replica 0");
     victim.child.wait().await.expect("reap replica 0");
-    let killed_at: HashMap<String, Vec<String>> = hits.lock().expect("lock").clone();
+    let killed_at: HashMap<String, Vec<String>> = site.hits.lock().expect("lock").clone();
 
     // Every notice is created once, as the surviving watcher sees it.
     let mut created: HashMap<String, usize> = HashMap::new();
@@ -186,11 +112,7 @@ max_list_pages = {LIST_PAGES}
     // A resume token from one replica is valid on another: the other survivor continues the
     // log exactly where the token points, with the same changes in the same order.
     let other = replicas[1].as_ref().map(|r| r.addr).expect("replica 1");
-    let channel = tonic::transport::Channel::from_shared(format!("http://{other}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = crate::harness::connect(other).await;
     let middle = PAGES / 2;
     let mut resumed = NoticeServiceClient::new(channel)
         .watch_notices(pb::WatchNoticesRequest {
@@ -229,7 +151,7 @@ max_list_pages = {LIST_PAGES}
     assert_eq!(total, PAGES, "no duplicate notices");
 
     // Each page fetched once, but for what the killed replica had fetched and not stored.
-    let hits = hits.lock().expect("lock");
+    let hits = site.hits.lock().expect("lock");
     let mut refetched = Vec::new();
     for n in 0..PAGES {
         let path = format!("/n/{n}.html");

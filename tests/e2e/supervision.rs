@@ -31,11 +31,7 @@ async fn a_task_failing_while_serving_stops_the_server_with_its_error() {
     let run = tokio::spawn(running.run());
 
     // Serving: health answers and /metrics scrapes.
-    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = crate::harness::connect(addr).await;
     let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
     health
         .check(tonic_health::pb::HealthCheckRequest::default())

@@ -18,13 +18,13 @@
 use crate::config::{CrawlerConfig, SourceConfig};
 use crate::entry::EntryRunner;
 use crate::error::Result;
-use crate::fetch::{Fetcher, now_ms};
+use crate::fetch::Fetcher;
 use crate::politeness::{FetchError, Politeness};
 use crate::report::CrawlReport;
 use crate::source::CompiledSource;
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
-use gazette_store::{FrontierEntry, FrontierKind, Lease, PageStore};
+use gazette_store::{FrontierEntry, FrontierKind, Lease, PageStore, now_ms};
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -69,8 +69,13 @@ fn new_worker_id() -> Arc<str> {
     format!("{host}-{}-{:08x}", std::process::id(), fastrand::u32(..)).into()
 }
 
-fn lease_until(now: i64) -> i64 {
-    now.saturating_add(i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX))
+/// `worker`'s lease taken at `now`, lasting [`LEASE`].
+fn lease(worker: &str, now: i64) -> Lease<'_> {
+    Lease {
+        worker,
+        now_ms: now,
+        until_ms: now.saturating_add(i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX)),
+    }
 }
 
 impl std::fmt::Debug for Crawler {
@@ -109,15 +114,12 @@ impl Crawler {
     pub async fn claim_run(&self, source: &str, due_ms: i64) -> Result<bool> {
         let (store, name, worker) = self.owned(source);
         let now = now_ms();
-        Ok(tokio::task::spawn_blocking(move || {
-            let lease = Lease {
-                worker: &worker,
-                now_ms: now,
-                until_ms: lease_until(now),
-            };
-            store.claim_run(&name, due_ms, lease)
-        })
-        .await??)
+        Ok(
+            tokio::task::spawn_blocking(move || {
+                store.claim_run(&name, due_ms, lease(&worker, now))
+            })
+            .await??,
+        )
     }
 
     /// Ends this crawler's claim on `source`'s schedule.
@@ -393,12 +395,7 @@ impl Crawler {
         let (store, name, worker) = self.owned(&source.name);
         let now = now_ms();
         Ok(tokio::task::spawn_blocking(move || {
-            let lease = Lease {
-                worker: &worker,
-                now_ms: now,
-                until_ms: lease_until(now),
-            };
-            store.frontier_claim(&name, lease, limit)
+            store.frontier_claim(&name, lease(&worker, now), limit)
         })
         .await??)
     }
@@ -415,12 +412,7 @@ impl Crawler {
         let now = now_ms();
         let asked = seqs.len();
         let kept = tokio::task::spawn_blocking(move || {
-            let lease = Lease {
-                worker: &worker,
-                now_ms: now,
-                until_ms: lease_until(now),
-            };
-            store.frontier_renew(&name, lease, &seqs)
+            store.frontier_renew(&name, lease(&worker, now), &seqs)
         })
         .await??;
         if kept.len() < asked {

@@ -7,7 +7,8 @@ use crate::address::is_public;
 use crate::blocked;
 use crate::config::CrawlerConfig;
 use crate::error::{Result, WorkerError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use gazette_store::now_ms;
+use std::time::{Duration, SystemTime};
 use url::Url;
 
 /// A page as fetched, before cleaning.
@@ -451,14 +452,6 @@ impl reqwest::dns::Resolve for PublicResolver {
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
     }
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 async fn check_public(url: &Url) -> Result<()> {

@@ -73,7 +73,7 @@ impl Schedule {
 
     /// How long from now until the next run.
     pub fn until_next(&self) -> Duration {
-        let now = DateTime::from_timestamp_millis(crate::fetch::now_ms()).unwrap_or_default();
+        let now = DateTime::from_timestamp_millis(gazette_store::now_ms()).unwrap_or_default();
         self.wait_from(now)
     }
 

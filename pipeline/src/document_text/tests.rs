@@ -3,44 +3,12 @@
 //! maps back to characters, as Word and WPS write Chinese PDFs; and a DOCX.
 
 use super::*;
-use lopdf::{Dictionary, Stream, dictionary};
 use std::io::Write as _;
 
 /// A PDF showing `lines`, each at its own height; with `moves` the lines after the first are
 /// placed with `Td` inside one text object, otherwise each gets its own `BT … Tm … ET`.
 pub(crate) fn cjk_pdf(lines: &[&str], moves: bool) -> Vec<u8> {
-    // Codes 1, 2, … for the distinct characters, in order of appearance.
-    let mut chars: Vec<char> = Vec::new();
-    for c in lines.iter().flat_map(|l| l.chars()) {
-        if !chars.contains(&c) {
-            chars.push(c);
-        }
-    }
-    let code = |c: char| chars.iter().position(|&k| k == c).map_or(0, |i| i + 1);
-    let hex = |line: &str| -> String {
-        line.chars()
-            .map(|c| format!("{:04X}", code(c)))
-            .collect::<String>()
-    };
-    let mut cmap = String::from(
-        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
-         /CMapName /Test-UCS def /CMapType 2 def\n\
-         1 begincodespacerange <0000> <FFFF> endcodespacerange\n",
-    );
-    for block in chars.chunks(100) {
-        cmap.push_str(&format!("{} beginbfchar\n", block.len()));
-        for &c in block {
-            let mut units = [0u16; 2];
-            let utf16: String = c
-                .encode_utf16(&mut units)
-                .iter()
-                .map(|u| format!("{u:04X}"))
-                .collect();
-            cmap.push_str(&format!("<{:04X}> <{utf16}>\n", code(c)));
-        }
-        cmap.push_str("endbfchar\n");
-    }
-    cmap.push_str("endcmap CMapName currentdict /CMap defineresource pop end end\n");
+    let font = crate::samples::CjkPdf::new(lines);
     let mut content = String::new();
     if moves {
         content.push_str("BT /F1 12 Tf 1 0 0 1 72 780 Tm 16 TL\n");
@@ -48,7 +16,7 @@ pub(crate) fn cjk_pdf(lines: &[&str], moves: bool) -> Vec<u8> {
             if i > 0 {
                 content.push_str(if i % 2 == 0 { "T*\n" } else { "0 -16 Td\n" });
             }
-            content.push_str(&format!("[<{}>] TJ\n", hex(line)));
+            content.push_str(&format!("[<{}>] TJ\n", font.hex(line)));
         }
         content.push_str("ET\n");
     } else {
@@ -56,50 +24,11 @@ pub(crate) fn cjk_pdf(lines: &[&str], moves: bool) -> Vec<u8> {
             let y = 780 - 16 * i as i64;
             content.push_str(&format!(
                 "BT /F1 12 Tf 1 0 0 1 72 {y} Tm <{}> Tj ET\n",
-                hex(line)
+                font.hex(line)
             ));
         }
     }
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let to_unicode = doc.add_object(Stream::new(Dictionary::new(), cmap.into_bytes()));
-    let descriptor = doc.add_object(dictionary! {
-        "Type" => "FontDescriptor", "FontName" => "TestSong", "Flags" => 4,
-        "FontBBox" => vec![0.into(), (-120).into(), 1000.into(), 880.into()],
-        "ItalicAngle" => 0, "Ascent" => 880, "Descent" => -120, "CapHeight" => 700, "StemV" => 80,
-    });
-    let cid_font = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "TestSong",
-        "CIDSystemInfo" => dictionary! {
-            "Registry" => Object::string_literal("Adobe"),
-            "Ordering" => Object::string_literal("Identity"), "Supplement" => 0,
-        },
-        "FontDescriptor" => descriptor, "DW" => 1000,
-    });
-    let font = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "TestSong",
-        "Encoding" => "Identity-H", "DescendantFonts" => vec![cid_font.into()],
-        "ToUnicode" => to_unicode,
-    });
-    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
-    let contents = doc.add_object(Stream::new(Dictionary::new(), content.into_bytes()));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
-        "Resources" => resources,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    doc.compress();
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("an in-memory PDF saves");
-    bytes
+    font.write(vec![content])
 }
 
 /// A DOCX whose paragraphs are `paragraphs` (a run split in two, a tab and an entity on the

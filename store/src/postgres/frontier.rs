@@ -30,16 +30,27 @@ fn locked_run(tx: &mut Transaction<'_>, source: &str) -> Result<Option<FrontierR
              WHERE source = $1 FOR UPDATE",
             &[&source],
         )?
-        .map(|row| FrontierRun {
-            started_ms: row.get(0),
-            next_seq: to_u64(row.get(1)),
-            notices_queued: count(row.get(2)),
-            lists_queued: count(row.get(3)),
-            resumed: false,
-        }))
+        .map(|row| run_from(&row, 0, false)))
 }
 
-fn save_run(tx: &mut Transaction<'_>, source: &str, run: &FrontierRun) -> Result<(), PgError> {
+/// The run in the columns `started_ms, next_seq, notices_queued, lists_queued` of `row`, the
+/// first of them at index `first`.
+pub(crate) fn run_from(row: &postgres::Row, first: usize, resumed: bool) -> FrontierRun {
+    FrontierRun {
+        started_ms: row.get(first),
+        next_seq: to_u64(row.get(first + 1)),
+        notices_queued: count(row.get(first + 2)),
+        lists_queued: count(row.get(first + 3)),
+        resumed,
+    }
+}
+
+/// Stores (or replaces) the counters and next queue position of `source`'s run.
+pub(crate) fn save_run(
+    tx: &mut impl postgres::GenericClient,
+    source: &str,
+    run: &FrontierRun,
+) -> Result<(), PgError> {
     let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     tx.execute(
         "INSERT INTO frontier_runs (source, started_ms, next_seq, notices_queued, lists_queued)
@@ -235,13 +246,7 @@ pub(crate) fn run(store: &PgStore, source: &str) -> Result<Option<FrontierRun>> 
                  WHERE source = $1",
                 &[&source],
             )?
-            .map(|row| FrontierRun {
-                started_ms: row.get(0),
-                next_seq: to_u64(row.get(1)),
-                notices_queued: count(row.get(2)),
-                lists_queued: count(row.get(3)),
-                resumed: true,
-            }))
+            .map(|row| run_from(&row, 0, true)))
     })
 }
 

@@ -10,7 +10,7 @@
 use super::{Conn, PgError, PgStore, count, decode, encode, off_runtime, to_i64, to_u64};
 use crate::error::{Result, StoreError};
 use crate::maintenance::{ExportHeader, ExportRecord, RecordCounts, TransferStats};
-use crate::records::{ChangeRecord, FrontierRun, PageRecord, StoredNotice};
+use crate::records::{ChangeRecord, PageRecord, StoredNotice};
 use crate::{StoreStats, VerifyReport};
 
 /// Rows fetched per round trip of an export cursor (bodies are larger: fewer at a time).
@@ -274,13 +274,7 @@ pub(crate) fn export_records(
         |r| {
             Ok(ExportRecord::FrontierRun {
                 source: r.get(0),
-                run: FrontierRun {
-                    started_ms: r.get(1),
-                    next_seq: to_u64(r.get(2)),
-                    notices_queued: count(r.get(3)),
-                    lists_queued: count(r.get(4)),
-                    resumed: false,
-                },
+                run: super::frontier::run_from(r, 1, false),
             })
         },
         sink,
@@ -628,50 +622,21 @@ fn notice_problems(
 
 /// Writes a batch of records (replacing records with the same keys).
 fn write_records(c: &mut Conn, records: &[ExportRecord]) -> std::result::Result<(), PgError> {
+    use super::writes;
     // Inside the import's own transaction (begun by hand): no nested BEGIN here.
     let tx: &mut postgres::Client = c;
     for record in records {
         match record {
-            ExportRecord::Page { record } => super::writes::put_page(tx, record)?,
-            ExportRecord::Notice { record } => super::writes::put_notice(tx, record)?,
-            ExportRecord::Organisation { record } => {
-                tx.execute(
-                    "INSERT INTO organisations (id, record) VALUES ($1, $2)
-                     ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
-                    &[&record.id, &encode("organisations", record)?],
-                )?;
-            }
+            ExportRecord::Page { record } => writes::put_page(tx, record)?,
+            ExportRecord::Notice { record } => writes::put_notice(tx, record)?,
+            ExportRecord::Organisation { record } => writes::put_organisation(tx, record)?,
             ExportRecord::OrganisationName {
                 name,
                 organisation_id,
-            } => {
-                tx.execute(
-                    "INSERT INTO organisation_names (folded, organisation_id) VALUES ($1, $2)
-                     ON CONFLICT (folded) DO UPDATE SET organisation_id = EXCLUDED.organisation_id",
-                    &[name, organisation_id],
-                )?;
-            }
-            ExportRecord::PageVersion { record } => {
-                tx.execute(
-                    "INSERT INTO page_versions (url, fetched_at_ms, record) VALUES ($1, $2, $3)
-                     ON CONFLICT (url, fetched_at_ms) DO UPDATE SET record = EXCLUDED.record",
-                    &[
-                        &record.url,
-                        &record.fetched_at_ms,
-                        &encode("page_versions", &**record)?,
-                    ],
-                )?;
-            }
+            } => writes::name_organisation(tx, name, organisation_id)?,
+            ExportRecord::PageVersion { record } => writes::put_page_version(tx, record)?,
             ExportRecord::NoticeVersion { record } => {
-                tx.execute(
-                    "INSERT INTO notice_versions (id, version, record) VALUES ($1, $2, $3)
-                     ON CONFLICT (id, version) DO UPDATE SET record = EXCLUDED.record",
-                    &[
-                        &record.id,
-                        &to_i64(record.version.max(1)),
-                        &encode("notice_versions", &**record)?,
-                    ],
-                )?;
+                writes::put_notice_version(tx, record.version.max(1), record)?;
             }
             ExportRecord::Change { record } => {
                 tx.execute(
@@ -687,30 +652,16 @@ fn write_records(c: &mut Conn, records: &[ExportRecord]) -> std::result::Result<
                 )?;
             }
             ExportRecord::NoticeAlias { alias, notice_id } => {
-                tx.execute(
-                    "INSERT INTO notice_aliases (derived, id) VALUES ($1, $2)
-                     ON CONFLICT (derived) DO UPDATE SET id = EXCLUDED.id",
-                    &[alias, notice_id],
-                )?;
+                writes::put_alias(tx, alias, notice_id)?;
             }
             ExportRecord::WithdrawnNotice { notice_id, version } => {
-                tx.execute(
-                    "INSERT INTO withdrawn_notices (id, version) VALUES ($1, $2)
-                     ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
-                    &[notice_id, &to_i64(*version)],
-                )?;
+                writes::put_withdrawn(tx, notice_id, *version)?;
             }
             ExportRecord::PageBody {
                 url,
                 fetched_at_ms,
                 deflated,
-            } => {
-                tx.execute(
-                    "INSERT INTO page_bodies (url, fetched_at_ms, body) VALUES ($1, $2, $3)
-                     ON CONFLICT (url, fetched_at_ms) DO UPDATE SET body = EXCLUDED.body",
-                    &[url, fetched_at_ms, deflated],
-                )?;
-            }
+            } => writes::put_page_body(tx, url, *fetched_at_ms, deflated)?,
             ExportRecord::FrontierQueued { source, seq, entry } => {
                 tx.execute(
                     "INSERT INTO frontier_queue (source, seq, entry) VALUES ($1, $2, $3)
@@ -727,21 +678,7 @@ fn write_records(c: &mut Conn, records: &[ExportRecord]) -> std::result::Result<
                 )?;
             }
             ExportRecord::FrontierRun { source, run } => {
-                let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-                tx.execute(
-                    "INSERT INTO frontier_runs (source, started_ms, next_seq, notices_queued,
-                       lists_queued) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (source) DO UPDATE SET started_ms = EXCLUDED.started_ms,
-                       next_seq = EXCLUDED.next_seq, notices_queued = EXCLUDED.notices_queued,
-                       lists_queued = EXCLUDED.lists_queued",
-                    &[
-                        source,
-                        &run.started_ms,
-                        &to_i64(run.next_seq),
-                        &as_i64(run.notices_queued),
-                        &as_i64(run.lists_queued),
-                    ],
-                )?;
+                super::frontier::save_run(tx, source, run)?;
             }
         }
     }

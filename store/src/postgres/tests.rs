@@ -3,47 +3,16 @@
 
 use super::*;
 use crate::Lease;
+use crate::conformance::{entry, notice, page};
 use crate::records::FrontierKind;
 use gazette_notice::Notice;
-use gazette_notice::{Issue, IssueStatus, NoticeDate, NoticeDateTime};
+use gazette_notice::{NoticeDate, NoticeDateTime};
 
 /// A store on a fresh database, or `None` (printed) when there is no server.
 fn store(test: &str) -> Option<(String, PgStore)> {
     let url = test_server::fresh_database_or_skip(test)?;
     let store = PgStore::open(&url).expect("open the store");
     Some((url, store))
-}
-
-fn notice(org: &str, alias: &str, title: &str) -> Notice {
-    Notice {
-        title: Some(title.into()),
-        organisation: Some(org.into()),
-        organisation_aliases: vec![alias.into()],
-        issues: vec![Issue {
-            number: "1".into(),
-            title: "台账管理不规范".into(),
-            status: IssueStatus::InProgress,
-            category_path: vec![],
-        }],
-        ..Notice::default()
-    }
-}
-
-fn page(url: &str, at: i64) -> PageRecord {
-    PageRecord {
-        url: url.into(),
-        content_sha256: format!("sha-{url}-{at}"),
-        fetched_at_ms: at,
-        ..PageRecord::default()
-    }
-}
-
-fn entry(url: &str, kind: FrontierKind) -> FrontierEntry {
-    FrontierEntry {
-        url: url.into(),
-        kind,
-        ..FrontierEntry::default()
-    }
 }
 
 #[test]

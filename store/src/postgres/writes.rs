@@ -34,11 +34,7 @@ pub(crate) fn write_page(
 ) -> Result<(PageOutcome, Option<u64>), PgError> {
     let mut page = page.clone();
     if let Some(body) = compressed {
-        tx.execute(
-            "INSERT INTO page_bodies (url, fetched_at_ms, body) VALUES ($1, $2, $3)
-             ON CONFLICT (url, fetched_at_ms) DO UPDATE SET body = EXCLUDED.body",
-            &[&page.url, &page.fetched_at_ms, &body],
-        )?;
+        put_page_body(tx, &page.url, page.fetched_at_ms, body)?;
         page.body_stored = true;
     }
     let stored = {
@@ -154,15 +150,112 @@ pub(crate) fn put_page(
     Ok(())
 }
 
+/// Stores (or replaces) the compressed body of a page as fetched at `fetched_at_ms`.
+pub(crate) fn put_page_body(
+    tx: &mut impl postgres::GenericClient,
+    url: &str,
+    fetched_at_ms: i64,
+    body: &[u8],
+) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO page_bodies (url, fetched_at_ms, body) VALUES ($1, $2, $3)
+         ON CONFLICT (url, fetched_at_ms) DO UPDATE SET body = EXCLUDED.body",
+        &[&url, &fetched_at_ms, &body],
+    )?;
+    Ok(())
+}
+
+/// Stores (or replaces) an earlier record of a page, keyed by its fetch time.
+pub(crate) fn put_page_version(
+    tx: &mut impl postgres::GenericClient,
+    old: &PageRecord,
+) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO page_versions (url, fetched_at_ms, record) VALUES ($1, $2, $3)
+         ON CONFLICT (url, fetched_at_ms) DO UPDATE SET record = EXCLUDED.record",
+        &[&old.url, &old.fetched_at_ms, &encode("page_versions", old)?],
+    )?;
+    Ok(())
+}
+
+/// Stores (or replaces) version `version` of a notice.
+pub(crate) fn put_notice_version(
+    tx: &mut impl postgres::GenericClient,
+    version: u64,
+    record: &StoredNotice,
+) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO notice_versions (id, version, record) VALUES ($1, $2, $3)
+         ON CONFLICT (id, version) DO UPDATE SET record = EXCLUDED.record",
+        &[
+            &record.id,
+            &to_i64(version),
+            &encode("notice_versions", record)?,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Stores (or replaces) an organisation record.
+pub(crate) fn put_organisation(
+    tx: &mut impl postgres::GenericClient,
+    org: &OrganisationRecord,
+) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO organisations (id, record) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
+        &[&org.id, &encode("organisations", org)?],
+    )?;
+    Ok(())
+}
+
+/// Points the folded name `folded` at an organisation (replacing what it pointed at).
+pub(crate) fn name_organisation(
+    tx: &mut impl postgres::GenericClient,
+    folded: &str,
+    organisation_id: &str,
+) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO organisation_names (folded, organisation_id) VALUES ($1, $2)
+         ON CONFLICT (folded) DO UPDATE SET organisation_id = EXCLUDED.organisation_id",
+        &[&folded, &organisation_id],
+    )?;
+    Ok(())
+}
+
+/// Points the derived notice id `derived` at the notice `id` (replacing what it pointed at).
+pub(crate) fn put_alias(
+    tx: &mut impl postgres::GenericClient,
+    derived: &str,
+    id: &str,
+) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO notice_aliases (derived, id) VALUES ($1, $2)
+         ON CONFLICT (derived) DO UPDATE SET id = EXCLUDED.id",
+        &[&derived, &id],
+    )?;
+    Ok(())
+}
+
+/// Marks notice `id` withdrawn at `version` (replacing an earlier mark).
+pub(crate) fn put_withdrawn(
+    tx: &mut impl postgres::GenericClient,
+    id: &str,
+    version: u64,
+) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO withdrawn_notices (id, version) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
+        &[&id, &to_i64(version)],
+    )?;
+    Ok(())
+}
+
 /// Applies a plan in order; returns the last change-log position it took, if any. The caller
 /// holds the feed row lock, so the positions are the next ones in commit order.
 fn apply(tx: &mut Transaction<'_>, plan: &PageWritePlan) -> Result<Option<u64>, PgError> {
     if let Some(old) = &plan.page_version {
-        tx.execute(
-            "INSERT INTO page_versions (url, fetched_at_ms, record) VALUES ($1, $2, $3)
-             ON CONFLICT (url, fetched_at_ms) DO UPDATE SET record = EXCLUDED.record",
-            &[&old.url, &old.fetched_at_ms, &encode("page_versions", old)?],
-        )?;
+        put_page_version(tx, old)?;
     }
     put_page(tx, &plan.page)?;
     let mut last = None;
@@ -173,25 +266,11 @@ fn apply(tx: &mut Transaction<'_>, plan: &PageWritePlan) -> Result<Option<u64>, 
                 tx.execute("DELETE FROM notices WHERE id = $1", &[id])?;
             }
             WriteOp::PutNoticeVersion { version, record } => {
-                tx.execute(
-                    "INSERT INTO notice_versions (id, version, record) VALUES ($1, $2, $3)
-                     ON CONFLICT (id, version) DO UPDATE SET record = EXCLUDED.record",
-                    &[
-                        &record.id,
-                        &to_i64(*version),
-                        &encode("notice_versions", record)?,
-                    ],
-                )?;
+                put_notice_version(tx, *version, record)?;
             }
             // The fetch-time order is an index on the notices table itself.
             WriteOp::IndexFetched { .. } | WriteOp::UnindexFetched { .. } => {}
-            WriteOp::PutOrganisation(org) => {
-                tx.execute(
-                    "INSERT INTO organisations (id, record) VALUES ($1, $2)
-                     ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
-                    &[&org.id, &encode("organisations", org)?],
-                )?;
-            }
+            WriteOp::PutOrganisation(org) => put_organisation(tx, org)?,
             WriteOp::RemoveOrganisation(id) => {
                 tx.execute("DELETE FROM organisations WHERE id = $1", &[id])?;
             }
@@ -207,27 +286,9 @@ fn apply(tx: &mut Transaction<'_>, plan: &PageWritePlan) -> Result<Option<u64>, 
             WriteOp::NameOrganisation {
                 folded,
                 organisation_id,
-            } => {
-                tx.execute(
-                    "INSERT INTO organisation_names (folded, organisation_id) VALUES ($1, $2)
-                     ON CONFLICT (folded) DO UPDATE SET organisation_id = EXCLUDED.organisation_id",
-                    &[folded, organisation_id],
-                )?;
-            }
-            WriteOp::Alias { derived, id } => {
-                tx.execute(
-                    "INSERT INTO notice_aliases (derived, id) VALUES ($1, $2)
-                     ON CONFLICT (derived) DO UPDATE SET id = EXCLUDED.id",
-                    &[derived, id],
-                )?;
-            }
-            WriteOp::Withdraw { id, version } => {
-                tx.execute(
-                    "INSERT INTO withdrawn_notices (id, version) VALUES ($1, $2)
-                     ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
-                    &[id, &to_i64(*version)],
-                )?;
-            }
+            } => name_organisation(tx, folded, organisation_id)?,
+            WriteOp::Alias { derived, id } => put_alias(tx, derived, id)?,
+            WriteOp::Withdraw { id, version } => put_withdrawn(tx, id, *version)?,
             WriteOp::Unwithdraw(id) => {
                 tx.execute("DELETE FROM withdrawn_notices WHERE id = $1", &[id])?;
             }

@@ -161,6 +161,16 @@ pub(crate) fn hrefs(text: &str, base: &Url) -> Vec<Url> {
         .collect()
 }
 
+/// The pages a reader found, as strings, for the readers' tests to compare.
+#[cfg(test)]
+fn urls(pages: Option<Vec<Url>>) -> Vec<String> {
+    pages
+        .unwrap_or_default()
+        .iter()
+        .map(Url::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

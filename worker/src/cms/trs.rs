@@ -115,14 +115,7 @@ fn variable(text: &str, name: &str) -> Arg {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn urls(pages: Option<Vec<Url>>) -> Vec<String> {
-        pages
-            .unwrap_or_default()
-            .iter()
-            .map(Url::to_string)
-            .collect()
-    }
+    use crate::cms::urls;
 
     #[test]
     fn literal_call_names_every_page_but_the_current_one() {

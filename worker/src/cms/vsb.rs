@@ -102,14 +102,7 @@ fn page_number(dir: &Url, url: &Url) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn urls(pages: Option<Vec<Url>>) -> Vec<String> {
-        pages
-            .unwrap_or_default()
-            .iter()
-            .map(Url::to_string)
-            .collect()
-    }
+    use crate::cms::urls;
 
     const PAGER: &str = r#"<ul><li><a href="info/1021/5501.htm">通报</a></li></ul>
 <table><tr><td id="fanye">共52条&nbsp;&nbsp;1/4&nbsp;</td><td>

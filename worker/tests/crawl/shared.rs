@@ -76,7 +76,7 @@ async fn the_entries_of_a_stopped_worker_are_taken_over_when_its_lease_expires()
     h.store
         .frontier_begin("test", &[list], 0, 100, 100)
         .expect("begin");
-    let now = gazette_worker::fetch::now_ms();
+    let now = gazette_store::now_ms();
     let stopped = Lease {
         worker: "a-worker-that-stopped",
         now_ms: now,
