@@ -82,12 +82,7 @@ impl OrganisationApi {
 
     /// The organisation's notices, newest first (by signing date, then fetch time).
     fn notices_of(&self, org: &OrganisationRecord) -> Result<Vec<Arc<StoredNotice>>, ApiError> {
-        let mut notices = Vec::new();
-        for id in &org.notice_ids {
-            if let Some(n) = self.store.notice(id)? {
-                notices.push(n);
-            }
-        }
+        let mut notices = self.store.notices(&org.notice_ids)?;
         notices.sort_by(|a, b| {
             (b.notice.signed_on, b.fetched_at_ms, &b.id).cmp(&(
                 a.notice.signed_on,

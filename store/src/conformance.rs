@@ -157,6 +157,15 @@ pub fn page_and_notices_round_trip(factory: Factory<'_>) {
     assert_eq!(store.page_body("http://a.test/1", 11).expect("body"), None);
     assert_eq!(store.page("http://a.test/none").expect("read"), None);
     assert_eq!(store.notice("0000000000000000").expect("read"), None);
+    // Several at once: the ones that exist, unknown ids skipped.
+    let several = store
+        .notices(&[id.clone(), "0000000000000000".to_owned(), id.clone()])
+        .expect("read several");
+    assert!(
+        !several.is_empty() && several.iter().all(|n| n.id == *id),
+        "{several:?}"
+    );
+    assert!(store.notices(&[]).expect("read none").is_empty());
     assert_eq!(store.page_count().expect("count"), 1);
     only_new(
         &*store,

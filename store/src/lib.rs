@@ -231,6 +231,15 @@ pub trait PageStore: Send + Sync {
 pub trait NoticeReads: Send + Sync {
     /// The notice with `id` (shared: the store may keep it cached).
     fn notice(&self, id: &str) -> Result<Option<Arc<StoredNotice>>>;
+    /// The notices among `ids` that exist, in no particular order: an organisation's notices
+    /// for GetIssueStatus. A backend across a network reads them in one round trip.
+    fn notices(&self, ids: &[String]) -> Result<Vec<Arc<StoredNotice>>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.notice(id)?);
+        }
+        Ok(out)
+    }
     /// The last version of the notice `id` when it was withdrawn (no stored page carries it
     /// any more); its versions remain in [`Self::notice_versions`].
     fn withdrawn_version(&self, id: &str) -> Result<Option<u64>>;

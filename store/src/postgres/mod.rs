@@ -766,6 +766,15 @@ impl NoticeReads for PgStore {
             .map(Arc::new))
     }
 
+    fn notices(&self, ids: &[String]) -> Result<Vec<Arc<StoredNotice>>> {
+        let found: Vec<StoredNotice> = self.read_records(
+            "notices",
+            "SELECT record FROM notices WHERE id = ANY($1)",
+            &[&ids],
+        )?;
+        Ok(found.into_iter().map(Arc::new).collect())
+    }
+
     fn withdrawn_version(&self, id: &str) -> Result<Option<u64>> {
         self.with_conn(|conn| {
             Ok(conn
