@@ -127,7 +127,7 @@ async fn claimed_run(
     slot.begin();
     let crawl = crawler.crawl_once(&slot.source, cancel);
     tokio::pin!(crawl);
-    let mut renew = tokio::time::interval(gazette_worker::LEASE / 3);
+    let mut renew = tokio::time::interval(crawler.lease_renewal());
     renew.reset();
     let result = loop {
         tokio::select! {

@@ -15,6 +15,9 @@ use std::time::Duration;
 /// Prefix of environment variables that override the file.
 pub const ENV_PREFIX: &str = "GAZETTE_";
 
+/// The shortest frontier lease accepted: renewals (every third of it) must stay well apart.
+const MIN_LEASE: Duration = Duration::from_secs(3);
+
 /// Everything `gazette serve` needs.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -437,6 +440,11 @@ impl Settings {
         ] {
             anyhow::ensure!(!timeout.is_zero(), "{key} must be positive");
         }
+        anyhow::ensure!(
+            self.crawler.lease >= MIN_LEASE,
+            "crawler.lease must be at least {} s (leases are renewed every third of it)",
+            MIN_LEASE.as_secs()
+        );
         let mut names = std::collections::HashSet::new();
         for source in &self.sources {
             anyhow::ensure!(
@@ -615,6 +623,11 @@ mod tests {
                 "zero connect timeout",
                 "[crawler]\nconnect_timeout = \"0s\"\n".into(),
                 &["crawler.connect_timeout", "positive"],
+            ),
+            (
+                "lease too short",
+                "[crawler]\nlease = \"2s\"\n".into(),
+                &["crawler.lease", "at least 3 s"],
             ),
         ];
         for (case, text, needles) in cases {

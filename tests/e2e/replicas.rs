@@ -24,7 +24,11 @@ const REPLICAS: usize = 3;
 /// Requests a replica has in flight at most (`per_host_concurrency` below): what it can have
 /// fetched and not yet stored when it is killed, so what may be fetched a second time.
 const IN_FLIGHT: usize = 4;
-/// Bounds the whole crawl: the killed replica's leases last a minute (the worker's `LEASE`).
+/// How long the replicas' leases last (`[crawler] lease`): the survivors take the killed
+/// replica's entries over after this long. Short to keep the test short, long enough that a
+/// replica stalled on a loaded machine still renews (every third of it) in time.
+const LEASE: &str = "15s";
+/// Bounds the whole crawl.
 const BOUND: Duration = Duration::from_secs(300);
 
 /// The User-Agent of replica `i`, which the site records with each request.
@@ -39,7 +43,8 @@ async fn start(i: usize, url: &str, config: &std::path::Path) -> Served {
     command
         .arg("--config")
         .arg(config)
-        .env("GAZETTE_CRAWLER__USER_AGENT", agent(i));
+        .env("GAZETTE_CRAWLER__USER_AGENT", agent(i))
+        .env("GAZETTE_CRAWLER__LEASE", LEASE);
     child::serve(command).await
 }
 

@@ -168,6 +168,10 @@ fn default_interval() -> Duration {
     Duration::from_secs(6 * 3600)
 }
 
+fn default_lease() -> Duration {
+    Duration::from_secs(60)
+}
+
 fn default_max_pages() -> usize {
     200
 }
@@ -235,6 +239,11 @@ pub struct CrawlerConfig {
         with = "humantime_serde_compat"
     )]
     pub robots_unavailable_retry: Duration,
+    /// How long a claimed frontier entry or scheduled run stays this worker's without renewal
+    /// (renewed every third of it). Replicas on one store take over the work of one that died
+    /// after this long; shorter means faster takeover and more renewal writes.
+    #[serde(default = "default_lease", with = "humantime_serde_compat")]
+    pub lease: Duration,
 }
 
 impl Default for CrawlerConfig {
@@ -258,6 +267,7 @@ impl Default for CrawlerConfig {
             respect_robots: default_respect_robots(),
             robots_max_age: default_robots_max_age(),
             robots_unavailable_retry: default_robots_unavailable_retry(),
+            lease: default_lease(),
         }
     }
 }

@@ -9,7 +9,7 @@
 //!
 //! Entries are leased, not just read (see [`gazette_store::PageStore`]): a run claims a few
 //! entries at a time for this crawler's worker id, renews the leases of what it holds (in
-//! flight, waiting, or deferred to a later run) every third of [`LEASE`], and gives back what
+//! flight, waiting, or deferred to a later run) every third of its length ([`CrawlerConfig::lease`]), and gives back what
 //! it did not finish when it ends. Several crawlers on one shared store thus work through one
 //! frontier, each entry fetched by one of them; the entries of one that died are handed out
 //! again once their leases expire. While other workers hold leases and nothing is claimable,
@@ -45,9 +45,6 @@ pub struct Progress<'a> {
 /// A progress callback.
 pub type ProgressFn = Arc<dyn Fn(Progress<'_>) + Send + Sync>;
 
-/// How long a claimed frontier entry (or a schedule claim) stays a worker's without renewal.
-pub const LEASE: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// The longest wait before looking again for work while other workers hold leases: their
 /// completions may queue new entries before any lease expires.
 const WORK_POLL: std::time::Duration = std::time::Duration::from_secs(1);
@@ -69,12 +66,12 @@ fn new_worker_id() -> Arc<str> {
     format!("{host}-{}-{:08x}", std::process::id(), fastrand::u32(..)).into()
 }
 
-/// `worker`'s lease taken at `now`, lasting [`LEASE`].
-fn lease(worker: &str, now: i64) -> Lease<'_> {
+/// `worker`'s lease taken at `now`, lasting `length` ([`CrawlerConfig::lease`]).
+fn lease(worker: &str, now: i64, length: std::time::Duration) -> Lease<'_> {
     Lease {
         worker,
         now_ms: now,
-        until_ms: now.saturating_add(i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX)),
+        until_ms: now.saturating_add(i64::try_from(length.as_millis()).unwrap_or(i64::MAX)),
     }
 }
 
@@ -104,6 +101,13 @@ impl Crawler {
         })
     }
 
+    /// How often held leases and claims are renewed: a third of their length, so that two
+    /// renewals may fail before one expires.
+    pub fn lease_renewal(&self) -> std::time::Duration {
+        // Never zero (a timer of period zero is refused); settings refuse leases this short.
+        (self.config.lease / 3).max(std::time::Duration::from_millis(100))
+    }
+
     /// This crawler's id in frontier leases and schedule claims.
     pub fn worker_id(&self) -> &str {
         &self.worker_id
@@ -113,13 +117,11 @@ impl Crawler {
     /// crawler among replicas on a shared store runs it; see [`PageStore::claim_run`].
     pub async fn claim_run(&self, source: &str, due_ms: i64) -> Result<bool> {
         let (store, name, worker) = self.owned(source);
-        let now = now_ms();
-        Ok(
-            tokio::task::spawn_blocking(move || {
-                store.claim_run(&name, due_ms, lease(&worker, now))
-            })
-            .await??,
-        )
+        let (now, length) = (now_ms(), self.config.lease);
+        Ok(tokio::task::spawn_blocking(move || {
+            store.claim_run(&name, due_ms, lease(&worker, now, length))
+        })
+        .await??)
     }
 
     /// Ends this crawler's claim on `source`'s schedule.
@@ -274,7 +276,7 @@ impl Crawler {
         let mut held: BTreeSet<u64> = BTreeSet::new();
         let mut queue: VecDeque<(u64, FrontierEntry)> = VecDeque::new();
         let mut in_flight = FuturesUnordered::new();
-        let mut renew = tokio::time::interval(LEASE / 3);
+        let mut renew = tokio::time::interval(self.lease_renewal());
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         renew.reset();
         let mut done = 0;
@@ -393,9 +395,9 @@ impl Crawler {
         limit: usize,
     ) -> Result<gazette_store::FrontierClaim> {
         let (store, name, worker) = self.owned(&source.name);
-        let now = now_ms();
+        let (now, length) = (now_ms(), self.config.lease);
         Ok(tokio::task::spawn_blocking(move || {
-            store.frontier_claim(&name, lease(&worker, now), limit)
+            store.frontier_claim(&name, lease(&worker, now, length), limit)
         })
         .await??)
     }
@@ -409,10 +411,10 @@ impl Crawler {
         }
         let (store, name, worker) = self.owned(&source.name);
         let seqs: Vec<u64> = held.iter().copied().collect();
-        let now = now_ms();
+        let (now, length) = (now_ms(), self.config.lease);
         let asked = seqs.len();
         let kept = tokio::task::spawn_blocking(move || {
-            store.frontier_renew(&name, lease(&worker, now), &seqs)
+            store.frontier_renew(&name, lease(&worker, now, length), &seqs)
         })
         .await??;
         if kept.len() < asked {

@@ -67,7 +67,7 @@ pub mod crawl;
 pub mod schedule;
 
 pub use config::{CrawlerConfig, Pagination, SourceConfig};
-pub use crawl::{Crawler, LEASE, Progress, ProgressFn};
+pub use crawl::{Crawler, Progress, ProgressFn};
 pub use error::{Result, WorkerError};
 pub use failure::FailureClass;
 pub use fetch::{FetchedPage, Fetcher};
