@@ -243,7 +243,8 @@ const FROM_BODY: &str = "the body";
 
 /// The organisation and where it was read: a full party-organisation name issuing the notice
 /// (its title) or signing it; else the committee the opening says the findings were fed back to
-/// (向甲市委反馈), which is the rectifying organisation even when no title is printed; else the
+/// (向甲市委反馈), which is the rectifying organisation even when no title is printed (the
+/// title's or the signature's fuller form when it is a short back-reference to it); else the
 /// signer or issuer as printed; else the inspected body named in the opening (its full name,
 /// else the name as printed: 对区某局党组开展巡察); else the first full name in the body.
 fn find_organisation(
@@ -265,12 +266,21 @@ fn find_organisation(
                 .map(tag(FROM_SIGNATURE))
         })
         .or_else(|| {
-            opening
-                .and_then(|o| {
-                    let short = organisation::fed_back_to(o)?;
-                    Some(organisation::defined_as(o, short).unwrap_or(short))
+            let o = opening?;
+            let short = organisation::fed_back_to(o)?;
+            let named = organisation::defined_as(o, short).unwrap_or(short);
+            // A back-reference (向集团公司党组反馈) to the issuer the title or the signature
+            // prints in full: the fullest printed form is the organisation.
+            let printed_issuer = issuer.filter(|i| signature::is_name_line(i));
+            printed_issuer
+                .filter(|i| organisation::abbreviates(named, i))
+                .map(tag(FROM_TITLE))
+                .or_else(|| {
+                    signature
+                        .filter(|s| organisation::abbreviates(named, s))
+                        .map(tag(FROM_SIGNATURE))
                 })
-                .map(tag(FROM_FEEDBACK))
+                .or_else(|| Some(tag(FROM_FEEDBACK)(named)))
         })
         .or_else(|| signature.map(tag(FROM_SIGNATURE)))
         .or_else(|| {
