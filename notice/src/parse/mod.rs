@@ -304,3 +304,29 @@ fn find_organisation(
                 .map(tag(FROM_BODY))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_back_reference_gives_way_to_the_printed_issuer() {
+        let opening = "根据省委部署，省委第二巡视组对甲乙理工学院党委进行了巡视，并向学校党委反馈了巡视意见。";
+        let title = "甲乙理工学院党委关于省委巡视整改进展情况的通报";
+        let got = find_organisation(None, Some(title), Some(opening), &[]);
+        assert_eq!(got, Some(("甲乙理工学院党委".to_owned(), FROM_TITLE)));
+        let got = find_organisation(
+            Some("丙丁能源集团有限公司党组"),
+            None,
+            Some("向集团公司党组反馈"),
+            &[],
+        );
+        assert_eq!(
+            got,
+            Some(("丙丁能源集团有限公司党组".to_owned(), FROM_SIGNATURE))
+        );
+        // A different unit's name stays the committee the findings went to.
+        let got = find_organisation(None, Some(title), Some("向甲乙市委反馈"), &[]);
+        assert_eq!(got, Some(("甲乙市委".to_owned(), FROM_FEEDBACK)));
+    }
+}
