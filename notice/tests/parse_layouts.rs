@@ -407,3 +407,8 @@ fn blind_batch2_meets_the_thresholds() {
 fn blind_batch3_meets_the_thresholds() {
     check(&support::fixtures_dir().join("blind/batch3"), 26);
 }
+
+#[test]
+fn blind_batch4_meets_the_thresholds() {
+    check(&support::fixtures_dir().join("blind/batch4"), 26);
+}

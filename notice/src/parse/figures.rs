@@ -27,8 +27,12 @@ static ASPECTS_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| {
 static PROBLEMS_ASPECTS: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"问题(?:共|共计)?{N}(?:个方面|大类|个类别)(?:的|共)?{N}(?:个|项|条)")
 });
-static ASPECTS: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"{N}个方面(?:的|共|存在的)?(?:突出)?(?:问题|意见)"));
+/// `涉及3个方面，共指出问题19个`: the aspects, then a clause that goes on to count the problems.
+static ASPECTS: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"{N}个方面(?:(?:的|共|存在的)?(?:突出)?(?:问题|意见)|[，,](?:共|共计)?(?:指出|发现|反馈|提出|查找)(?:了|出)?(?:具体)?(?:问题|[0-9０-９零〇一二两三四五六七八九十百千]{1,6}个))",
+    )
+});
 /// `反馈的19个问题` / `反馈问题27个` / `发现问题86个`.
 static PROBLEMS_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
@@ -42,12 +46,23 @@ static COMPLETED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         r"已(?:全部)?(?:完成整改|整改完成|整改到位|整改销号|整改办结|完成|办结|销号)(?:的问题|问题)?{N}个",
     )
 });
+/// `共反馈问题286个，已整改271个` / `19个问题，已整改17个`: a bare 已整改 right after the
+/// problem total counts the problems rectified (elsewhere 已整改 names work done: 已整改118处).
+static COMPLETED_AFTER_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?:问题(?:共|共计)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}个|[0-9０-９零〇一二两三四五六七八九十百千]{1,6}个(?:具体)?问题)[，,]?(?:其中|目前)?已整改{N}个",
+    )
+});
 /// `8个问题已整改完成`.
 static COMPLETED_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"{N}个问题已(?:全部)?(?:整改完成|完成整改|整改到位|完成|办结|销号)"));
 /// `正在推进整改的问题4个` / `正在推进4个`.
+/// `阶段性完成5个` / `基本完成整改的问题2个`: stage results, which GENRES §4 counts as in
+/// progress.
 static IN_PROGRESS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:正在|持续|仍在)(?:推进整改|推进|整改)(?:中)?(?:的问题|问题)?{N}个")
+    pattern(
+        r"(?:(?:正在|持续|仍在)(?:推进整改|推进|整改)(?:中)?|(?:阶段性|基本)完成(?:整改)?)(?:的问题|问题)?{N}个",
+    )
 });
 /// `需长期坚持的问题2个`: long-term problems, which count as in progress.
 static LONG_TERM: LazyLock<Regex> =
@@ -56,7 +71,7 @@ static LONG_TERM: LazyLock<Regex> =
 /// `其余2个正在推进`.
 static IN_PROGRESS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:{N}个问题(?:中)?|(?:其余|剩余|另有|还有|尚有){N}个(?:问题)?(?:[^。；0-9]{0,16}?[，,])?)(?:正在|仍在|持续|正按计划|已取得阶段性)(?:加快|持续|按计划)?(?:推进|整改|成效|进展)|未完成(?:整改)?{N}个(?:问题)?[^。；，,0-9]{0,4}?(?:推进中|整改中|正在推进|正在整改|序时推进)",
+        r"(?:{N}个问题(?:中)?|(?:其余|剩余|另有|还有|尚有){N}个(?:问题)?(?:[^。；0-9]{0,16}?[，,])?)(?:正在|仍在|持续|正按计划|已取得阶段性)(?:加快|加紧|加速|全力|有序|持续|按计划)?(?:推进|整改|成效|进展)|未完成(?:整改)?{N}个(?:问题)?[^。；，,0-9]{0,4}?(?:推进中|整改中|正在推进|正在整改|序时推进)",
     )
 });
 /// `尚未完成整改的问题2个` / `2个问题尚未完成`.
@@ -91,6 +106,9 @@ static MEASURES_DONE_AFTER_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
         r"整改(?:措施|举措|任务)(?:共)?[0-9０-９零〇一二两三四五六七八九十百千]{1,6}(?:条|项)[，,][^。；，,问题个]{0,6}?(?:已|均已)(?:(?:完成|落实)(?:整改)?{N}(?:条|项)|全部(?:完成|落实)(?:到位)?(?:[。；，,]|$))",
     )
 });
+/// 已整改 ("rectified"): looked for before [`COMPLETED_AFTER_TOTAL`] runs.
+const RECTIFIED: &str = "已整改";
+
 /// 其中 ("among them"): a count after it is part of the one before. Its last character is
 /// looked for just before a long-term count.
 const AMONG_THEM_LAST: char = '中';
@@ -111,14 +129,14 @@ static TASKS_DONE: LazyLock<Regex> = LazyLock::new(|| {
 /// `建立完善12项制度机制` / `完善制度140项`.
 static RULES: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,24}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制|制度规定|制度文件|长效机制){N}(?:项|个|件|份|套))|建章立制{N}(?:项|个|件|份|套)|等(?:制度|规章制度|制度规定|制度文件){N}(?:项|个|件|份|套)",
+        r"(?:建立|完善|制定|修订|出台|健全|新建|修改|制修订|建章立制)[^。；，,]{0,24}?(?:{N}(?:项|个|件|份|套)[^。；，,]{0,4}?(?:制度|规章|办法|机制)|(?:制度|规章制度|制度机制|制度规定|制度文件|制度办法|管理办法|管理制度|长效机制){N}(?:项|个|件|份|套))|建章立制{N}(?:项|个|件|份|套)|等(?:制度|规章制度|制度规定|制度文件|制度办法|管理办法){N}(?:项|个|件|份|套)",
     )
 });
 /// `追责5人` / `问责处理3人` / `给予党纪政务处分2人` / `诫勉谈话3人` / `处理村干部13人` /
 /// `问责党组织4个、党员领导干部37人` (提醒谈话 and 批评教育 are not accountability).
 static PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理|诫勉谈话|诫勉)(?:了)?(?:党员)?(?:干部|相关责任人员|责任人员|相关人员|人员|责任人)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)|(?:问责|追责|处理)[^。；，]{1,14}?(?:干部|人员|责任人){N}(?:人|名)|{N}(?:人|名)[^。；，,0-9]{0,10}?(?:分别)?(?:进行了?|予以|给予|作出)[^。；，,0-9]{0,16}?(?:问责|追责|处理|处分|诫勉)",
+        r"(?:问责|追责|追责问责|问责追责|处理|处分|追究责任|组织处理|诫勉谈话|诫勉)(?:了)?(?:党员)?(?:干部|相关责任人员|责任人员|相关人员|人员|责任人)?{N}(?:人|名)|{N}(?:人|名)(?:被)?(?:问责|追责|给予[^。；，]{0,8}处分)|(?:问责|追责|处理)[^。；，]{1,14}?(?:干部|人员|责任人|员工|职工){N}(?:人|名)|{N}(?:人|名)[^。；，,0-9]{0,10}?(?:分别)?(?:进行了?|予以|给予|作出)[^。；，,0-9]{0,16}?(?:问责|追责|处理|处分|诫勉)",
     )
 });
 /// `追缴资金120万元` / `挽回经济损失1.2亿元`.
@@ -197,8 +215,13 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         out.problems_total = first(&PROBLEMS_TOTAL, text);
     }
     if out.problems_completed.is_none() {
-        out.problems_completed =
-            first(&COMPLETED_AFTER, text).or_else(|| first(&COMPLETED_BEFORE, text));
+        out.problems_completed = first(&COMPLETED_AFTER, text)
+            .or_else(|| first(&COMPLETED_BEFORE, text))
+            .or_else(|| {
+                text.contains(RECTIFIED)
+                    .then(|| first(&COMPLETED_AFTER_TOTAL, text))
+                    .flatten()
+            });
     }
     if out.problems_in_progress.is_none() {
         let ongoing = first(&IN_PROGRESS_AFTER, text).or_else(|| first(&IN_PROGRESS_BEFORE, text));
@@ -333,6 +356,36 @@ mod tests {
         assert_eq!(got.measures_completed, Some(49));
         let got = reported(&["对违反规定的6名医务人员分别给予通报批评、扣发绩效等处理。"]);
         assert_eq!(got.people_held_accountable, Some(6));
+    }
+
+    #[test]
+    fn reads_stage_results_clauses_between_counts_and_other_nouns() {
+        let got = reported(&["截至6月底，21个问题中已整改到位15个、阶段性完成6个。"]);
+        assert_eq!(
+            (got.problems_completed, got.problems_in_progress),
+            (Some(15), Some(6))
+        );
+        let got = reported(&["截至目前，已完成整改9个、基本完成3个、需长期坚持2个。"]);
+        assert_eq!(
+            (got.problems_in_progress, got.problems_long_term),
+            (Some(3), Some(2))
+        );
+        let got = reported(&[
+            "巡察反馈涉及四个方面，共指出问题二十三个。已整改完成20个，剩余3个正在加紧推进。",
+        ]);
+        assert_eq!((got.aspects_total, got.problems_total), (Some(4), Some(23)));
+        assert_eq!(got.problems_in_progress, Some(3));
+        let got = reported(&["出台修订制度办法31项，对违规人员问责，问责干部职工47人。"]);
+        assert_eq!(got.rules_made, Some(31));
+        assert_eq!(got.people_held_accountable, Some(47));
+        let got = reported(&["本轮巡察共反馈问题154个，已整改149个，整改率96.8%。"]);
+        assert_eq!(
+            (got.problems_total, got.problems_completed),
+            (Some(154), Some(149))
+        );
+        // 已整改 alone, away from the problem total, names work done.
+        let got = reported(&["排查隐患点位40处，已整改36个。"]);
+        assert_eq!(got.problems_completed, None);
     }
 
     #[test]

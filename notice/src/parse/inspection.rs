@@ -8,10 +8,11 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// An inspection team: (level committee)第N(联动|专项|提级|机动)?(巡视|巡察)组; a unit's own
-/// party group or committee may send it (局党组第一巡察组, 集团党委第二巡察组).
+/// party group or committee may send it (局党组第一巡察组, 集团党委第二巡察组), and so may a
+/// level committee's working committee (市委教育工委第一巡察组, 区委机关工委第二巡察组).
 static TEAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|(?:[局厅委办院校]|集团|公司)?(?:[党D]委|[党D]工委|[党D]组))?第[一二三四五六七八九十0-9０-９]{1,3}(?:提级交叉|联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
+        r"(?:(?:省委|市委|区委|县委|州委)\p{Han}{1,6}?工委|中央|省委|市委|区委|县委|州委|旗委|盟委|市委市政府|(?:[局厅委办院校]|集团|公司)?(?:[党D]委|[党D]工委|[党D]组))?第[一二三四五六七八九十0-9０-９]{1,3}(?:提级交叉|联动|专项|提级|机动|交叉)?(?:巡视|巡察)组",
     )
     .expect("the team pattern is a valid regex")
 });
@@ -26,9 +27,10 @@ static UNNUMBERED_TEAM: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the unnumbered team pattern is a valid regex")
 });
 
-/// 进行了巡察 / 开展了专项巡视: the verb phrase naming what was done.
+/// 进行了巡察 / 开展了专项巡视: the verb phrase naming what was done;
+/// 采取提级巡察方式 / 采用交叉巡察方式: the way the inspection was done names its kind too.
 static KIND_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:进行了?|开展了?|实施了?)(?:为期[^，。]{1,8}的)?(?:常规|政治)?((?:\p{Han}{2,8}?专项|提级交叉|联动|专项|提级|机动|交叉)?(?:巡视|巡察)(?:[“\x22]?回头看[”\x22]?)?)")
+    Regex::new(r"(?:进行了?|开展了?|实施了?|采取|采用)(?:为期[^，。]{1,8}的)?(?:常规|政治)?((?:\p{Han}{2,8}?专项|提级交叉|联动|专项|提级|机动|交叉)?(?:巡视|巡察)(?:[“\x22]?回头看[”\x22]?)?)")
         .expect("the kind verb pattern is a valid regex")
 });
 
@@ -120,6 +122,11 @@ fn kind_in(text: &str) -> Option<String> {
     }
 }
 
+/// True for 巡视 or 巡察 without a qualifier.
+fn is_bare_kind(kind: &str) -> bool {
+    kind == XUNSHI || kind == XUNCHA
+}
+
 /// The inspection as the title, the opening paragraph and the body describe it.
 pub(crate) fn inspection(title: Option<&str>, opening: Option<&str>, body: &[&str]) -> Inspection {
     let team = opening
@@ -131,8 +138,15 @@ pub(crate) fn inspection(title: Option<&str>, opening: Option<&str>, body: &[&st
         .and_then(|o| KIND_VERB.captures(o))
         .and_then(|c| c.get(1))
         .and_then(|m| kind_in(m.as_str()));
-    let kind = title
-        .and_then(kind_in)
+    // A title naming the bare kind (区委第六轮巡察整改情况) gives way to the opening's kind with
+    // its qualifier (采取提级巡察方式), which GENRES §1 keeps.
+    let title_kind = title.and_then(kind_in).filter(|k| {
+        !(is_bare_kind(k)
+            && verb_kind
+                .as_deref()
+                .is_some_and(|v| v.contains(k.as_str()) && v != k))
+    });
+    let kind = title_kind
         .or(verb_kind)
         .or_else(|| team.as_deref().and_then(kind_in))
         .or_else(|| majority_kind(body));
@@ -360,5 +374,13 @@ mod tests {
             &[],
         );
         assert_eq!(got.team.as_deref(), Some("市委第三提级交叉巡察组"));
+        let opening = "2024年3月4日至5月10日，区委第四轮巡察采取交叉巡察方式，对某镇等4个乡镇党委开展了巡察。";
+        let got = inspection(Some("区委第四轮巡察整改情况通报"), Some(opening), &[]);
+        assert_eq!(got.kind.as_deref(), Some("交叉巡察"));
+        let got = inspection(Some("某局党组关于专项巡察整改的通报"), Some(opening), &[]);
+        assert_eq!(got.kind.as_deref(), Some("专项巡察"));
+        let opening = "根据市委机关工委部署，市委机关工委第二巡察组对某局机关党委开展了巡察。";
+        let got = inspection(None, Some(opening), &[]);
+        assert_eq!(got.team.as_deref(), Some("市委机关工委第二巡察组"));
     }
 }

@@ -20,6 +20,9 @@ const OPEN_QUOTES: [char; 4] = ['“', '"', '「', '『'];
 /// Closing quotes.
 const CLOSE_QUOTES: [char; 4] = ['”', '"', '」', '』'];
 
+/// 针对 ("as to"): opens a heading that quotes the problem it answers (针对“X”问题).
+const REGARDING: &str = "针对";
+
 /// Characters of the words that may follow a quoted title (的问题, 方面的问题, 的整改, 整改情况,
 /// 整改进展落实): a quote followed by nothing else wraps the whole title.
 const WRAPPER_CHARS: &str = "的之问题方面整改情况进展落实及：:";
@@ -220,6 +223,14 @@ fn first_sentence(text: &str) -> String {
 /// heading text up to its first sentence end.
 pub(crate) fn issue_title(text: &str) -> String {
     let text = text.trim();
+    // 针对“X”问题 ("as to the problem X") wraps a quoted title the way 关于“X”的问题 does.
+    if let Some(inner) = text
+        .strip_prefix(REGARDING)
+        .and_then(|rest| rest.strip_prefix(OPEN_QUOTES))
+        && let Some(close) = closing_quote(inner)
+    {
+        return inner[..close].trim().to_owned();
+    }
     if let Some(rest) = text.strip_prefix("关于") {
         if let Some(open) = rest.chars().next().filter(|c| OPEN_QUOTES.contains(c)) {
             let inner = &rest[open.len_utf8()..];
@@ -297,6 +308,16 @@ mod tests {
             "甲乙不全面"
         );
         assert_eq!(issue_title("甲乙不全面【已完成】"), "甲乙不全面");
+        assert_eq!(issue_title("针对“甲乙不优”问题"), "甲乙不优");
+        assert_eq!(
+            issue_title("针对“丙丁问题仍未根治”问题"),
+            "丙丁问题仍未根治"
+        );
+        // Quoted terms inside a longer title stay whole.
+        assert_eq!(
+            issue_title("针对“四风”问题开展专项整治不彻底"),
+            "针对“四风”问题开展专项整治不彻底"
+        );
         assert_eq!(issue_title("深入学习。一是加强"), "深入学习");
     }
 

@@ -243,7 +243,8 @@ const FROM_BODY: &str = "the body";
 
 /// The organisation and where it was read: a full party-organisation name issuing the notice
 /// (its title) or signing it; else the committee the opening says the findings were fed back to
-/// (向甲市委反馈), which is the rectifying organisation even when no title is printed; else the
+/// (向甲市委反馈), which is the rectifying organisation even when no title is printed (the
+/// title's or the signature's fuller form when it is a short back-reference to it); else the
 /// signer or issuer as printed; else the inspected body named in the opening (its full name,
 /// else the name as printed: 对区某局党组开展巡察); else the first full name in the body.
 fn find_organisation(
@@ -265,12 +266,21 @@ fn find_organisation(
                 .map(tag(FROM_SIGNATURE))
         })
         .or_else(|| {
-            opening
-                .and_then(|o| {
-                    let short = organisation::fed_back_to(o)?;
-                    Some(organisation::defined_as(o, short).unwrap_or(short))
+            let o = opening?;
+            let short = organisation::fed_back_to(o)?;
+            let named = organisation::defined_as(o, short).unwrap_or(short);
+            // A back-reference (向集团公司党组反馈) to the issuer the title or the signature
+            // prints in full: the fullest printed form is the organisation.
+            let printed_issuer = issuer.filter(|i| signature::is_name_line(i));
+            printed_issuer
+                .filter(|i| organisation::abbreviates(named, i))
+                .map(tag(FROM_TITLE))
+                .or_else(|| {
+                    signature
+                        .filter(|s| organisation::abbreviates(named, s))
+                        .map(tag(FROM_SIGNATURE))
                 })
-                .map(tag(FROM_FEEDBACK))
+                .or_else(|| Some(tag(FROM_FEEDBACK)(named)))
         })
         .or_else(|| signature.map(tag(FROM_SIGNATURE)))
         .or_else(|| {
@@ -293,4 +303,30 @@ fn find_organisation(
                 .find_map(|l| organisation::find_full_name(l))
                 .map(tag(FROM_BODY))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_back_reference_gives_way_to_the_printed_issuer() {
+        let opening = "根据省委部署，省委第二巡视组对甲乙理工学院党委进行了巡视，并向学校党委反馈了巡视意见。";
+        let title = "甲乙理工学院党委关于省委巡视整改进展情况的通报";
+        let got = find_organisation(None, Some(title), Some(opening), &[]);
+        assert_eq!(got, Some(("甲乙理工学院党委".to_owned(), FROM_TITLE)));
+        let got = find_organisation(
+            Some("丙丁能源集团有限公司党组"),
+            None,
+            Some("向集团公司党组反馈"),
+            &[],
+        );
+        assert_eq!(
+            got,
+            Some(("丙丁能源集团有限公司党组".to_owned(), FROM_SIGNATURE))
+        );
+        // A different unit's name stays the committee the findings went to.
+        let got = find_organisation(None, Some(title), Some("向甲乙市委反馈"), &[]);
+        assert_eq!(got, Some(("甲乙市委".to_owned(), FROM_FEEDBACK)));
+    }
 }

@@ -98,6 +98,43 @@ pub(crate) fn fed_back_to(opening: &str) -> Option<&str> {
         .map(|m| m.as_str())
 }
 
+/// Generic heads a notice calls its own unit by (向学校党委反馈, 向公司党委反馈): with the same
+/// designation they stand for whatever unit the title or the signature names.
+const GENERIC_HEADS: [&str; 9] = [
+    "集团公司",
+    "集团",
+    "公司",
+    "学校",
+    "医院",
+    "银行",
+    "本局",
+    "单位",
+    "机关",
+];
+
+/// True when `short` is a shorter form of `full` with the same designation: its characters
+/// appear in `full` in order (集团公司党组 of 中国某某能源集团有限公司党组, 某某银行党委 of
+/// 中国某某发展银行党委; 党 and D equal), or it is a generic head (学校党委 of 某某大学党委), and
+/// both end in the same two characters.
+pub(crate) fn abbreviates(short: &str, full: &str) -> bool {
+    let full_chars: Vec<char> = full.chars().collect();
+    let short_chars: Vec<char> = short.chars().collect();
+    let ending = |v: &[char]| -> Option<[char; 2]> {
+        let n = v.len();
+        (n >= 2).then(|| [v[n - 2], v[n - 1]].map(|c| if c == 'D' { '党' } else { c }))
+    };
+    short_chars.len() < full_chars.len()
+        && ending(&short_chars).is_some_and(|e| Some(e) == ending(&full_chars))
+        && (is_subsequence(short_chars.iter(), &full_chars)
+            || short_chars
+                .get(..short_chars.len() - 2)
+                .is_some_and(|head| {
+                    GENERIC_HEADS
+                        .iter()
+                        .any(|g| g.chars().eq(head.iter().copied()))
+                }))
+}
+
 /// The full name that `text` abbreviates as `short` (中共某市某区委员会（以下简称某区委）): an
 /// opening often feeds back to the abbreviation it has just defined, and the organisation is
 /// the name the definition stands for.
@@ -294,6 +331,12 @@ mod tests {
         );
         assert!(is_full_name("中共某某经济开发区工委"));
         assert!(similarity("某某D工委", "某某党工委") > 0.99);
+        assert!(abbreviates("集团公司党组", "中国某某能源集团有限公司党组"));
+        assert!(abbreviates("甲乙银行党委", "中国甲乙发展银行党委"));
+        assert!(abbreviates("学校党委", "甲乙理工学院党委"));
+        assert!(!abbreviates("学校党委", "甲乙理工学院党组"));
+        assert!(!abbreviates("甲县委", "中共甲县纪委"));
+        assert!(!abbreviates("集团公司党组", "集团公司党组"));
         assert_eq!(
             fed_back_to("6月16日，省委巡视组向乙州市委反馈了巡视意见。"),
             Some("乙州市委")

@@ -172,13 +172,16 @@ const STATUS_CLAUSE_CHARS: usize = 14;
 /// not about the issue.
 const ALL_OF_THEM: [char; 2] = ['均', '都'];
 
-/// A clause that ends in a status word, followed by at most a particle, after at most `lead`
-/// characters (需长期坚持, 已取得阶段性成效, 正在整改中; `None`: any lead, 该项工作仍在持续推进):
-/// `已完成退出` reports a measure.
+/// A clause that ends in a status word, followed by at most 整改 and a particle, after at most
+/// `lead` characters (需长期坚持, 已取得阶段性成效, 正在整改中, 已基本完成整改; `None`: any lead,
+/// 该项工作仍在持续推进): `已完成退出` reports a measure.
 fn clause_pattern(words: &[&str], lead: Option<usize>) -> Regex {
     let lead = lead.map_or_else(|| ".*?".to_owned(), |n| format!(".{{0,{n}}}?"));
-    Regex::new(&format!("^{lead}(?:{})(?:中|了)?$", words.join("|")))
-        .expect("status words are plain literals")
+    Regex::new(&format!(
+        "^{lead}(?:{})(?:整改)?(?:中|了)?$",
+        words.join("|")
+    ))
+    .expect("status words are plain literals")
 }
 
 /// [`IN_PROGRESS_WORDS`] as a whole clause.
@@ -285,6 +288,15 @@ mod tests {
         );
         assert_eq!(
             inline_status("整改情况：查处案件21起。目前正在推进利用厂建设，预计明年投运。"),
+            Some(IssueStatus::InProgress)
+        );
+        // The status opens the sentence; a clause about what remains follows it.
+        assert_eq!(
+            inline_status("修订管理台账。该问题已基本完成整改，剩余工作将于9月底前完成。"),
+            Some(IssueStatus::InProgress)
+        );
+        assert_eq!(
+            inline_status("已完成12个站点的排查，整改工作仍在持续推进中。"),
             Some(IssueStatus::InProgress)
         );
         // 全部 ("all of them") speaks of the items just listed, like 均 and 都.
