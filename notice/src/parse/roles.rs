@@ -651,7 +651,7 @@ fn node_role(
     {
         let mut evidence = s.evidence.clone();
         if s.issues && level.is_none() {
-            evidence.push("but no heading beneath it reads as an issue".to_owned());
+            evidence.push("no heading beneath it reads as an issue (its issues, if any, are its rows or paragraphs)".to_owned());
         }
         return (s.role, evidence);
     }
