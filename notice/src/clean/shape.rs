@@ -79,41 +79,82 @@ pub(crate) fn compact_str(line: &str) -> Cow<'_, str> {
 #[inline(always)]
 pub(crate) fn char_at(bytes: &[u8], at: usize) -> (usize, bool) {
     let lead = bytes[at];
-    // CJK ideographs U+5000–U+9FFF, nearly every character of a notice, first.
-    if (0xE5..=0xE9).contains(&lead) {
-        return (3, false);
+    let len = usize::from(LEAD_LEN[usize::from(lead)]);
+    // One table lookup and one well-predicted branch for nearly every character: a jump table
+    // over lead bytes mispredicted on every change between ideographs and punctuation.
+    match LEAD_CLASS[usize::from(lead)] {
+        PLAIN => (len, false),
+        ASCII_SPACE => (1, true),
+        _ => (len, is_hidden_sequence(bytes, at, lead)),
     }
+}
+
+/// [`LEAD_CLASS`]: a lead byte that never starts a hidden character.
+const PLAIN: u8 = 0;
+/// [`LEAD_CLASS`]: ASCII whitespace.
+const ASCII_SPACE: u8 = 1;
+/// [`LEAD_CLASS`]: a lead byte some hidden characters start with (C2, E1, E2, E3, EF, F3).
+const MAYBE_HIDDEN: u8 = 2;
+
+/// The class of each lead byte, see [`char_at`].
+static LEAD_CLASS: [u8; 256] = {
+    let mut class = [PLAIN; 256];
+    let mut b = 0x09;
+    while b <= 0x0D {
+        class[b] = ASCII_SPACE;
+        b += 1;
+    }
+    class[0x20] = ASCII_SPACE;
+    class[0xC2] = MAYBE_HIDDEN;
+    class[0xE1] = MAYBE_HIDDEN;
+    class[0xE2] = MAYBE_HIDDEN;
+    class[0xE3] = MAYBE_HIDDEN;
+    class[0xEF] = MAYBE_HIDDEN;
+    class[0xF3] = MAYBE_HIDDEN;
+    class
+};
+
+/// The byte length of the character each lead byte starts (continuation bytes, which never
+/// start one at a character boundary, count two so that a scan still advances).
+static LEAD_LEN: [u8; 256] = {
+    let mut len = [1u8; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        len[b] = match b {
+            0x80..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        b += 1;
+    }
+    len
+};
+
+/// Whether the multi-byte character at `at`, whose lead byte `lead` is [`MAYBE_HIDDEN`], is
+/// whitespace or a placeholder.
+#[cold]
+fn is_hidden_sequence(bytes: &[u8], at: usize, lead: u8) -> bool {
     let tail = |n: usize| bytes.get(at + 1..at + n).unwrap_or_default();
     match lead {
-        0x09..=0x0D | 0x20 => (1, true),
-        0x00..=0x7F => (1, false),
         // U+0085, U+00A0
-        0xC2 => (2, matches!(tail(2), [0x85 | 0xA0])),
-        0x80..=0xDF => (2, false),
+        0xC2 => matches!(tail(2), [0x85 | 0xA0]),
         // U+1680
-        0xE1 => (3, tail(3) == [0x9A, 0x80]),
+        0xE1 => tail(3) == [0x9A, 0x80],
         // U+2000–U+200B, U+2028, U+2029, U+202F, U+205F
-        0xE2 => (
-            3,
-            matches!(
-                tail(3),
-                [0x80, 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF] | [0x81, 0x9F]
-            ),
+        0xE2 => matches!(
+            tail(3),
+            [0x80, 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF] | [0x81, 0x9F]
         ),
         // U+3000
-        0xE3 => (3, tail(3) == [0x80, 0x80]),
+        0xE3 => tail(3) == [0x80, 0x80],
         // U+FEFF
-        0xEF => (3, tail(3) == [0xBB, 0xBF]),
-        0xE0..=0xEF => (3, false),
+        0xEF => tail(3) == [0xBB, 0xBF],
         // Placeholders U+F0000–U+FFFFD (F3 B0 80 80 – F3 BF BF BD).
-        0xF3 => (
-            4,
-            matches!(
-                tail(4),
-                [0xB0..=0xBE, _, _] | [0xBF, 0x80..=0xBE, _] | [0xBF, 0xBF, 0x80..=0xBD]
-            ),
+        0xF3 => matches!(
+            tail(4),
+            [0xB0..=0xBE, _, _] | [0xBF, 0x80..=0xBE, _] | [0xBF, 0xBF, 0x80..=0xBD]
         ),
-        _ => (4, false),
+        _ => false,
     }
 }
 

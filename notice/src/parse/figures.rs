@@ -5,7 +5,7 @@
 
 use super::numerals::parse_number;
 use crate::model::ReportedFigures;
-use regex::{Captures, Regex};
+use regex::{Captures, Regex, RegexSet, SetMatches};
 use std::sync::LazyLock;
 
 /// A count in digits or Chinese numerals.
@@ -198,38 +198,117 @@ pub(crate) fn reported(paragraphs: &[&str]) -> ReportedFigures {
     out
 }
 
+/// Every pattern [`read_paragraph`] runs, in the order of [`FIGURE_SET`].
+fn figure_patterns() -> [&'static Regex; 21] {
+    [
+        &ASPECTS_PROBLEMS,
+        &PROBLEMS_ASPECTS,
+        &ASPECTS,
+        &PROBLEMS_TOTAL,
+        &COMPLETED_AFTER,
+        &COMPLETED_AFTER_TOTAL,
+        &COMPLETED_BEFORE,
+        &IN_PROGRESS_AFTER,
+        &LONG_TERM,
+        &IN_PROGRESS_BEFORE,
+        &PROBLEMS_NOT_COMPLETED,
+        &MEASURES,
+        &MEASURES_TOTAL_AFTER,
+        &TASKS_AND_MEASURES,
+        &MEASURES_DONE_AFTER_TOTAL,
+        &MEASURES_COMPLETED,
+        &TASKS_DONE,
+        &RULES,
+        &PEOPLE,
+        &MONEY,
+        &RATE,
+    ]
+}
+
+/// The figure patterns as one set: a sentence is scanned once to learn which of them match
+/// it, and only those run again to capture their numbers (most match nowhere, and each
+/// search for captures costs a scan and an allocation).
+static FIGURE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(figure_patterns().iter().map(|re| re.as_str()))
+        .expect("the figure patterns form a valid set")
+});
+
+/// Which figure patterns match one sentence.
+struct Candidates(SetMatches);
+
+impl Candidates {
+    fn of(text: &str) -> Self {
+        Self(FIGURE_SET.matches(text))
+    }
+
+    /// Whether `re` matches the sentence (a pattern outside the set always may).
+    fn may(&self, re: &Regex) -> bool {
+        figure_patterns()
+            .iter()
+            .position(|p| std::ptr::eq(*p, re))
+            .is_none_or(|i| self.0.matched(i))
+    }
+
+    fn first(&self, re: &Regex, text: &str) -> Option<i64> {
+        if self.may(re) { first(re, text) } else { None }
+    }
+
+    fn captures<'t>(&self, re: &Regex, text: &'t str) -> Option<Captures<'t>> {
+        if self.may(re) {
+            re.captures(text)
+        } else {
+            None
+        }
+    }
+
+    fn captures_iter<'r, 't>(
+        &self,
+        re: &'r Regex,
+        text: &'t str,
+    ) -> impl Iterator<Item = Captures<'t>> + use<'r, 't> {
+        self.may(re)
+            .then(|| re.captures_iter(text))
+            .into_iter()
+            .flatten()
+    }
+}
+
 /// Sets every still-unset figure `text` states.
 fn read_paragraph(text: &str, out: &mut ReportedFigures) {
-    if let Some(c) = ASPECTS_PROBLEMS
-        .captures(text)
-        .or_else(|| PROBLEMS_ASPECTS.captures(text))
+    let m = Candidates::of(text);
+    if let Some(c) = m
+        .captures(&ASPECTS_PROBLEMS, text)
+        .or_else(|| m.captures(&PROBLEMS_ASPECTS, text))
     {
         out.aspects_total = out.aspects_total.or(count(&c, 1));
         // The problem count is group 2 (N个方面N个问题) or 3 (N个方面问题共N个).
         out.problems_total = out.problems_total.or(count(&c, 2)).or(count(&c, 3));
     }
     if out.aspects_total.is_none() {
-        out.aspects_total = first(&ASPECTS, text);
+        out.aspects_total = m.first(&ASPECTS, text);
     }
     if out.problems_total.is_none() {
-        out.problems_total = first(&PROBLEMS_TOTAL, text);
+        out.problems_total = m.first(&PROBLEMS_TOTAL, text);
     }
     if out.problems_completed.is_none() {
-        out.problems_completed = first(&COMPLETED_AFTER, text)
-            .or_else(|| first(&COMPLETED_BEFORE, text))
+        out.problems_completed = m
+            .first(&COMPLETED_AFTER, text)
+            .or_else(|| m.first(&COMPLETED_BEFORE, text))
             .or_else(|| {
                 text.contains(RECTIFIED)
-                    .then(|| first(&COMPLETED_AFTER_TOTAL, text))
+                    .then(|| m.first(&COMPLETED_AFTER_TOTAL, text))
                     .flatten()
             });
     }
     if out.problems_in_progress.is_none() {
-        let ongoing = first(&IN_PROGRESS_AFTER, text).or_else(|| first(&IN_PROGRESS_BEFORE, text));
+        let ongoing = m
+            .first(&IN_PROGRESS_AFTER, text)
+            .or_else(|| m.first(&IN_PROGRESS_BEFORE, text));
         // The status model folds long-term problems into in progress, so the counts add up.
         // The printed count of problems being rectified; a separately printed long-term count
         // (需长期坚持2个) is not added to it, and serves only when it is the one count given.
-        let long_term = LONG_TERM
-            .captures_iter(text)
+        let long_term = m
+            .captures_iter(&LONG_TERM, text)
             .find(|c| {
                 c.get(0).is_some_and(|m| {
                     let tail: String = text[..m.start()].chars().rev().take(3).collect();
@@ -243,9 +322,9 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         out.problems_in_progress = ongoing.or(long_term);
     }
     if out.problems_not_completed.is_none() {
-        out.problems_not_completed = first(&PROBLEMS_NOT_COMPLETED, text);
+        out.problems_not_completed = m.first(&PROBLEMS_NOT_COMPLETED, text);
     }
-    for c in MEASURES.captures_iter(text) {
+    for c in m.captures_iter(&MEASURES, text) {
         let n = count(&c, 1);
         match (c.get(2).is_some(), count(&c, 3)) {
             (true, Some(done)) => {
@@ -257,37 +336,38 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         }
     }
     if out.measures_total.is_none() {
-        out.measures_total = TASKS_AND_MEASURES
-            .captures(text)
+        out.measures_total = m
+            .captures(&TASKS_AND_MEASURES, text)
             .and_then(|c| count(&c, 2))
-            .or_else(|| first(&MEASURES_TOTAL_AFTER, text));
+            .or_else(|| m.first(&MEASURES_TOTAL_AFTER, text));
     }
     if out.measures_completed.is_none()
-        && let Some(c) = TASKS_DONE.captures(text)
+        && let Some(c) = m.captures(&TASKS_DONE, text)
     {
         out.measures_total = out.measures_total.or(count(&c, 1));
         out.measures_completed = count(&c, 2);
     }
     if out.measures_completed.is_none()
-        && let Some(c) = MEASURES_DONE_AFTER_TOTAL.captures(text)
+        && let Some(c) = m.captures(&MEASURES_DONE_AFTER_TOTAL, text)
     {
         let all = c.get(0).is_some_and(|m| m.as_str().contains(ALL_DONE));
         out.measures_completed = count(&c, 1).or(if all { out.measures_total } else { None });
     }
     if out.measures_completed.is_none() {
-        out.measures_completed = first(&MEASURES_COMPLETED, text);
+        out.measures_completed = m.first(&MEASURES_COMPLETED, text);
     }
     if out.rules_made.is_none() {
         // 完善一套制度 ("perfect a set of rules") is a figure of speech, not a count.
-        out.rules_made = RULES
-            .captures_iter(text)
+        out.rules_made = m
+            .captures_iter(&RULES, text)
             .find_map(|c| (1..c.len()).find_map(|i| count(&c, i)).filter(|n| *n > 1));
     }
     if out.people_held_accountable.is_none() {
-        out.people_held_accountable = people(text);
+        // PEOPLE has no anchor, so no match in the sentence means none in a prefix of it.
+        out.people_held_accountable = m.may(&PEOPLE).then(|| people(text)).flatten();
     }
     if out.money_recovered_yuan.is_none()
-        && let Some(c) = MONEY.captures(text)
+        && let Some(c) = m.captures(&MONEY, text)
     {
         let amount: Option<f64> = c.get(1).and_then(|m| m.as_str().parse().ok());
         let scale = match c.get(2).map(|m| m.as_str()) {
@@ -298,8 +378,8 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
         out.money_recovered_yuan = amount.map(|a| (a * scale).round());
     }
     if out.completion_rate_percent.is_none() {
-        out.completion_rate_percent = RATE
-            .captures(text)
+        out.completion_rate_percent = m
+            .captures(&RATE, text)
             .and_then(|c| c.get(1))
             .and_then(|m| m.as_str().parse().ok());
     }
