@@ -3,6 +3,7 @@
 //! of adverts for their material library, memberships, customer service and ghost-writing.
 
 use super::shape::compact;
+use std::borrow::Cow;
 
 /// Paywall markers of document-sharing sites, removed wherever they stand (even mid-word).
 pub(crate) const PAYWALL_MARKERS: [&str; 4] = [
@@ -33,15 +34,15 @@ const AD_WORDS: [&str; 11] = [
 const ATTACHMENT: &str = "附件";
 
 /// Removes the paywall markers from one line.
-pub(crate) fn strip_paywall(line: &str) -> String {
+pub(crate) fn strip_paywall(line: &str) -> Cow<'_, str> {
     if !line.contains("##") {
-        return line.to_owned();
+        return Cow::Borrowed(line);
     }
     let mut out = line.to_owned();
     for marker in PAYWALL_MARKERS {
         out = out.replace(marker, "");
     }
-    out
+    Cow::Owned(out)
 }
 
 /// True for a promotional line: it names the material library in brackets (`【…素材库】`) or

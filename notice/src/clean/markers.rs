@@ -41,10 +41,11 @@ pub(crate) struct LiftedMarker {
 }
 
 /// Replaces every continuation marker in `line` with a placeholder and remembers it.
-pub(crate) fn lift(line: &str, lifted: &mut Vec<LiftedMarker>) -> String {
+pub(crate) fn lift(line: String, lifted: &mut Vec<LiftedMarker>) -> String {
     if !line.contains('版') {
-        return line.to_owned();
+        return line;
     }
+    let line = line.as_str();
     let mut out = String::with_capacity(line.len());
     let mut last = 0;
     for caps in PAGE_MARKER.captures_iter(line) {
@@ -217,9 +218,9 @@ mod tests {
     #[test]
     fn markers_lift_and_resolve() {
         let mut lifted = Vec::new();
-        let a = lift("（上接第7版）某某工作", &mut lifted);
-        let b = lift("完成整改。(下转第 十二 版)", &mut lifted);
-        let c = lift("转第3版不是标记", &mut lifted);
+        let a = lift("（上接第7版）某某工作".into(), &mut lifted);
+        let b = lift("完成整改。(下转第 十二 版)".into(), &mut lifted);
+        let c = lift("转第3版不是标记".into(), &mut lifted);
         assert_eq!(lifted.len(), 2);
         let (text, markers) = resolve(&format!("{a}\n{b}\n{c}"), &lifted);
         assert_eq!(text, "某某工作\n完成整改。\n转第3版不是标记");

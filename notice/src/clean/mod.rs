@@ -20,7 +20,7 @@ pub(crate) mod shape;
 
 use crate::document::CleanDocument;
 use metadata::MetadataScan;
-use shape::{compact, ends_sentence, is_placeholder, is_space, visible, visible_len};
+use shape::{compact, ends_sentence, is_placeholder, is_space, visible, visible_len, visible_str};
 use std::collections::HashSet;
 
 /// Paragraphs at least this long (visible characters) are dropped when repeated: carousels and
@@ -46,7 +46,7 @@ pub fn clean_text(doc: &mut CleanDocument) {
     let mut lifted = Vec::new();
     let mut lines: Vec<String> = raw
         .lines()
-        .map(|line| markers::lift(&normalise(&adverts::strip_paywall(line)), &mut lifted))
+        .map(|line| markers::lift(normalise(&adverts::strip_paywall(line)), &mut lifted))
         .collect();
     adverts::drop_trailing_adverts(&mut lines);
 
@@ -161,7 +161,7 @@ fn drop_info_lines(
     // After a poll or ranking heading: its options, counts and rank numbers go with it.
     let mut in_widget = false;
     for line in lines {
-        let trimmed = visible(&line);
+        let trimmed = visible_str(&line);
         if trimmed.is_empty() {
             kept.push(line);
             continue;

@@ -132,7 +132,7 @@ static LEAD_LEN: [u8; 256] = {
 
 /// Whether the multi-byte character at `at`, whose lead byte `lead` is [`MAYBE_HIDDEN`], is
 /// whitespace or a placeholder.
-#[cold]
+#[inline]
 fn is_hidden_sequence(bytes: &[u8], at: usize, lead: u8) -> bool {
     let tail = |n: usize| bytes.get(at + 1..at + n).unwrap_or_default();
     match lead {

@@ -145,6 +145,10 @@ pub(crate) fn find_month_period(
 
 /// The date of a line that holds nothing but a date with a year (`2021年12月30日`, `2025年4月`).
 pub(crate) fn date_line(line: &str) -> Option<NoticeDate> {
+    // Asked of nearly every line: a match test first, as it needs no capture slots.
+    if !DATE_LINE.is_match(line) {
+        return None;
+    }
     let caps = DATE_LINE.captures(line)?;
     let year: u16 = group(&caps, "y")?;
     let month: u8 = group(&caps, "m")?;
@@ -156,6 +160,9 @@ pub(crate) fn date_line(line: &str) -> Option<NoticeDate> {
 
 /// The timestamp of a line that holds only a publication date and time.
 pub(crate) fn timestamp_line(line: &str) -> Option<NoticeDateTime> {
+    if !TIMESTAMP.is_match(line) {
+        return None;
+    }
     let caps = TIMESTAMP.captures(line)?;
     let date = NoticeDate::ymd(group(&caps, "y")?, group(&caps, "m")?, group(&caps, "d")?)?;
     let time = match (group::<u8>(&caps, "h"), group::<u8>(&caps, "min")) {

@@ -14,6 +14,7 @@ use super::signature::is_name_line;
 use super::status::note_status;
 use crate::document::{PageMarker, PageMarkerKind};
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// 上接第N版 / 下转第N版 ("continued from / on page N") left in the text, optionally bracketed.
@@ -136,23 +137,24 @@ fn physical_lines(text: &str, markers: &mut Vec<PageMarker>) -> Vec<Physical> {
         let start = line_start + (raw.len() - trimmed.len());
         let trimmed = trimmed.trim_end_matches(is_blank);
         let end = start + trimmed.len();
-        let mut owned = trimmed.to_owned();
+        // Copied once, at the end: nearly every line has neither paywall tags nor markers.
+        let mut text = Cow::Borrowed(trimmed);
         for tag in PAYWALL_MARKERS {
-            if owned.contains(tag) {
-                owned = owned.replace(tag, "");
+            if text.contains(tag) {
+                text = Cow::Owned(text.replace(tag, ""));
             }
         }
         let (mut break_before, mut break_after) = (false, false);
-        if owned.contains('版') && PAGE_MARKER.is_match(&owned) {
-            let (kept, found) = lift_markers(&owned, start);
+        if text.contains('版') && PAGE_MARKER.is_match(&text) {
+            let (kept, found) = lift_markers(&text, start);
             for (marker, at_start) in found {
                 break_before |= at_start;
                 break_after |= !at_start;
                 markers.push(marker);
             }
-            owned = kept;
+            text = Cow::Owned(kept);
         }
-        let owned = owned.trim_matches(is_blank).to_owned();
+        let owned = text.trim_matches(is_blank).to_owned();
         // A marker the cleaner recorded at this line's edge breaks the paragraph there.
         break_before |= boundaries.iter().any(|&b| b <= start && b + 2 >= start);
         break_after |= boundaries.iter().any(|&b| b >= end && b <= end + 1);

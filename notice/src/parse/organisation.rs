@@ -257,7 +257,17 @@ pub(crate) fn aliases(full: &str, text: &str) -> Vec<String> {
 fn abbreviations(text: &str, ending: &str, base: &str) -> Vec<String> {
     let base_chars: Vec<char> = base.chars().collect();
     let mut found: Vec<String> = Vec::new();
+    // Every candidate ends with the character just before the ending, so an occurrence whose
+    // neighbour is not in `base` has none (common endings like 办 are mostly such).
+    let in_base = |c: char| {
+        base_chars
+            .iter()
+            .any(|&h| h == c || (h == '党' && c == 'D'))
+    };
     for (at, _) in text.match_indices(ending).take(MAX_OCCURRENCES) {
+        if !text[..at].chars().next_back().is_some_and(in_base) {
+            continue;
+        }
         let before: Vec<char> = text[..at]
             .chars()
             .rev()
