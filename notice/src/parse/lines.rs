@@ -269,10 +269,11 @@ fn open_pair_at(s: &str, window: usize) -> Option<usize> {
 /// True for a line that looks like a notice title: no sentence end, ends in 通报/公告.
 pub(crate) fn is_title_like(s: &str) -> bool {
     let s = s.trim_end();
+    // The checks of the ending come first: they look at a few bytes (this runs on every line).
     s.len() <= SHORT_LINE
+        && (TITLE_ENDINGS.iter().any(|e| s.ends_with(e)) || is_round_title(s))
         && s.chars().count() <= 80
         && !s.contains(['。', '，', '：', TABLE_CELL])
-        && (TITLE_ENDINGS.iter().any(|e| s.ends_with(e)) || is_round_title(s))
         && (s.contains("巡察") || s.contains("巡视") || s.contains("整改"))
 }
 
@@ -286,9 +287,9 @@ const ROUND: char = '轮';
 /// A round report's title: short, naming a round, ending in 整改情况, and not a numbered
 /// heading.
 fn is_round_title(s: &str) -> bool {
-    s.chars().count() <= 30
+    ROUND_TITLE_ENDINGS.iter().any(|e| s.ends_with(e))
+        && s.chars().count() <= 30
         && s.contains(ROUND)
-        && ROUND_TITLE_ENDINGS.iter().any(|e| s.ends_with(e))
         && heading(s).is_none()
 }
 
