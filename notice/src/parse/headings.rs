@@ -39,8 +39,9 @@ static ABOUT_LINE: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) struct Heading {
     /// Nesting rank, 1 outermost (see the `LEVEL_*` constants).
     pub(crate) level: u8,
-    /// The number in Arabic digits; empty for unnumbered headings.
-    pub(crate) number: String,
+    /// The number; `None` for unnumbered headings. Kept as a number because most callers ask
+    /// only whether a line is a heading (this runs on every line).
+    pub(crate) number: Option<i64>,
     /// Byte offset in the line where the heading text starts, after the marker.
     pub(crate) rest: usize,
 }
@@ -69,7 +70,7 @@ fn marker(s: &str) -> Option<Heading> {
     let make = |level, number: i64, rest| {
         Some(Heading {
             level,
-            number: number.to_string(),
+            number: Some(number),
             rest,
         })
     };
@@ -152,7 +153,7 @@ fn marker(s: &str) -> Option<Heading> {
     if ABOUT_LINE.is_match(s) {
         return Some(Heading {
             level: LEVEL_ABOUT,
-            number: String::new(),
+            number: None,
             rest: 0,
         });
     }
@@ -164,7 +165,10 @@ mod tests {
     use super::*;
 
     fn level_number(line: &str) -> Option<(u8, String, String)> {
-        heading(line).map(|h| (h.level, h.number, line[h.rest..].to_owned()))
+        heading(line).map(|h| {
+            let number = h.number.map(|n| n.to_string()).unwrap_or_default();
+            (h.level, number, line[h.rest..].to_owned())
+        })
     }
 
     #[test]

@@ -283,6 +283,7 @@ fn heading_node(line: &str) -> Option<(NodeKind, u8, String, String)> {
     }) = heading(line)
     {
         let text = line.get(rest..).unwrap_or_default().to_owned();
+        let number = number.map(|n| n.to_string()).unwrap_or_default();
         return Some((NodeKind::Heading, level, number, text));
     }
     let trimmed = line.trim_start();

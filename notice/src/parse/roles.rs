@@ -167,16 +167,21 @@ const CATEGORY_ENDINGS: [&str; 4] = ["方面的问题", "方面问题", "方面�
 pub(crate) fn is_category(text: &str) -> bool {
     // Only the lead's last characters (quotes skipped) can match an ending; a lead may be a
     // whole paragraph, so it is not copied.
-    let mut tail: Vec<char> = lead_sentence(text)
+    let mut tail = lead_sentence(text)
         .trim_end_matches(['：', ':'])
         .chars()
         .rev()
-        .filter(|c| !QUOTE_MARKS.contains(c))
-        .take(LONGEST_CATEGORY_ENDING)
-        .collect();
-    tail.reverse();
-    let tail: String = tail.into_iter().collect();
-    CATEGORY_ENDINGS.iter().any(|e| tail.ends_with(e))
+        .filter(|c| !QUOTE_MARKS.contains(c));
+    let mut last = ['\0'; LONGEST_CATEGORY_ENDING];
+    let mut n = 0;
+    for (slot, c) in last.iter_mut().zip(tail.by_ref()) {
+        *slot = c;
+        n += 1;
+    }
+    // `last` holds the lead's last `n` characters, newest first.
+    CATEGORY_ENDINGS
+        .iter()
+        .any(|e| e.chars().count() <= n && e.chars().rev().zip(&last).all(|(a, &b)| a == b))
 }
 
 /// Quote marks a category heading may put around its topic (关于“…”方面的问题).
