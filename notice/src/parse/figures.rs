@@ -190,12 +190,36 @@ pub(crate) fn reported(paragraphs: &[&str]) -> ReportedFigures {
     let mut out = ReportedFigures::default();
     for paragraph in paragraphs {
         for sentence in paragraph.split_inclusive('。') {
-            if sentence.contains(UNITS) && !PLAN_MARKERS.iter().any(|m| sentence.contains(m)) {
+            if sentence.contains(UNITS)
+                && may_state_a_figure(sentence)
+                && !PLAN_MARKERS.iter().any(|m| sentence.contains(m))
+            {
                 read_paragraph(sentence, &mut out);
             }
         }
     }
     out
+}
+
+/// Whether `sentence` has a count followed by what every figure pattern puts after one: a
+/// unit (个 条 项 件 份 套 人 名 元), the 大 of N大类, a decimal point, 余/万/亿 of money, a percent
+/// sign, or the space a rate may have before its sign. A sentence without is skipped before the
+/// set of patterns scans it (half of the sentences with a unit word, such as 人 in 人民).
+fn may_state_a_figure(sentence: &str) -> bool {
+    let is_numeral = |c: char| {
+        c.is_ascii_digit()
+            || ('０'..='９').contains(&c)
+            || "零〇一二两三四五六七八九十百千".contains(c)
+    };
+    let follows_a_count =
+        |c: char| "个大条项件份套人名.余万亿元%％".contains(c) || c.is_whitespace();
+    let mut chars = sentence.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_numeral(c) && chars.peek().is_some_and(|&next| follows_a_count(next)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Every pattern [`read_paragraph`] runs, in the order of [`FIGURE_SET`].
@@ -388,6 +412,36 @@ fn read_paragraph(text: &str, out: &mut ReportedFigures) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`may_state_a_figure`] lets through every sentence any figure pattern matches, in every
+    /// text fixture of the crate: a pattern whose count is followed by something else fails here.
+    #[test]
+    fn no_sentence_a_pattern_matches_is_gated_out() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut dirs = vec![fixtures];
+        let mut sentences = 0;
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                for sentence in text.split_inclusive(['。', '\n']) {
+                    if FIGURE_SET.is_match(sentence) {
+                        sentences += 1;
+                        assert!(may_state_a_figure(sentence), "{sentence}");
+                    }
+                }
+            }
+        }
+        assert!(sentences > 100, "only {sentences} sentences with figures");
+    }
 
     #[test]
     fn reads_problems_before_aspects_tasks_done_and_skips_plans() {
