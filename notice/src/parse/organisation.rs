@@ -264,7 +264,8 @@ fn abbreviations(text: &str, ending: &str, base: &str) -> Vec<String> {
             .iter()
             .any(|&h| h == c || (h == '党' && c == 'D'))
     };
-    for (at, _) in text.match_indices(ending).take(MAX_OCCURRENCES) {
+    // memchr's SIMD substring search: this scans the whole notice once per ending.
+    for at in memchr::memmem::find_iter(text.as_bytes(), ending.as_bytes()).take(MAX_OCCURRENCES) {
         if !text[..at].chars().next_back().is_some_and(in_base) {
             continue;
         }
