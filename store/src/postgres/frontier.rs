@@ -12,7 +12,7 @@
 //! Completing an entry deletes it, marks it done, queues its links and stores its page in one
 //! transaction (the page write's feed lock first, then the run row, the same order everywhere).
 
-use super::{PgError, PgStore, count, decode, encode, to_i64, to_u64};
+use super::{PgError, PgStore, bigint, count, decode, encode, to_i64, to_u64};
 use crate::error::StoreError;
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -51,7 +51,6 @@ pub(crate) fn save_run(
     source: &str,
     run: &FrontierRun,
 ) -> Result<(), PgError> {
-    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     tx.execute(
         "INSERT INTO frontier_runs (source, started_ms, next_seq, notices_queued, lists_queued)
          VALUES ($1, $2, $3, $4, $5)
@@ -62,8 +61,8 @@ pub(crate) fn save_run(
             &source,
             &run.started_ms,
             &to_i64(run.next_seq),
-            &as_i64(run.notices_queued),
-            &as_i64(run.lists_queued),
+            &bigint(run.notices_queued),
+            &bigint(run.lists_queued),
         ],
     )?;
     Ok(())
@@ -155,7 +154,7 @@ pub(crate) fn pending(
     source: &str,
     limit: usize,
 ) -> Result<Vec<(u64, FrontierEntry)>> {
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let limit = bigint(limit);
     store.with_conn(|conn| {
         let rows = conn.query(
             "SELECT seq, entry FROM frontier_queue WHERE source = $1 ORDER BY seq LIMIT $2",
@@ -174,7 +173,7 @@ pub(crate) fn claim(
     lease: Lease<'_>,
     limit: usize,
 ) -> Result<FrontierClaim> {
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let limit = bigint(limit);
     let (worker, now_ms, until_ms) = (lease.worker, lease.now_ms, lease.until_ms);
     store.transaction(false, |tx| {
         let rows = tx.query(

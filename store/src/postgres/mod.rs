@@ -241,6 +241,11 @@ pub(crate) fn count(value: i64) -> usize {
     usize::try_from(value).unwrap_or(0)
 }
 
+/// A count or limit as bigint, the other way round (clamped to bigint's largest value).
+pub(crate) fn bigint(value: usize) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(tree: &'static str, raw: &[u8]) -> Result<T> {
     serde_json::from_slice(raw).map_err(|source| StoreError::Codec { tree, source })
 }
@@ -540,7 +545,7 @@ impl PgStore {
                 conn.query_one("SELECT count(*) FROM notices", &[])?
                     .get::<_, i64>(0),
             );
-            let batch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+            let batch = bigint(limit.saturating_add(1));
             let mut rows = scan_step(conn, field, descending, after, batch)?;
             let more = rows.len() > limit;
             rows.truncate(limit);
@@ -596,7 +601,7 @@ fn scan_step(
         Some((None, _)) => Vec::new(),
     };
     let keyed_done = matches!(after, Some((Some(_), _)))
-        && i64::try_from(rows.len()).unwrap_or(i64::MAX) < limit
+        && bigint(rows.len()) < limit
         && field != SortField::FetchedAt;
     let null_after = match after {
         Some((None, id)) => Some(id.as_str()),
@@ -665,7 +670,7 @@ impl PageStore for PgStore {
     }
 
     fn pages(&self, after: Option<&str>, limit: usize) -> Result<Vec<PageRecord>> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let limit = bigint(limit);
         match after {
             Some(after) => self.read_records(
                 "pages",
@@ -839,7 +844,7 @@ impl NoticeReads for PgStore {
 
 impl OrganisationReads for PgStore {
     fn organisations(&self, after: Option<&str>, limit: usize) -> Result<Vec<OrganisationRecord>> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let limit = bigint(limit);
         match after {
             Some(after) => self.read_records(
                 "organisations",
@@ -876,7 +881,7 @@ impl ChangeFeedStore for PgStore {
         // Every committed row is durable (synchronous_commit), and positions commit in order
         // (see the module documentation), so the log can be read up to its end.
         let after = to_i64(after.unwrap_or(0));
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let limit = bigint(limit);
         let changes = self.with_conn(|conn| {
             conn.query(
                 "SELECT seq, notice_id, version, kind FROM changes WHERE seq > $1
@@ -982,7 +987,7 @@ impl PgStore {
             let rows = self.with_conn(move |conn| {
                 scan_step(conn, field, descending, from.as_ref(), SCAN_BATCH)
             })?;
-            let exhausted = i64::try_from(rows.len()).unwrap_or(i64::MAX) < SCAN_BATCH;
+            let exhausted = bigint(rows.len()) < SCAN_BATCH;
             for (pos, notice) in rows {
                 let past_cursor = after.is_none_or(|a| beyond(descending, &pos, a));
                 position = Some(pos);
