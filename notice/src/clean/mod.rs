@@ -82,13 +82,10 @@ pub fn clean_text(doc: &mut CleanDocument) {
 /// this runs on every line of every input.
 fn normalise(line: &str) -> String {
     let line = trim_line(line);
-    let bytes = line.as_bytes();
     let mut out = String::with_capacity(line.len());
     let mut pending_space = false;
     let mut run_start: Option<usize> = None;
-    let mut at = 0;
-    while at < bytes.len() {
-        let (len, hidden) = shape::char_at(bytes, at);
+    for (at, len, hidden) in shape::char_spans(line) {
         if !hidden {
             if run_start.is_none() {
                 if pending_space {
@@ -97,14 +94,12 @@ fn normalise(line: &str) -> String {
                 }
                 run_start = Some(at);
             }
-            at += len;
             continue;
         }
         if let Some(start) = run_start.take() {
             out.push_str(&line[start..at]);
         }
-        let c = line[at..].chars().next().unwrap_or(' ');
-        at += len;
+        let c = line[at..at + len].chars().next().unwrap_or(' ');
         if is_placeholder(c) || c == '\u{200b}' || c == '\u{feff}' {
             continue;
         }

@@ -50,18 +50,12 @@ pub(crate) fn compact(line: &str) -> String {
 /// [`compact`] without a copy when the line has nothing to remove (prose lines rarely hold a
 /// space); otherwise the runs between removed characters are copied whole.
 pub(crate) fn compact_str(line: &str) -> Cow<'_, str> {
-    let bytes = line.as_bytes();
-    let mut at = 0;
     let mut out: Option<String> = None;
     let mut run_start = 0;
-    while at < bytes.len() {
-        let (len, hidden) = char_at(bytes, at);
-        if hidden {
-            out.get_or_insert_with(|| String::with_capacity(line.len()))
-                .push_str(&line[run_start..at]);
-            run_start = at + len;
-        }
-        at += len;
+    for (at, len, _) in char_spans(line).filter(|&(_, _, hidden)| hidden) {
+        out.get_or_insert_with(|| String::with_capacity(line.len()))
+            .push_str(&line[run_start..at]);
+        run_start = at + len;
     }
     match out {
         None => Cow::Borrowed(line),
@@ -72,12 +66,28 @@ pub(crate) fn compact_str(line: &str) -> Cow<'_, str> {
     }
 }
 
+/// The characters of `line` as (byte offset, byte length, hidden), read as [`char_at`] reads
+/// them: the one walk every visibility scan shares.
+#[inline]
+pub(crate) fn char_spans(line: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        (at < bytes.len()).then(|| {
+            let (len, hidden) = char_at(bytes, at);
+            let start = at;
+            at += len;
+            (start, len, hidden)
+        })
+    })
+}
+
 /// The byte length of the character that starts at `at`, and whether it is hidden (see
 /// [`is_hidden`]). Reads the UTF-8 bytes instead of decoding because it runs over every
 /// character of every page: a CJK ideograph is told from a hidden character by its lead byte
 /// alone. `bytes` must be valid UTF-8 (it always comes from a `str`) and `at` a char boundary.
 #[inline(always)]
-pub(crate) fn char_at(bytes: &[u8], at: usize) -> (usize, bool) {
+fn char_at(bytes: &[u8], at: usize) -> (usize, bool) {
     let lead = bytes[at];
     let len = usize::from(LEAD_LEN[usize::from(lead)]);
     // One table lookup and one well-predicted branch for nearly every character: a jump table
@@ -209,31 +219,15 @@ pub(crate) fn width(line: &str) -> usize {
 /// The byte offset just past the first `n` visible characters of `line` (its end when it has
 /// fewer), and whether a visible character follows there.
 pub(crate) fn visible_prefix_end(line: &str, n: usize) -> (usize, bool) {
-    let bytes = line.as_bytes();
-    let (mut at, mut seen) = (0, 0);
-    while at < bytes.len() {
-        let (len, hidden) = char_at(bytes, at);
-        if !hidden {
-            if seen == n {
-                return (at, true);
-            }
-            seen += 1;
-        }
-        at += len;
-    }
-    (bytes.len(), false)
+    char_spans(line)
+        .filter(|&(_, _, hidden)| !hidden)
+        .nth(n)
+        .map_or((line.len(), false), |(at, _, _)| (at, true))
 }
 
 /// Number of characters that are neither whitespace nor placeholders.
 pub(crate) fn visible_len(line: &str) -> usize {
-    let bytes = line.as_bytes();
-    let (mut at, mut count) = (0, 0);
-    while at < bytes.len() {
-        let (len, hidden) = char_at(bytes, at);
-        count += usize::from(!hidden);
-        at += len;
-    }
-    count
+    char_spans(line).filter(|&(_, _, hidden)| !hidden).count()
 }
 
 /// The last visible character before any closing quotes or brackets.
